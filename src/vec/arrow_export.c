@@ -75,7 +75,7 @@ int arrow_meta_find(const char *meta, const char *key, const char **val, int32_t
   int32_t n = (int32_t)load_le32(p);
   p += 4;
   if (n < 0 || n > 4096) return -1;
-  size_t klen = strlen(key);
+  size_t klen = key ? strlen(key) : 0;
   for (int32_t i = 0; i < n; i++) {
     int32_t kl = (int32_t)load_le32(p);
     if (kl < 0 || kl > (1 << 20)) return -1;
@@ -85,7 +85,7 @@ int arrow_meta_find(const char *meta, const char *key, const char **val, int32_t
     if (vl < 0 || vl > (1 << 30)) return -1;
     const char *v = p + 4;
     p = v + vl;
-    if ((size_t)kl == klen && memcmp(k, key, klen) == 0) {
+    if (key && (size_t)kl == klen && memcmp(k, key, klen) == 0) {
       *val = v;
       *val_len = vl;
       return 1;

@@ -175,6 +175,10 @@ static int check_schema(const struct ArrowSchema *s, int depth, lago_err *err) {
                     s->name ? s->name : "", (long long)s->n_children, (void *)s->children);
   for (int64_t i = 0; i < s->n_children; i++)
     if (!s->children[i]) return LAGO_ERR(err, LAGO_CORRUPT, "arrow import: schema child %lld is NULL", (long long)i);
+  const char *v;
+  int32_t vl;
+  if (arrow_meta_find(s->metadata, NULL, &v, &vl) < 0)
+    return LAGO_ERR(err, LAGO_CORRUPT, "arrow import: malformed metadata of field '%.64s'", s->name ? s->name : "");
   return LAGO_OK;
 }
 

@@ -41,6 +41,7 @@ void arrow_holder_unref(arrow_holder *h);
 ** checked for sign and a sane bound (the C interface carries no total size,
 ** so a blob shorter than its own lengths cannot be detected).
 ** Returns 1 found (*val and *val_len point into the blob), 0 not found, -1 malformed.
+** key NULL checks the whole blob (0 well-formed, -1 malformed).
 */
 int arrow_meta_find(const char *meta, const char *key, const char **val, int32_t *val_len);
 
