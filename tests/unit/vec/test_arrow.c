@@ -728,12 +728,15 @@ TEST(arrow_oom_sweep_export) {
   arena *ar = arena_new("src", 1 << 16);
   static const char *const types[] = {"ARRAY<STRUCT<x: INT, s: STRING>>", "MAP<STRING, ARRAY<BIGINT>>",
                                       "STRUCT<m: MAP<INT, STRING>, d: DECIMAL(10,2)>", "BOOLEAN", "STRING"};
-  batch *b = make_batch(ar, 5, types, 300, 3, 20);
-  sweep sw = {b, 0};
-  int runs = test_oom_sweep(sweep_fn, &sw, 2000);
-  ASSERT(runs > 3);
-  sw.flags = ARROW_EXPORT_BORROW;
-  ASSERT(test_oom_sweep(sweep_fn, &sw, 2000) > 3);
+  /* Several sizes, so that arena blocks run out at different call sites. */
+  static const uint32_t sizes[] = {1, 7, 40, 300, 1000};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    batch *b = make_batch(ar, 5, types, sizes[i], 3 + i, 20);
+    sweep sw = {b, 0};
+    ASSERT(test_oom_sweep(sweep_fn, &sw, 2000) > 3);
+    sw.flags = ARROW_EXPORT_BORROW;
+    ASSERT(test_oom_sweep(sweep_fn, &sw, 2000) > 3);
+  }
   arena_free(ar);
 }
 
@@ -766,14 +769,17 @@ TEST(arrow_oom_sweep_import) {
   arena *ar = arena_new("src", 1 << 16);
   static const char *const types[] = {"ARRAY<STRUCT<x: INT, s: STRING>>", "MAP<STRING, ARRAY<BIGINT>>",
                                       "STRUCT<m: MAP<INT, STRING>, d: DECIMAL(10,2)>", "BOOLEAN", "STRING"};
-  batch *b = make_batch(ar, 5, types, 300, 4, 20);
-  lago_type ts[5];
-  for (uint32_t c = 0; c < 5; c++) ts[c] = b->cols[c].type;
-  struct ArrowSchema s;
-  ASSERT_OK(arrow_export_batch_schema(5, k_names, ts, NULL, 0, &s), NULL);
-  isweep sw = {&s, b};
-  ASSERT(test_oom_sweep(import_sweep_fn, &sw, 4000) > 3);
-  s.release(&s);
+  static const uint32_t sizes[] = {1, 7, 40, 300, 1000};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    batch *b = make_batch(ar, 5, types, sizes[i], 4 + i, 20);
+    lago_type ts[5];
+    for (uint32_t c = 0; c < 5; c++) ts[c] = b->cols[c].type;
+    struct ArrowSchema s;
+    ASSERT_OK(arrow_export_batch_schema(5, k_names, ts, NULL, 0, &s), NULL);
+    isweep sw = {&s, b};
+    ASSERT(test_oom_sweep(import_sweep_fn, &sw, 4000) > 3);
+    s.release(&s);
+  }
   arena_free(ar);
 }
 
