@@ -48,9 +48,10 @@
 ** without a selection) can be handed out in place, zero-copy. Whether they
 ** are is the caller's choice:
 **   - keep given (keep.free != NULL): zero-copy, and the export takes over
-**     `keep` (typically the batch arena, arrow_keep_arena): keep.free(keep.ptr)
-**     runs when the root array and every child the consumer moved out have all
-**     been released. On failure the caller still owns keep.
+**     `keep` (typically the batch arena, arrow_keep_arena), which must own or
+**     outlive every buffer of the vector: keep.free(keep.ptr) runs when the
+**     root array and every child the consumer moved out have all been
+**     released. On failure the caller still owns keep.
 **   - ARROW_EXPORT_BORROW flag, no keep: zero-copy, and the caller promises
 **     the vector's buffers outlive every release of the export.
 **   - neither: everything is copied; the export does not refer to v at all.
@@ -147,8 +148,13 @@ int arrow_export_vec_ex(const vec *v, uint32_t n_rows, const uint32_t *sel, unsi
 int arrow_export_batch(const batch *b, struct ArrowArray *out, lago_err *err);
 int arrow_export_batch_ex(const batch *b, unsigned flags, arrow_keep keep, struct ArrowArray *out,
                           lago_err *err);
-/* True if exporting these rows needs ARROW_EXPORT_LARGE (some string column's
-** bytes, or some list column's elements, exceed INT32_MAX). */
+/*
+** True if exporting these rows needs ARROW_EXPORT_LARGE: the selected rows'
+** string bytes or list elements exceed INT32_MAX (exact for v itself), or a
+** nested string/list vector's whole content does (counted once per child
+** row, so lists whose ranges overlap can still make the export fail with
+** LAGO_UNSUPPORTED: then retry with the flag).
+*/
 bool arrow_vec_needs_large(const vec *v, uint32_t n_rows, const uint32_t *sel);
 
 /* ---- import --------------------------------------------------------------- */

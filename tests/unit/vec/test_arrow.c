@@ -805,3 +805,45 @@ TEST(arrow_export_misuse) {
   ASSERT(!arrow_vec_needs_large(iv, 1, NULL));
   arena_free(ar);
 }
+
+/* Over 2 GiB of string bytes / list elements: detected before anything is read or allocated. */
+TEST(arrow_export_needs_large) {
+  arena *ar = arena_new("src", 4096);
+  static const char bytes[16] = "0123456789abcdef";
+  vec *v = vec_new(ar, type_make(LT_STRING), 3);
+  for (uint32_t i = 0; i < 3; i++) VEC_DATA(v, lago_str)[i] = str_make(bytes, 16);
+  for (uint32_t i = 0; i < 3; i++) VEC_DATA(v, lago_str)[i].len = 1u << 30; /* views only: never read */
+  v->len = 3;
+  ASSERT(!arrow_vec_needs_large(v, 1, NULL));
+  ASSERT(arrow_vec_needs_large(v, 3, NULL));
+  uint32_t sel[2] = {0, 2};
+  ASSERT(arrow_vec_needs_large(v, 2, sel)); /* 2^31 bytes: one more than int32 offsets reach */
+  ASSERT(!arrow_vec_needs_large(v, 1, sel + 1));
+  ASSERT_OK(vec_set_null(v, 1), NULL);
+  ASSERT_OK(vec_set_null(v, 2), NULL);
+  ASSERT(!arrow_vec_needs_large(v, 3, NULL)); /* null rows hold no bytes */
+  vec_set_valid(v, 1);
+  vec_set_valid(v, 2);
+  struct ArrowArray a;
+  lago_err e;
+  lago_err_clear(&e);
+  ASSERT_RC(arrow_export_vec(v, 3, NULL, &a, &e), LAGO_UNSUPPORTED);
+  ASSERT_CONTAINS(e.msg, "ARROW_EXPORT_LARGE");
+  ASSERT(a.release == NULL);
+
+  vec *l = vec_new(ar, parse(ar, "ARRAY<INT>"), 3);
+  l->child->len = 1u << 30; /* a child that claims 2^30 elements (never read) */
+  for (uint32_t i = 0; i < 3; i++) VEC_DATA(l, lago_list)[i] = (lago_list){0, 1u << 30};
+  l->len = 3;
+  ASSERT(arrow_vec_needs_large(l, 3, NULL));
+  ASSERT(!arrow_vec_needs_large(l, 1, NULL));
+  lago_err_clear(&e);
+  ASSERT_RC(arrow_export_vec(l, 3, NULL, &a, &e), LAGO_UNSUPPORTED);
+  ASSERT_CONTAINS(e.msg, "elements");
+  /* nested: a struct whose string field holds the bytes */
+  vec *st = vec_new(ar, parse(ar, "STRUCT<s: STRING>"), 3);
+  for (uint32_t i = 0; i < 3; i++) VEC_DATA(st->fields[0], lago_str)[i] = VEC_DATA(v, lago_str)[i];
+  st->fields[0]->len = st->len = 3;
+  ASSERT(arrow_vec_needs_large(st, 3, NULL));
+  arena_free(ar);
+}
