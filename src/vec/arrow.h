@@ -120,6 +120,7 @@ int arrow_export_schema_ex(lago_type t, const char *name, bool nullable, unsigne
 /*
 ** The schema of a batch: a non-nullable struct "+s" with one child per column
 ** (names[i], types[i], nullable[i], or nullable when `nullable` is NULL).
+** LAGO_MISUSE if names, types or a name is NULL.
 */
 int arrow_export_batch_schema(uint32_t n_cols, const char *const *names, const lago_type *types,
                               const bool *nullable, unsigned flags, struct ArrowSchema *out);

@@ -266,6 +266,9 @@ int arrow_export_schema(lago_type t, const char *name, bool nullable, struct Arr
 int arrow_export_batch_schema(uint32_t n_cols, const char *const *names, const lago_type *types,
                               const bool *nullable, unsigned flags, struct ArrowSchema *out) {
   memset(out, 0, sizeof *out);
+  if (n_cols && (!names || !types)) return LAGO_MISUSE;
+  for (uint32_t i = 0; i < n_cols; i++)
+    if (!names[i]) return LAGO_MISUSE;
   /* Build the STRUCT type in a scratch arena, then export it as one field. */
   arena *tmp = arena_new("arrow-schema-tmp", 1024);
   if (!tmp) return LAGO_NOMEM;
@@ -411,7 +414,9 @@ static int export_list(xctx *x, const vec *F, const rows *vr, const uint8_t *vb,
   const lago_list *L = F->data;
   const vec *C = F->child;
   uint32_t n = vr->n;
-  if (!C) return LAGO_ERR(x->err, LAGO_INTERNAL, "arrow export: %s vector without a child", type_id_name((lago_type_id)F->type.id));
+  if (!C)
+    return LAGO_ERR(x->err, LAGO_INTERNAL, "arrow export: %s vector without a child",
+                    type_id_name((lago_type_id)F->type.id));
   uint64_t total = 0, next = 0;
   uint32_t base = 0;
   bool contiguous = true, seen = false;
@@ -435,7 +440,9 @@ static int export_list(xctx *x, const vec *F, const rows *vr, const uint8_t *vb,
   if (total > limit)
     return LAGO_ERR(x->err, LAGO_UNSUPPORTED, "arrow export: %s column has %llu elements in one array, over %s",
                     type_id_name((lago_type_id)F->type.id), (unsigned long long)total,
-                    is_map ? "the int32 offsets of +m" : wide ? "lago's 32-bit row limit" : "int32 offsets; export with ARROW_EXPORT_LARGE");
+                    is_map ? "the int32 offsets of +m"
+                    : wide ? "lago's 32-bit row limit"
+                           : "int32 offsets; export with ARROW_EXPORT_LARGE");
   void *off = offsets_alloc(x, n, wide);
   if (!off) return nomem(x);
   uint32_t *cidx = NULL;

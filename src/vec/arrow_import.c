@@ -279,7 +279,8 @@ static int type_of(const struct ArrowSchema *s, arena *ar, int depth, lago_type 
       return nested_make(ar, LT_ARRAY, 1, &ef, out, err);
     }
     case FK_STRUCT: {
-      if (s->n_children > UINT32_MAX / 2) return LAGO_ERR(err, LAGO_UNSUPPORTED, "arrow import: struct with %lld fields", (long long)s->n_children);
+      if (s->n_children > UINT32_MAX / 2)
+        return LAGO_ERR(err, LAGO_UNSUPPORTED, "arrow import: struct with %lld fields", (long long)s->n_children);
       uint32_t n = (uint32_t)s->n_children;
       type_field *fs = arena_zalloc(ar, (size_t)(n ? n : 1) * sizeof *fs);
       if (!fs) return LAGO_NOMEM_ERR(err);

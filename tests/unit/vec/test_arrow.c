@@ -465,7 +465,8 @@ TEST(arrow_export_lists_out_of_order) {
     if (i) buf_putc(&b, '|');
     value_text_append(&b, &back, i);
   }
-  ASSERT_EQ_STR(buf_cstr(&b), "[\"five\",\"a-longer-sixth-string\"]|[\"zero\",\"one\",\"two\"]|[\"one\",\"two\",\"three\"]|[]|\\N|"
+  ASSERT_EQ_STR(buf_cstr(&b), "[\"five\",\"a-longer-sixth-string\"]|[\"zero\",\"one\",\"two\"]|"
+                              "[\"one\",\"two\",\"three\"]|[]|\\N|"
                               "[\"a-longer-sixth-string\"]");
   buf_deinit(&b);
   s.release(&s);
