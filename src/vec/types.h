@@ -88,6 +88,8 @@ typedef struct type_field {
   const char *name;  /* STRUCT: field name; ARRAY: "element"; MAP: "key"/"value" */
   lago_type type;
   bool nullable;
+  bool has_field_id;    /* Parquet field_id present (column mapping "id" mode) */
+  int32_t field_id;     /* Parquet SchemaElement.field_id when has_field_id */
   const char *metadata; /* Delta field metadata as a JSON object text, or NULL */
 } type_field;
 
