@@ -335,9 +335,7 @@ static int parse_string(jp *P, const char **out, uint32_t *len_out) {
       q += 2;
     } else if (c < 0x20) {
       return perr(P, q, "control character 0x%02X in string (must be escaped)", c);
-    } else if (c < 0x80) {
-      *d++ = *q++;
-    } else {
+    } else { /* >= 0x80: plain ASCII never stops the scan above */
       int n = utf8_seq_len(q, end);
       if (!n) return perr(P, q, "invalid UTF-8 byte 0x%02X in string", c);
       memmove(d, q, (size_t)n);
