@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "lago.h"
+#include "util/alloc.h"
 
 static bool reads_back(const char *s, double x, bool is_float) {
   return is_float ? strtof(s, NULL) == (float)x : strtod(s, NULL) == x;
@@ -217,7 +218,7 @@ int parse_double(const char *s, size_t n, double *out) {
     /* Long inputs (many digits): strtod on a heap copy would be fine, but no
     ** valid double needs more than ~800 chars; accept up to that. */
     if (n > 1100) return LAGO_PARSE;
-    char *big = malloc(n + 1);
+    char *big = mem_alloc(n + 1);
     if (!big) return LAGO_NOMEM;
     memcpy(big, s, n);
     big[n] = 0;
@@ -225,7 +226,7 @@ int parse_double(const char *s, size_t n, double *out) {
     errno = 0;
     double v = strtod(big, &end);
     int ok = end == big + n && !isspace((unsigned char)big[0]);
-    free(big);
+    mem_free(big);
     if (!ok) return LAGO_PARSE;
     *out = v;
     return LAGO_OK;
