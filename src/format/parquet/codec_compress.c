@@ -8,18 +8,20 @@
 **   GZIP      one gzip member (RFC 1952), deflate level 1..9 (default 6)
 **   ZSTD      one zstd frame, level ZSTD_minCLevel()..ZSTD_maxCLevel() (default 3)
 **   LZ4_RAW   one LZ4 block, no frame or size prefix
-**   BROTLI    one brotli stream, quality 1..11 (default 8, as Arrow uses,
-**             not the library's 11, which is an order of magnitude slower)
+**   BROTLI    one brotli stream, quality 1..11 (default 5: the library's 11
+**             is an order of magnitude slower, and from quality 8 up every
+**             page costs a 17 MB hash table, even a 100-byte one)
 **   UNCOMPRESSED  the bytes as they are
 ** zlib, zstd and brotli take lago's allocator (mem_*), so allocation
-** failures are injected and counted like the rest of lago; snappy and lz4
-** allocate nothing on the heap here (lz4's state is ours; snappy-c uses its
-** own small stack-or-new buffers, outside mem_*).
+** failures are injected and counted like the rest of lago (brotli with a
+** twist, see brotli_alloc); lz4's state is ours; snappy-c allocates its
+** small working buffers itself (C++ new), outside mem_*.
 */
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_createCCtx_advanced: custom allocator */
 #include <brotli/encode.h>
 #include <lz4.h>
 #include <snappy-c.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -27,6 +29,8 @@
 
 #include "format/parquet/pq_write_int.h"
 #include "util/alloc.h"
+
+#define BROTLI_DEFAULT_LEVEL 5
 
 const char *pqw_codec_name(pq_codec c) {
   switch (c) {
@@ -60,13 +64,37 @@ static void zlib_free(voidpf opaque, voidpf p) {
   (void)opaque;
   mem_free(p);
 }
+/*
+** Brotli 1.0.x's encoder calls exit() when its allocator returns NULL, so it
+** must never see NULL. Its blocks come from mem_alloc; when that fails, they
+** come from malloc instead and the compression is marked failed (the caller
+** then returns LAGO_NOMEM and drops the output). Only a real malloc failure
+** inside brotli can still end the process: a limit of that library.
+*/
+typedef struct brotli_mem {
+  bool failed; /* some block had to come from malloc */
+} brotli_mem;
+#define BROTLI_HDR 16 /* keeps brotli's blocks 16-byte aligned; byte 0 says who allocated */
 static void *brotli_alloc(void *opaque, size_t n) {
-  (void)opaque;
-  return mem_alloc(n);
+  brotli_mem *bm = opaque;
+  if (n > SIZE_MAX - BROTLI_HDR) return NULL;
+  uint8_t *p = mem_alloc(n + BROTLI_HDR);
+  if (p) {
+    p[0] = 1;
+  } else {
+    bm->failed = true;
+    p = malloc(n + BROTLI_HDR);
+    if (!p) return NULL;
+    p[0] = 2;
+  }
+  return p + BROTLI_HDR;
 }
-static void brotli_free(void *opaque, void *p) {
+static void brotli_free(void *opaque, void *q) {
   (void)opaque;
-  mem_free(p);
+  if (!q) return;
+  uint8_t *p = (uint8_t *)q - BROTLI_HDR;
+  if (p[0] == 1) mem_free(p);
+  else free(p);
 }
 
 int pqw_compressor_init(pqw_compressor *c, pq_codec codec, int level, lago_err *err) {
@@ -203,10 +231,12 @@ static int comp_lz4(pqw_compressor *c, const uint8_t *src, size_t n, buf *out, l
 }
 
 static int comp_brotli(pqw_compressor *c, const uint8_t *src, size_t n, buf *out, lago_err *err) {
-  BrotliEncoderState *s = BrotliEncoderCreateInstance(brotli_alloc, brotli_free, NULL);
+  brotli_mem bm = {false};
+  size_t start = out->len;
+  BrotliEncoderState *s = BrotliEncoderCreateInstance(brotli_alloc, brotli_free, &bm);
   if (!s) return LAGO_NOMEM_ERR(err);
   int rc = LAGO_OK;
-  BrotliEncoderSetParameter(s, BROTLI_PARAM_QUALITY, (uint32_t)(c->level ? c->level : 8));
+  BrotliEncoderSetParameter(s, BROTLI_PARAM_QUALITY, (uint32_t)(c->level ? c->level : BROTLI_DEFAULT_LEVEL));
   BrotliEncoderSetParameter(s, BROTLI_PARAM_SIZE_HINT, n > (1u << 30) ? (1u << 30) : (uint32_t)n);
   size_t avail_in = n;
   const uint8_t *next_in = src;
@@ -227,6 +257,8 @@ static int comp_brotli(pqw_compressor *c, const uint8_t *src, size_t n, buf *out
     if (BrotliEncoderIsFinished(s)) break;
   }
   BrotliEncoderDestroyInstance(s);
+  if (!rc && bm.failed) rc = LAGO_NOMEM_ERR(err);
+  if (rc) out->len = start;
   return rc;
 }
 
