@@ -497,12 +497,13 @@ int pq_writer_close(pq_writer *w, arena *ar, pq_file_stats *stats, lago_err *err
   rc = flush_row_group(w, err);
   if (!rc && w->co.page_index) rc = write_page_index(w, err);
   if (!rc) rc = write_footer(w, err);
+  /* Statistics before the commit: once the file is visible, nothing may fail. */
+  if (!rc && stats) rc = file_stats(w, ar, stats, err);
   if (!rc) {
     lago_wfile *wf = w->wf;
     w->wf = NULL; /* commit frees it, success or not */
     rc = fs_wfile_commit(wf, false, err);
   }
-  if (!rc && stats) rc = file_stats(w, ar, stats, err);
   writer_free(w);
   return rc;
 }
