@@ -28,6 +28,7 @@ void pqw_dict_deinit(pqw_dict *d) {
   buf_deinit(&d->plain);
   mem_free(d->offs);
   mem_free(d->hashes);
+  mem_free(d->keys);
   mem_free(d->slots);
   memset(d, 0, sizeof *d);
 }
@@ -73,6 +74,9 @@ static int grow_entries(pqw_dict *d) {
     uint32_t *o = mem_realloc(d->offs, (size_t)cap * sizeof *o);
     if (!o) return LAGO_NOMEM;
     d->offs = o;
+    uint64_t *k = mem_realloc(d->keys, (size_t)cap * 2 * sizeof *k);
+    if (!k) return LAGO_NOMEM;
+    d->keys = k;
   }
   d->cap = cap;
   return LAGO_OK;
@@ -134,7 +138,11 @@ int pqw_dict_put_fixed(pqw_dict *d, const uint8_t *vals, size_t n, uint32_t *idx
       s = d->slots[k];
       if (!s) break;
       uint32_t e = s - 1;
-      if (d->hashes[e] == h && memcmp(base + (size_t)e * w, v, w) == 0) break;
+      if (d->hashes[e] == h) {
+        const uint8_t *x = base + (size_t)e * w;
+        if (w == 8 ? load_le64(x) == load_le64(v) : w == 4 ? load_le32(x) == load_le32(v) : memcmp(x, v, w) == 0)
+          break;
+      }
       k = (k + 1) & mask;
     }
     if (s) idx[i] = s - 1;
@@ -143,24 +151,52 @@ int pqw_dict_put_fixed(pqw_dict *d, const uint8_t *vals, size_t n, uint32_t *idx
   return LAGO_OK;
 }
 
+/*
+** The first 16 bytes of a string view (u32 length, then up to 12 bytes inline,
+** or a 4-byte prefix and a pointer) with every byte past the string zeroed:
+** for strings of at most 12 bytes this is the whole string, so lookups of
+** short strings compare two words and never touch the bytes.
+*/
+static inline void view_key(const lago_str *s, uint64_t k[2]) {
+  uint64_t w[2];
+  memcpy(w, s, 16);
+  if (s->len <= LAGO_STR_INLINE) {
+    unsigned valid = 4 + s->len; /* bytes that belong to the value */
+    k[0] = valid >= 8 ? w[0] : w[0] & ((1ULL << (8 * valid)) - 1);
+    k[1] = valid <= 8 ? 0 : valid >= 16 ? w[1] : w[1] & ((1ULL << (8 * (valid - 8))) - 1);
+  } else {
+    k[0] = w[0]; /* length and prefix */
+    k[1] = 0;
+  }
+}
+
 int pqw_dict_put_strs(pqw_dict *d, const lago_str *vals, size_t n, uint32_t *idx) {
   for (size_t i = 0; i < n; i++) {
-    const uint8_t *p = (const uint8_t *)str_data(&vals[i]);
-    uint32_t len = vals[i].len;
-    uint32_t h = hash_bytes(p, len);
+    const lago_str *v = &vals[i];
+    uint32_t len = v->len;
+    uint64_t k[2];
+    view_key(v, k);
+    uint32_t h = len <= LAGO_STR_INLINE ? fin((k[0] ^ (k[1] * 0xff51afd7ed558ccdULL)) * 0x9e3779b97f4a7c15ULL)
+                                        : hash_bytes((const uint8_t *)v->u.ptr, len);
     if (!d->slots || (uint64_t)(d->n + 1) * 2 > d->n_slots) TRY(grow_slots(d));
-    uint32_t mask = d->n_slots - 1, k = h & mask, s;
+    uint32_t mask = d->n_slots - 1, slot = h & mask, s;
     const uint8_t *base = (const uint8_t *)d->plain.data;
     for (;;) {
-      s = d->slots[k];
+      s = d->slots[slot];
       if (!s) break;
       uint32_t e = s - 1;
-      if (d->hashes[e] == h && load_le32(base + d->offs[e]) == len && memcmp(base + d->offs[e] + 4, p, len) == 0)
+      if (d->hashes[e] == h && d->keys[2 * e] == k[0] && d->keys[2 * e + 1] == k[1] &&
+          (len <= LAGO_STR_INLINE || memcmp(base + d->offs[e] + 4, v->u.ptr, len) == 0))
         break;
-      k = (k + 1) & mask;
+      slot = (slot + 1) & mask;
     }
-    if (s) idx[i] = s - 1;
-    else TRY(add_entry(d, k, h, p, len, &idx[i]));
+    if (s) {
+      idx[i] = s - 1;
+    } else {
+      TRY(add_entry(d, slot, h, str_data(v), len, &idx[i]));
+      d->keys[2 * idx[i]] = k[0];
+      d->keys[2 * idx[i] + 1] = k[1];
+    }
   }
   return LAGO_OK;
 }

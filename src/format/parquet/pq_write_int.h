@@ -111,6 +111,8 @@ typedef struct pqw_dict {
   buf plain;          /* entries in PLAIN encoding: the dictionary page body */
   uint32_t *offs;     /* BYTE_ARRAY: offset in plain of entry i's 4-byte length (heap) */
   uint32_t *hashes;   /* hash of entry i (heap), to rehash without recomputing */
+  uint64_t *keys;     /* BYTE_ARRAY: 2 words per entry, the entry's string view with the
+                         bytes past its length zeroed (whole key when len <= 12) (heap) */
   uint32_t cap;       /* entries offs/hashes can hold */
   uint32_t *slots;    /* open addressing table: entry index + 1, 0 = empty (heap) */
   uint32_t n_slots;   /* power of two, at least 2 * n */

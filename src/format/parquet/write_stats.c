@@ -40,9 +40,15 @@ void pqw_stats_reset(pqw_stats *s) {
   buf_clear(&s->max_b);
 }
 
+/* memcmp order, shorter prefix first; 8 bytes at a time (strings often share long prefixes). */
 static int bytes_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn) {
-  int c = memcmp(a, b, an < bn ? an : bn);
-  if (c) return c;
+  size_t n = an < bn ? an : bn, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x = __builtin_bswap64(load_le64(a + i)), y = __builtin_bswap64(load_le64(b + i));
+    if (x != y) return x < y ? -1 : 1;
+  }
+  for (; i < n; i++)
+    if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
   return an < bn ? -1 : an > bn;
 }
 
