@@ -160,7 +160,14 @@ static int walk(walk_ctx *w, uint32_t si, const vec *v, uint32_t row, uint16_t d
   const pqw_step *st = &L->steps[si];
   uint32_t pr;
   bool valid;
+  /* Rows must lie in the buffers (capacity: the `len` of nested struct fields is not kept by every producer). */
+  if (v->kind != VEC_CONST && row >= v->cap)
+    return LAGO_ERR(w->err, LAGO_MISUSE, "parquet writer: column '%s': row %u of a vector with room for %u at '%s' "
+                    "(batch row %u)", L->dotted, row, v->cap, st->name ? st->name : "?", w->top_row);
   const vec *pv = resolve(v, row, &pr, &valid);
+  if (v->kind == VEC_DICT && valid && (!pv || pr >= pv->cap))
+    return LAGO_ERR(w->err, LAGO_MISUSE, "parquet writer: column '%s': dictionary code %u past a dictionary of %u "
+                    "(batch row %u)", L->dotted, pr, pv ? pv->cap : 0, w->top_row);
   if (!valid && !st->ignore_nulls) {
     if (!st->nullable) return null_error(L, st, w->top_row, w->err);
     if (push_level(w->s, L, def, rep)) return LAGO_NOMEM_ERR(w->err);
@@ -224,6 +231,9 @@ static int shred_flat(const pqw_leaf_desc *L, const vec *v, const uint32_t *sel,
     uint32_t row = sel ? sel[start + i] : start + i, pr;
     bool valid;
     const vec *pv = resolve(v, row, &pr, &valid);
+    if (v->kind == VEC_DICT && valid && pr >= pv->cap)
+      return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: column '%s': dictionary code %u past a dictionary of %u "
+                      "(batch row %u)", L->dotted, pr, pv->cap, row);
     if (!valid) {
       if (!st->nullable) return null_error(L, st, row, err);
       s->def[i] = 0;
