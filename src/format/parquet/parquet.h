@@ -128,7 +128,7 @@ uint32_t pq_reader_skipped_row_groups(const pq_reader *r);
 /* ======================================================================== */
 
 typedef struct pq_write_opts {
-  pq_codec codec;            /* default PQ_CODEC_SNAPPY; ZSTD, GZIP, LZ4_RAW, UNCOMPRESSED */
+  pq_codec codec;            /* default PQ_CODEC_SNAPPY; ZSTD, GZIP, LZ4_RAW, BROTLI, UNCOMPRESSED */
   int level;                 /* codec level (ZSTD, GZIP, BROTLI); 0 = the codec's default */
   uint64_t row_group_bytes;  /* target uncompressed bytes per row group; 0 = 128 MiB */
   uint64_t row_group_rows;   /* max rows per row group; 0 = 1,048,576 */

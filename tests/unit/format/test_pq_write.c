@@ -649,3 +649,78 @@ TEST(pqw_writer_io_sweep) {
   }
   arena_free(ar);
 }
+
+/* A file system whose disk fills up after `room` bytes: writes then fail with LAGO_FULL, as
+   fs_local reports ENOSPC/EDQUOT. Only what the writer uses is implemented. */
+typedef struct full_fs {
+  lago_fs base;
+  uint64_t room;
+} full_fs;
+
+typedef struct full_wfile {
+  lago_wfile base;
+  lago_wfile *inner;
+} full_wfile;
+
+static int full_create(lago_fs *fs, const char *path, lago_wfile **out, lago_err *err) {
+  lago_wfile *in;
+  TRY(fs_create(fs_local(), path, &in, err));
+  full_wfile *fw = mem_calloc(1, sizeof *fw);
+  if (!fw) {
+    fs_wfile_abort(in);
+    return LAGO_NOMEM_ERR(err);
+  }
+  fw->base = *in;
+  fw->base.fs = fs;
+  fw->inner = in;
+  *out = &fw->base;
+  return LAGO_OK;
+}
+
+static int full_write(lago_wfile *w, const void *data, size_t n, lago_err *err) {
+  full_wfile *fw = (full_wfile *)w;
+  full_fs *f = (full_fs *)w->fs;
+  if (w->written + n > f->room)
+    return LAGO_ERR(err, LAGO_FULL, "write %s: No space left on device", w->path);
+  TRY(fs_wfile_write(fw->inner, data, n, err));
+  w->written += n;
+  return LAGO_OK;
+}
+
+static int full_commit(lago_wfile *w, bool replace, lago_err *err) {
+  full_wfile *fw = (full_wfile *)w;
+  int rc = fs_wfile_commit(fw->inner, replace, err);
+  mem_free(fw);
+  return rc;
+}
+
+static void full_abort(lago_wfile *w) {
+  full_wfile *fw = (full_wfile *)w;
+  fs_wfile_abort(fw->inner);
+  mem_free(fw);
+}
+
+static const lago_fs_vtab k_full_vtab = {"full", NULL, NULL, NULL, NULL, NULL, full_create,
+                                         full_write, full_commit, full_abort, NULL, NULL, NULL, NULL};
+
+TEST(pqw_writer_disk_full) {
+  arena *ar = arena_new("t", 1024);
+  const char *p = tmp_path(ar, "full.parquet");
+  static const uint64_t rooms[] = {0, 3, 100, 2000, 5000};
+  for (size_t k = 0; k < sizeof rooms / sizeof *rooms; k++) {
+    full_fs f = {{&k_full_vtab}, rooms[k]};
+    lago_err e;
+    lago_err_clear(&e);
+    pq_write_opts o;
+    pq_write_opts_init(&o);
+    o.row_group_rows = 10;
+    long live = mem_live();
+    int rc = write_nested(&f.base, p, &o, 60, 25, NULL, NULL, &e);
+    ASSERT_RC(rc, LAGO_FULL);
+    ASSERT_CONTAINS(e.msg, "No space left");
+    ASSERT_EQ_INT(mem_live(), live);
+    ASSERT(!exists(p));
+    ASSERT_EQ_INT(dir_entries(), 0);
+  }
+  arena_free(ar);
+}
