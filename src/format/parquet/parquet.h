@@ -128,7 +128,7 @@ uint32_t pq_reader_skipped_row_groups(const pq_reader *r);
 /* ======================================================================== */
 
 typedef struct pq_write_opts {
-  pq_codec codec;            /* default PQ_CODEC_SNAPPY; ZSTD, GZIP, LZ4_RAW, UNCOMPRESSED */
+  pq_codec codec;            /* default PQ_CODEC_SNAPPY; ZSTD, GZIP, LZ4_RAW, BROTLI, UNCOMPRESSED */
   int level;                 /* codec level (ZSTD, GZIP, BROTLI); 0 = the codec's default */
   uint64_t row_group_bytes;  /* target uncompressed bytes per row group; 0 = 128 MiB */
   uint64_t row_group_rows;   /* max rows per row group; 0 = 1,048,576 */
@@ -143,6 +143,13 @@ typedef struct pq_write_opts {
   const char *const *kv_values;
   const char *created_by;    /* default "lago version X" */
 } pq_write_opts;
+
+/*
+** The defaults (SNAPPY, dictionary on, v1 pages, no page index...). Start
+** from this rather than from {0}: a zeroed struct means codec 0, which is
+** UNCOMPRESSED. pq_writer_open(..., NULL, ...) uses these defaults too.
+*/
+void pq_write_opts_init(pq_write_opts *o);
 
 /* Statistics of one leaf column of a written file (Delta add.stats). */
 typedef struct pq_leaf_stats {
