@@ -1,0 +1,110 @@
+/*
+** format/csv/csv_int.h: private to format/csv/ (the tokenizer's output, the
+** compiled datetime patterns, the value decoders). Other layers use csv.h.
+*/
+#ifndef LAGO_FORMAT_CSV_INT_H
+#define LAGO_FORMAT_CSV_INT_H
+
+#include "format/csv/csv.h"
+#include "util/buf.h"
+
+/* ---- datetime patterns (csv_dtfmt.c) ------------------------------------- */
+
+#define DTFMT_MAX_ITEMS 48
+
+typedef struct dt_item {
+  uint8_t kind;     /* dt_kind in csv_dtfmt.c */
+  uint8_t min, max; /* digits accepted (numbers), or literal length */
+  uint8_t skip;     /* OPT_BEGIN: index of the matching OPT_END */
+  char lit[8];      /* literal bytes (longer literals are split) */
+} dt_item;
+
+typedef struct csv_dtfmt {
+  uint32_t n;
+  bool has_zone;    /* pattern can parse a zone offset */
+  bool has_time;    /* pattern has any time-of-day field */
+  dt_item items[DTFMT_MAX_ITEMS];
+} csv_dtfmt;
+
+/* Compiles a Spark datetime pattern. LAGO_BIND naming the offending letter. */
+int csv_dtfmt_compile(const char *pattern, csv_dtfmt *out, lago_err *err);
+/*
+** Parses s[0..n) with the pattern, the whole input. Returns 0 and sets
+** *micros (UTC if a zone was parsed, else wall clock) and *has_zone; -1 if
+** the text does not match or is not a real date/time.
+*/
+int csv_dtfmt_parse(const csv_dtfmt *f, const char *s, size_t n, int64_t *micros, bool *has_zone);
+
+/* ---- value decoding (csv_decode.c) -------------------------------------- */
+
+/* Per-reader decoding context (compiled options). */
+typedef struct csv_dec {
+  const csv_options *o;
+  bool have_date_fmt, have_ts_fmt, have_ntz_fmt;
+  csv_dtfmt date_fmt, ts_fmt, ntz_fmt;
+} csv_dec;
+
+int csv_dec_init(csv_dec *d, const csv_options *o, lago_err *err);
+
+/*
+** Converts text s[0..n) (already unquoted, not null) to a value of type t
+** stored at dst (type_width(t) bytes). Strings are not handled here.
+** Returns 0, or -1 if the text is not a value of t (overflow included).
+*/
+int csv_dec_value(const csv_dec *d, lago_type t, const char *s, uint32_t n, void *dst);
+/* Fast paths used in the per-column loops (exported for tests and infer). */
+int csv_parse_i64(const char *s, uint32_t n, int64_t *out);
+int csv_parse_f64(const char *s, uint32_t n, double *out);
+int csv_parse_dec64(const char *s, uint32_t n, int precision, int scale, int64_t *out);
+int csv_parse_ts_default(const char *s, uint32_t n, int64_t *micros, bool *has_zone);
+int csv_parse_date_default(const char *s, uint32_t n, int32_t *days);
+/* True if s[0..n) is valid UTF-8. */
+bool csv_utf8_valid(const char *s, size_t n);
+/* Appends s with invalid UTF-8 sequences replaced by U+FFFD. */
+int csv_utf8_repair(buf *out, const char *s, size_t n);
+
+/* ---- tokens (csv_reader.c) ---------------------------------------------- */
+
+/* Bits in a token's len word. */
+#define TOK_LEN_MASK 0x1fffffffu
+#define TOK_ESC 0x80000000u     /* bytes are in the reader's unescape buffer */
+#define TOK_QUOTED 0x40000000u  /* the field was quoted */
+#define TOK_MISSING 0x20000000u /* the record had fewer fields */
+
+/* Why a record is malformed (row_bad). */
+enum {
+  BAD_NONE = 0,
+  BAD_COUNT,      /* wrong number of fields */
+  BAD_QUOTE,      /* unterminated quoted field */
+  BAD_UNESCAPED,  /* unescaped quote with unescapedQuoteHandling=RAISE_ERROR */
+  BAD_VALUE,      /* a value does not parse as its column's type */
+  BAD_UTF8,       /* invalid UTF-8 in a STRING column */
+};
+
+/* Chunk size for reads (tests use tiny chunks to hit every boundary); before the first next. */
+void csv_reader_set_chunk(csv_reader *r, size_t chunk);
+/* Line number the reader gives its first record (default 1); before the first next. */
+void csv_reader_set_line(csv_reader *r, uint64_t line);
+/* Line number of the next record (1 + lines consumed from the range start). */
+uint64_t csv_reader_line(const csv_reader *r);
+uint64_t csv_reader_row_line(csv_reader *r, uint32_t row);
+const char *csv_reader_path(const csv_reader *r);
+
+/* Tokenizes the next rows without decoding (inference); n_cols from the reader's schema. */
+int csv_reader_next_raw(csv_reader *r, uint32_t *n_rows, lago_err *err);
+/* Token text of row r, column c after csv_reader_next_raw; *quoted set. NULL if missing. */
+const char *csv_reader_tok(csv_reader *r, uint32_t row, uint32_t col, uint32_t *len, bool *quoted);
+/* Fields seen in row r (before truncation to the schema). */
+uint32_t csv_reader_row_fields(csv_reader *r, uint32_t row);
+/* Header names after open (header=true): count and name i (NUL-terminated, in the reader). */
+uint32_t csv_reader_header_count(const csv_reader *r);
+const char *csv_reader_header_name(const csv_reader *r, uint32_t i);
+/* Opens for inference: n_cols STRING columns, or n_cols = 0 to size from the first record. */
+int csv_reader_open_raw(lago_fs *fs, const char *path, const csv_options *opts, csv_reader **out, lago_err *err);
+/* Columns the raw reader settled on (header or first record). */
+uint32_t csv_reader_raw_cols(const csv_reader *r);
+
+/* JSON string escaping for bad-record lines. */
+int csv_json_str(buf *out, const char *s, size_t n);
+
+#endif /* LAGO_FORMAT_CSV_INT_H */
