@@ -149,6 +149,14 @@ int csv_dtfmt_compile(const char *p, csv_dtfmt *f, lago_err *err) {
     return LAGO_ERR(err, LAGO_BIND, "datetime pattern '%s': too many pattern letters '%c'", p, c);
   }
   if (depth) return LAGO_ERR(err, LAGO_BIND, "datetime pattern '%s': '[' without ']'", p);
+  /* Adjacent value parsing (java.time): a number directly followed by another
+  ** number takes its minimum width, so "yyyyMMdd" reads 20240325. */
+  for (uint32_t i = 0; i + 1 < f->n; i++) {
+    dt_item *a = &f->items[i], *b = &f->items[i + 1];
+    bool an = a->kind >= DT_YEAR && a->kind <= DT_SECOND && a->kind != DT_MONTH_ABBR && a->kind != DT_MONTH_FULL;
+    bool bn = b->kind >= DT_YEAR && b->kind <= DT_FRAC && b->kind != DT_MONTH_ABBR && b->kind != DT_MONTH_FULL;
+    if (an && bn) a->max = a->min;
+  }
   return LAGO_OK;
 }
 

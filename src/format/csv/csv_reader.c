@@ -188,6 +188,7 @@ static int open_common(lago_fs *fs, const char *path, const csv_options *opts, c
 int csv_reader_open_range(lago_fs *fs, const char *path, uint64_t start, uint64_t end, bool exact_start,
                           const csv_options *opts, lago_type schema, csv_reader **out, lago_err *err) {
   csv_reader *r;
+  *out = NULL;
   TRY(open_common(fs, path, opts, &r, err));
   int rc = set_schema(r, schema, err);
   if (rc) {
