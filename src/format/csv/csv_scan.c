@@ -380,8 +380,7 @@ int csv_scan_next(csv_scan *s, batch **out, csv_batch_info *info, lago_err *err)
         lago_err_copy(&s->err, &e);
         return fail(s, err);
       }
-      if (b->n_rows) {
-        for (uint32_t i = 0; i < bi.n_rows; i++) ((uint64_t *)bi.lines)[i] += s->line_base;
+      if (b->n_rows) { /* lines are absolute already (csv_reader_set_line) */
         *out = b;
         if (info) *info = bi;
         s->stats.rows += bi.n_rows;
