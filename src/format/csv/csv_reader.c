@@ -241,9 +241,15 @@ static int fill(csv_reader *r, size_t *got, lago_err *err) {
     r->len = keep;
     r->bstart = 0;
   }
-  size_t want = r->chunk;
+  /* A range reads little past its end: its last record usually ends soon after. */
+  uint64_t left = r->f->size - r->read_off;
+  if (r->range_end != UINT64_MAX) {
+    uint64_t lim = (r->read_off < r->range_end ? r->range_end - r->read_off : 0) + 4096;
+    if (left > lim) left = lim;
+  }
+  size_t want = r->chunk < left ? r->chunk : (size_t)left;
   if (r->cap - r->len < want) {
-    size_t ncap = r->cap ? r->cap : 2 * r->chunk;
+    size_t ncap = r->cap ? r->cap : 2 * want;
     while (ncap - r->len < want) ncap *= 2;
     if (ncap > ((size_t)1 << 40)) return LAGO_ERR(err, LAGO_NOMEM, "%s: record too large", r->path);
     char *nb = mem_realloc(r->buf, ncap + SENTINEL_PAD);
@@ -251,13 +257,8 @@ static int fill(csv_reader *r, size_t *got, lago_err *err) {
     r->buf = nb;
     r->cap = ncap;
   }
-  uint64_t left = r->f->size - r->read_off;
   size_t n = r->cap - r->len;
   if (n > left) n = (size_t)left;
-  if (r->range_end != UINT64_MAX) { /* a range reads little past its end */
-    uint64_t lim = (r->read_off < r->range_end ? r->range_end - r->read_off : 0) + 65536;
-    if (n > lim) n = (size_t)lim;
-  }
   TRY(fs_read_at(r->f, r->read_off, r->buf + r->len, n, err));
   r->read_off += n;
   r->len += n;

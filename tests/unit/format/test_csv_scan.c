@@ -149,7 +149,7 @@ TEST(csv_scan_equals_serial_lines_and_files) {
   buf_init(&want);
   ASSERT_OK(read_serial(paths, 3, &o, s, &want, &e), &e);
   ASSERT_CONTAINS(buf_cstr(&want), "@3001 2999|\"x\"\n@3 0|\"y0\"\n");
-  static const uint64_t sizes[] = {1, 7, 100, 1000, 0};
+  static const uint64_t sizes[] = {7, 100, 1000, 0};
   for (int t = 1; t <= 2; t++)
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
       buf got;
