@@ -167,7 +167,9 @@ static int open_common(lago_fs *fs, const char *path, const csv_options *opts, c
   buf_init(&r->bad);
   r->path = mem_strdup(path);
   r->meta = arena_new("csv reader", 1024);
-  if (!r->path || !r->meta) {
+  r->buf = mem_alloc(SENTINEL_PAD); /* never NULL, so pointer arithmetic is defined on empty input */
+  if (r->buf) memset(r->buf, '\n', SENTINEL_PAD);
+  if (!r->path || !r->meta || !r->buf || buf_reserve(&r->esc, 256) || buf_reserve(&r->tmp, 256)) {
     csv_reader_close(r);
     return LAGO_NOMEM_ERR(err);
   }
@@ -1070,7 +1072,7 @@ static int next_once(csv_reader *r, arena *ar, batch **out, csv_batch_info *info
   batch *b = batch_new(ar, r->n_fields, r->types, n ? n : 1);
   uint64_t *lines = arena_alloc(ar, (size_t)(n ? n : 1) * sizeof(uint64_t));
   if (!b || !lines) return LAGO_NOMEM_ERR(err);
-  for (uint32_t c = 0; c < r->n_cols; c++) TRY(decode_column(r, c, &b->cols[r->col_field[c]], n, err));
+  for (uint32_t c = 0; c < r->n_cols && n; c++) TRY(decode_column(r, c, &b->cols[r->col_field[c]], n, err));
   uint32_t n_bad = 0;
   for (uint32_t i = 0; i < n; i++) n_bad += r->row_bad[i] != 0;
   uint32_t n_keep = n;
