@@ -95,6 +95,7 @@ struct csv_reader {
   uint8_t cls[256];           /* unquoted scan: stop at sep[0], line breaks */
   uint8_t qcls[256];          /* quoted scan: stop at quote, escape, line breaks */
   size_t max_len;             /* longest field accepted (maxCharsPerColumn, 2^29-1) */
+  uint64_t m_sep, m_nl, m_cr; /* sep[0], line break bytes repeated 8 times (SWAR scan) */
 };
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -180,6 +181,9 @@ static int open_common(lago_fs *fs, const char *path, const csv_options *opts, c
     return rc;
   }
   build_classes(r);
+  r->m_sep = 0x0101010101010101ull * (unsigned char)r->o.sep[0];
+  r->m_nl = 0x0101010101010101ull * (unsigned)(r->o.line_sep < 0 ? '\n' : r->o.line_sep);
+  r->m_cr = 0x0101010101010101ull * (unsigned)(r->o.line_sep < 0 ? '\r' : r->o.line_sep);
   r->max_len = TOK_LEN_MASK;
   if (r->o.max_chars_per_column >= 0 && (uint64_t)r->o.max_chars_per_column < r->max_len)
     r->max_len = (size_t)r->o.max_chars_per_column;
@@ -298,6 +302,13 @@ static int __attribute__((noinline, cold)) too_long(csv_reader *r, uint32_t col,
                   r->o.max_chars_per_column >= 0 ? "maxCharsPerColumn" : "the limit", len);
 }
 
+/* Bytes of w equal to the byte repeated in pat get their high bit set (the
+** lowest such byte is exact; bytes above it may be false positives). */
+static inline uint64_t has_byte(uint64_t w, uint64_t pat) {
+  uint64_t x = w ^ pat;
+  return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+
 /* Records token `col` of the current row (when it is one the caller keeps). */
 static inline int store(csv_reader *r, rec_out *ro, uint32_t col, uint32_t off, size_t len, uint32_t flags,
                         lago_err *err) {
@@ -330,24 +341,39 @@ static int parse_record(csv_reader *r, size_t *ppos, rec_out *ro, int *status, l
   ro->badcol = 0;
   ro->lines = 0;
   const uint32_t col_limit = r->o.max_columns;
-  const bool fast = r->o.sep_len == 1 && !lead && !trail && !ro->starts;
+  const bool fast = r->o.sep_len == 1 && !lead && !trail && !ro->starts && ro->off;
+  /* Locals, not ro->...: stores through the token arrays could alias ro's fields. */
+  uint32_t *const t_off = ro->off, *const t_len = ro->len;
+  const uint32_t stride = ro->stride, n_store = ro->n_store;
+  const size_t max_len = r->max_len;
+  size_t ti = ro->row; /* token index of column col */
   for (;;) {
     if (fast) {
       /* Unquoted fields with a one-byte separator: the common case, kept tight. */
       while ((int)(unsigned char)*p != q && col < col_limit) {
         const char *cs = p;
-        while (!cls[(unsigned char)*p]) p++;
+        /* Eight bytes at a time: the lowest flagged byte is the first stop
+        ** (the sentinel after the data guarantees one within reach). */
+        for (;;) {
+          uint64_t w;
+          memcpy(&w, p, 8);
+          uint64_t m = has_byte(w, r->m_sep) | has_byte(w, r->m_nl) | has_byte(w, r->m_cr);
+          if (m) {
+            p += __builtin_ctzll(m) >> 3;
+            break;
+          }
+          p += 8;
+        }
         if (__builtin_expect(p >= e, 0)) {
           if (!eof) goto more;
           p = e;
         }
-        if (col < ro->n_store) {
+        if (col < n_store) {
           size_t len = (size_t)(p - cs);
-          if (__builtin_expect(len > r->max_len, 0)) return too_long(r, col, len, err);
-          if (ro->off) {
-            ro->off[col * ro->stride + ro->row] = (uint32_t)(cs - base);
-            ro->len[col * ro->stride + ro->row] = (uint32_t)len;
-          }
+          if (__builtin_expect(len > max_len, 0)) return too_long(r, col, len, err);
+          t_off[ti] = (uint32_t)(cs - base);
+          t_len[ti] = (uint32_t)len;
+          ti += stride;
         } else {
           TRY(store(r, ro, col, (uint32_t)(cs - base), (size_t)(p - cs), 0, err));
         }
@@ -493,6 +519,7 @@ static int parse_record(csv_reader *r, size_t *ppos, rec_out *ro, int *status, l
       TRY(store(r, ro, col, (uint32_t)(cs - base), (size_t)(ce - cs), 0, err));
     }
     col++;
+    ti += stride;
     if (p < e && sep_at(r, p, e)) {
       p += r->o.sep_len;
       continue;
@@ -1126,7 +1153,7 @@ int csv_reader_next(csv_reader *r, arena *ar, batch **out, csv_batch_info *info,
   if (info) memset(info, 0, sizeof *info);
   bool own = !ar;
   if (own) {
-    if (!r->own && !(r->own = arena_new("csv batch", 64 * 1024))) return LAGO_NOMEM_ERR(err);
+    if (!r->own && !(r->own = arena_new("csv batch", (size_t)1 << 20))) return LAGO_NOMEM_ERR(err);
     ar = r->own;
   }
   /* A batch that lost every row is not the end (n_rows == 0 means "done"): go on.

@@ -104,7 +104,7 @@ static arena *get_arena(csv_scan *s) {
   arena *a = s->n_free ? s->free_ar[--s->n_free] : NULL;
   pthread_mutex_unlock(&s->mu);
   if (a) return a;
-  return arena_new("csv batch", 256 * 1024);
+  return arena_new("csv batch", (size_t)1 << 20);
 }
 
 static void put_arena(csv_scan *s, arena *a) {
@@ -365,7 +365,7 @@ int csv_scan_next(csv_scan *s, batch **out, csv_batch_info *info, lago_err *err)
     range *rg = &s->ranges[s->cur];
     if (s->inline_r) {
       /* Re-parse of a range whose guessed start was wrong. */
-      if (!s->held_ar && !(s->held_ar = arena_new("csv batch", 256 * 1024))) {
+      if (!s->held_ar && !(s->held_ar = arena_new("csv batch", (size_t)1 << 20))) {
         lago_err_clear(&s->err);
         LAGO_NOMEM_ERR(&s->err);
         return fail(s, err);
