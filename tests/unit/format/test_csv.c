@@ -711,3 +711,14 @@ TEST(csv_io_failures) {
   arena_free(ar);
   buf_deinit(&content);
 }
+
+TEST(csv_enforce_schema_header_check) {
+  const char *p = WFILE("h.csv", "id,Name\n1,x\n");
+  expect_rows(p, OPTS("header=true", "enforceSchema=false"), "STRUCT<ID: INT, name: STRING>", "1|\"x\"\n");
+  expect_error(p, OPTS("header=true", "enforceSchema=false"), "STRUCT<id: INT, nom: STRING>", LAGO_BIND,
+               "h.csv: CSV header does not conform to the schema: column 2 is 'Name' in the header, 'nom' in the schema");
+  expect_error(p, OPTS("header=true", "enforceSchema=false"), "STRUCT<id: INT>", LAGO_BIND,
+               "CSV header has 2 columns, the schema 1");
+  /* enforceSchema=true (default): names are not checked, columns are positional */
+  expect_rows(p, OPTS("header=true"), "STRUCT<a: INT, b: STRING>", "1|\"x\"\n");
+}

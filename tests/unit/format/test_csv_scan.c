@@ -273,3 +273,45 @@ TEST(csv_scan_missing_file) {
   ASSERT_RC(csv_scan_open(fs_local(), &p, 1, &o, s, NULL, &sc, &e), LAGO_NOTFOUND);
   arena_free(ar);
 }
+
+typedef struct oom_scan {
+  const char *path;
+  lago_type schema;
+} oom_scan;
+
+static int scan_once(void *ud) {
+  oom_scan *c = ud;
+  csv_options o;
+  csv_options_init(&o);
+  o.header = true;
+  o.multi_line = true;
+  lago_err e;
+  lago_err_clear(&e);
+  csv_scan *sc;
+  csv_scan_config cfg = {1, 64, 0};
+  int rc = csv_scan_open(fs_local(), &c->path, 1, &o, c->schema, &cfg, &sc, &e);
+  if (rc) return rc;
+  for (;;) {
+    batch *b;
+    rc = csv_scan_next(sc, &b, NULL, &e);
+    if (rc || !b->n_rows) break;
+  }
+  csv_scan_close(sc);
+  return rc;
+}
+
+TEST(csv_scan_allocation_failure_sweep) {
+  buf c;
+  buf_init(&c);
+  make_tricky(&c, 12, 3);
+  oom_scan ctx;
+  ctx.path = wfile("oom.csv", c.data, c.len);
+  arena *ar = arena_new("t", 1024);
+  lago_err e;
+  lago_err_clear(&e);
+  ASSERT_OK(type_parse(ar, "STRUCT<id: INT, text: STRING, n: BIGINT>", &ctx.schema, &e), &e);
+  int runs = test_oom_sweep(scan_once, &ctx, 3000);
+  ASSERT(runs > 10);
+  buf_deinit(&c);
+  arena_free(ar);
+}
