@@ -44,33 +44,6 @@ int csv_dec_init(csv_dec *d, const csv_options *o, lago_err *err) {
   return LAGO_OK;
 }
 
-int csv_parse_i64(const char *s, uint32_t n, int64_t *out) {
-  uint32_t i = 0;
-  bool neg = false;
-  if (n && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  if (i == n) return -1;
-  uint64_t v = 0;
-  if (n - i <= 18) { /* cannot overflow */
-    for (; i < n; i++) {
-      unsigned d = (unsigned)(unsigned char)s[i] - '0';
-      if (d > 9) return -1;
-      v = v * 10 + d;
-    }
-  } else {
-    uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    for (; i < n; i++) {
-      unsigned d = (unsigned)(unsigned char)s[i] - '0';
-      if (d > 9) return -1;
-      if (v > (lim - d) / 10) return -1;
-      v = v * 10 + d;
-    }
-  }
-  *out = neg ? (int64_t)((uint64_t)0 - v) : (int64_t)v;
-  return 0;
-}
 
 static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -142,7 +115,7 @@ int csv_parse_f64(const char *s, uint32_t n, double *out) {
   return 0;
 }
 
-static int dec_slow(const char *s, uint32_t n, int precision, int scale, __int128 *out) {
+int csv_dec_slow(const char *s, uint32_t n, int precision, int scale, __int128 *out) {
   char tmp[160];
   if (memchr(s, ',', n)) { /* Spark (en-US) drops grouping commas before BigDecimal */
     uint32_t k = 0;
@@ -158,109 +131,13 @@ static int dec_slow(const char *s, uint32_t n, int precision, int scale, __int12
   return parse_decimal(s, n, precision, scale, out) == LAGO_OK ? 0 : -1;
 }
 
-int csv_parse_dec64(const char *s, uint32_t n, int precision, int scale, int64_t *out) {
-  uint32_t i = 0;
-  bool neg = false;
-  if (n && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  uint64_t v = 0;
-  int int_digits = 0, frac = 0;
-  bool any = false;
-  for (; i < n; i++) {
-    unsigned d = (unsigned)(unsigned char)s[i] - '0';
-    if (d > 9) break;
-    any = true;
-    v = v * 10 + d;
-    if (v) int_digits++;
-    if (int_digits > 18) goto slow;
-  }
-  if (i < n && s[i] == '.') {
-    for (i++; i < n; i++) {
-      unsigned d = (unsigned)(unsigned char)s[i] - '0';
-      if (d > 9) goto slow;
-      any = true;
-      if (++frac > scale) goto slow; /* needs rounding */
-      v = v * 10 + d;
-    }
-  }
-  if (i != n || !any) goto slow;
-  if (int_digits > precision - scale) return -1;
-  {
-    static const uint64_t p10[19] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
-                                     100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
-                                     1000000000000ull, 10000000000000ull, 100000000000000ull,
-                                     1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-                                     1000000000000000000ull};
-    v *= p10[scale - frac]; /* int_digits + scale <= 18: fits */
-  }
-  *out = neg ? -(int64_t)v : (int64_t)v;
-  return 0;
-slow : {
-  __int128 w;
-  if (dec_slow(s, n, precision, scale, &w) < 0) return -1;
-  *out = (int64_t)w;
-  return 0;
-}
-}
 
-static inline int dig2(const char *p) {
-  unsigned a = (unsigned)(unsigned char)p[0] - '0', b = (unsigned)(unsigned char)p[1] - '0';
-  return a > 9 || b > 9 ? -1 : (int)(a * 10 + b);
-}
 
-/* YYYY-MM-DD at p (10 bytes); -1 if not that shape or not a real date. */
-static int fixed_date(const char *p, int64_t *days) {
-  int y1 = dig2(p), y2 = dig2(p + 2), mo = dig2(p + 5), d = dig2(p + 8);
-  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || p[4] != '-' || p[7] != '-') return -1;
-  int y = y1 * 100 + y2;
-  if (mo < 1 || mo > 12 || d < 1 || d > 28) {
-    if (!date_valid(y, (unsigned)mo, (unsigned)d)) return -1;
-  }
-  /* Days since 1970-01-01: whole years since year 0 (proleptic Gregorian), then the month. */
-  static const int16_t before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-  int64_t yy = y - 1; /* years before y, from year 0: leap days counted through yy */
-  int64_t v = 365 * (int64_t)y + (yy >= 0 ? yy / 4 - yy / 100 + yy / 400 + 1 : 0) - 719528;
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  *days = v + before[mo - 1] + (mo > 2 && leap) + d - 1;
-  return 0;
-}
 
-int csv_parse_date_default(const char *s, uint32_t n, int32_t *days) {
-  if (n == 10) {
-    int64_t dd;
-    if (fixed_date(s, &dd) == 0) {
-      *days = (int32_t)dd;
-      return 0;
-    }
-  }
-  return parse_date(s, n, days) == 0 ? 0 : -1;
-}
 
-int csv_parse_ts_default(const char *s, uint32_t n, int64_t *micros, bool *has_zone) {
-  if (n >= 19 && n <= 26 && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' && s[16] == ':') {
-    int64_t days;
-    int h = dig2(s + 11), mi = dig2(s + 14), se = dig2(s + 17);
-    if (fixed_date(s, &days) == 0 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && se >= 0 && se < 60) {
-      int64_t frac = 0;
-      bool ok = true;
-      if (n > 19) {
-        if (s[19] != '.' || n == 20) ok = false;
-        for (uint32_t i = 20; ok && i < n; i++) {
-          unsigned d = (unsigned)(unsigned char)s[i] - '0';
-          if (d > 9) ok = false;
-          frac = frac * 10 + d;
-        }
-        for (uint32_t i = n; ok && i < 26; i++) frac *= 10;
-      }
-      if (ok) {
-        *micros = days * MICROS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + se) * MICROS_PER_SEC + frac;
-        *has_zone = false;
-        return 0;
-      }
-    }
-  }
+
+int csv_parse_date_slow(const char *s, uint32_t n, int32_t *days) { return parse_date(s, n, days) == 0 ? 0 : -1; }
+int csv_parse_ts_slow(const char *s, uint32_t n, int64_t *micros, bool *has_zone) {
   return parse_timestamp(s, n, micros, has_zone) == 0 ? 0 : -1;
 }
 
@@ -338,7 +215,7 @@ int csv_dec_value(const csv_dec *d, lago_type t, const char *s, uint32_t n, void
       if (t.precision <= 18) return csv_parse_dec64(s, n, t.precision, t.scale, (int64_t *)dst);
       {
         __int128 w;
-        if (dec_slow(s, n, t.precision, t.scale, &w) < 0) return -1;
+        if (csv_dec_slow(s, n, t.precision, t.scale, &w) < 0) return -1;
         memcpy(dst, &w, sizeof w);
         return 0;
       }
