@@ -568,7 +568,10 @@ static int skip_blank(csv_reader *r, int *status) {
     const char *t = p;
     bool blank = true;
     while (t < e && !is_nl(r, (unsigned char)*t)) {
-      if ((unsigned char)*t > ' ') blank = false;
+      if ((unsigned char)*t > ' ') {
+        blank = false;
+        if (!comment) break; /* a record: no need to find its end here */
+      }
       t++;
     }
     if (!comment && (!blank || (r->o.multi_line && t != p))) break;
@@ -914,6 +917,13 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
   return LAGO_OK;
 }
 
+static inline int parse_i32(const char *s, uint32_t n, int32_t *out) {
+  int64_t v;
+  if (csv_parse_i64(s, n, &v) < 0 || v < INT32_MIN || v > INT32_MAX) return -1;
+  *out = (int32_t)v;
+  return 0;
+}
+
 /* One loop per type: T is the C type, PARSE(s, n, dst) returns < 0 on failure. */
 #define DECODE_LOOP(T, PARSE)                                              \
   do {                                                                     \
@@ -945,6 +955,11 @@ static int decode_column(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_err
 #define P_I64(s, len, dst) csv_parse_i64((s), (len), (dst))
       DECODE_LOOP(int64_t, P_I64);
       return LAGO_OK;
+    case LT_INT: {
+#define P_I32(s, len, dst) parse_i32((s), (len), (dst))
+      DECODE_LOOP(int32_t, P_I32);
+      return LAGO_OK;
+    }
     case LT_DECIMAL:
       if (t.precision <= 18) {
         int p = t.precision, sc = t.scale;
