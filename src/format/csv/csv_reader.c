@@ -787,7 +787,9 @@ static int tokenize(csv_reader *r, lago_err *err) {
       r->done = true;
       break;
     }
-    TRY(skip_blank(r, &st));
+    unsigned char c0 = (unsigned char)r->buf[r->pos]; /* the sentinel when pos == len */
+    st = REC_OK;
+    if (c0 <= ' ' || (int)c0 == r->o.comment || r->pos >= r->len) TRY(skip_blank(r, &st));
     bool got;
     if (st == REC_MORE) {
       TRY(need_more(r, err, &got));
@@ -885,10 +887,33 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
   const uint32_t *off = r->tok_off + (size_t)c * (VS + 1), *lw = r->tok_len + (size_t)c * (VS + 1);
   lago_str *out = VEC_DATA(v, lago_str);
   bool check_utf8 = v->type.id == LT_STRING;
+  const char *base = r->buf + r->bstart;
+  const size_t nv_len = strlen(r->o.null_value);
   for (uint32_t i = 0; i < n; i++) {
     const char *s;
-    uint32_t len;
-    if (field_text(r, off[i], lw[i], &s, &len)) {
+    uint32_t len, w = lw[i];
+    /* Fast path: 1..12 ASCII bytes in the chunk buffer (16 readable bytes
+    ** are guaranteed there by the sentinel pad): build the inline view with
+    ** two loads and masks. */
+    len = w & TOK_LEN_MASK;
+    if (!(w & (TOK_ESC | TOK_MISSING)) && len - 1 < LAGO_STR_INLINE && len != nv_len) {
+      const char *p = base + off[i];
+      uint64_t lo, hi = 0;
+      uint32_t h32;
+      memcpy(&lo, p, 8);
+      memcpy(&h32, p + 8, 4);
+      if (len < 8) lo &= ((uint64_t)1 << (8 * len)) - 1;
+      if (len > 8) hi = h32 & (((uint64_t)1 << (8 * (len - 8))) - 1);
+      if (!check_utf8 || !((lo | hi) & 0x8080808080808080ull)) {
+        uint32_t h = (uint32_t)hi;
+        char *d = (char *)&out[i];
+        memcpy(d, &len, 4);
+        memcpy(d + 4, &lo, 8);
+        memcpy(d + 12, &h, 4);
+        continue;
+      }
+    }
+    if (field_text(r, off[i], w, &s, &len)) {
       TRY(vec_set_null(v, i) ? LAGO_NOMEM_ERR(err) : LAGO_OK);
       continue;
     }
