@@ -302,11 +302,15 @@ static int __attribute__((noinline, cold)) too_long(csv_reader *r, uint32_t col,
                   r->o.max_chars_per_column >= 0 ? "maxCharsPerColumn" : "the limit", len);
 }
 
-/* Bytes of w equal to the byte repeated in pat get their high bit set (the
-** lowest such byte is exact; bytes above it may be false positives). */
-static inline uint64_t has_byte(uint64_t w, uint64_t pat) {
-  uint64_t x = w ^ pat;
-  return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+/* Exact: 0x80 in each byte of x that is zero, 0 elsewhere. */
+static inline uint64_t zero_bytes(uint64_t x) {
+  uint64_t t = (x & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full;
+  return ~(t | x | 0x7f7f7f7f7f7f7f7full);
+}
+
+/* Bytes of w that are the separator or a line break (patterns repeated 8 times). */
+static inline uint64_t stop_bytes(uint64_t w, uint64_t ms, uint64_t mn, uint64_t mc) {
+  return zero_bytes(w ^ ms) | zero_bytes(w ^ mn) | zero_bytes(w ^ mc);
 }
 
 /* Records token `col` of the current row (when it is one the caller keeps). */
@@ -350,20 +354,26 @@ static int parse_record(csv_reader *r, size_t *ppos, rec_out *ro, int *status, l
   for (;;) {
     if (fast) {
       /* Unquoted fields with a one-byte separator: the common case, kept tight. */
+      /* Eight bytes at a time: `mm` flags every separator or line break in
+      ** the word at `wb` (exactly), so several short fields share one load;
+      ** the sentinel after the data guarantees a stop within reach. */
+      const uint64_t ms = r->m_sep, mn = r->m_nl, mc = r->m_cr;
+      const char *wb = p;
+      uint64_t mm = stop_bytes(load_le64(wb), ms, mn, mc);
       while ((int)(unsigned char)*p != q && col < col_limit) {
         const char *cs = p;
-        /* Eight bytes at a time: the lowest flagged byte is the first stop
-        ** (the sentinel after the data guarantees one within reach). */
-        for (;;) {
-          uint64_t w;
-          memcpy(&w, p, 8);
-          uint64_t m = has_byte(w, r->m_sep) | has_byte(w, r->m_nl) | has_byte(w, r->m_cr);
-          if (m) {
-            p += __builtin_ctzll(m) >> 3;
-            break;
-          }
-          p += 8;
+        size_t k = (size_t)(p - wb);
+        if (k >= 8) {
+          wb = p;
+          mm = stop_bytes(load_le64(wb), ms, mn, mc);
+        } else {
+          mm &= ~(uint64_t)0 << (8 * k);
         }
+        while (!mm) {
+          wb += 8;
+          mm = stop_bytes(load_le64(wb), ms, mn, mc);
+        }
+        p = wb + (__builtin_ctzll(mm) >> 3);
         if (__builtin_expect(p >= e, 0)) {
           if (!eof) goto more;
           p = e;
