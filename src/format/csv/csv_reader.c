@@ -95,6 +95,7 @@ struct csv_reader {
   uint8_t cls[256];           /* unquoted scan: stop at sep[0], line breaks */
   uint8_t qcls[256];          /* quoted scan: stop at quote, escape, line breaks */
   size_t max_len;             /* longest field accepted (maxCharsPerColumn, 2^29-1) */
+  const char *empty_pad;      /* emptyValue followed by 16 zero bytes (meta arena) */
   uint64_t m_sep, m_nl, m_cr; /* sep[0], line break bytes repeated 8 times (SWAR scan) */
 };
 
@@ -181,6 +182,14 @@ static int open_common(lago_fs *fs, const char *path, const csv_options *opts, c
     return rc;
   }
   build_classes(r);
+  size_t ev = strlen(r->o.empty_value);
+  char *pad = arena_zalloc(r->meta, ev + 16);
+  if (!pad) {
+    csv_reader_close(r);
+    return LAGO_NOMEM_ERR(err);
+  }
+  memcpy(pad, r->o.empty_value, ev);
+  r->empty_pad = pad;
   r->m_sep = 0x0101010101010101ull * (unsigned char)r->o.sep[0];
   r->m_nl = 0x0101010101010101ull * (unsigned)(r->o.line_sep < 0 ? '\n' : r->o.line_sep);
   r->m_cr = 0x0101010101010101ull * (unsigned)(r->o.line_sep < 0 ? '\r' : r->o.line_sep);
@@ -863,7 +872,7 @@ static inline bool field_text(const csv_reader *r, uint32_t off, uint32_t lw, co
   const char *p = tok_ptr(r, off, lw);
   if (len == 0) {
     if (!(lw & TOK_QUOTED)) return true;
-    p = r->o.empty_value;
+    p = r->empty_pad; /* padded: decoders may read 8 bytes past any field */
     len = (uint32_t)strlen(p);
     if (!strcmp(p, r->o.null_value)) return true;
   } else if (r->o.null_value[0] && strlen(r->o.null_value) == len && !memcmp(p, r->o.null_value, len)) {
@@ -952,9 +961,34 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
   return LAGO_OK;
 }
 
+/*
+** Integers of up to 8 digits in one 8-byte load (SWAR): the digits are moved
+** to the top of the word, the leading bytes filled with '0', all bytes checked
+** to be digits, then combined pairwise (x10, x100, x10000). May read 8 bytes
+** from s: only for fields in the reader's buffers (see the slack above).
+** Little-endian only, as the rest of lago.
+*/
+static inline int parse_i64_pad(const char *s, uint32_t n, int64_t *out) {
+  uint32_t i = n && (s[0] == '-' || s[0] == '+');
+  uint32_t nd = n - i;
+  if (nd - 1 >= 8) return csv_parse_i64(s, n, out); /* 0 or more than 8 digits */
+  uint64_t w;
+  memcpy(&w, s + i, 8);
+  if (nd < 8) w = (w << (8 * (8 - nd))) | (0x3030303030303030ull >> (8 * nd));
+  if (((w & 0xf0f0f0f0f0f0f0f0ull) | (((w + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) >> 4)) !=
+      0x3333333333333333ull)
+    return -1;
+  w -= 0x3030303030303030ull;
+  w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffull;
+  w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffull;
+  w = (w * 10000 + (w >> 32)) & 0xffffffffull;
+  *out = s[0] == '-' ? -(int64_t)w : (int64_t)w;
+  return 0;
+}
+
 static inline int parse_i32(const char *s, uint32_t n, int32_t *out) {
   int64_t v;
-  if (csv_parse_i64(s, n, &v) < 0 || v < INT32_MIN || v > INT32_MAX) return -1;
+  if (parse_i64_pad(s, n, &v) < 0 || v < INT32_MIN || v > INT32_MAX) return -1;
   *out = (int32_t)v;
   return 0;
 }
@@ -987,7 +1021,7 @@ static int decode_column(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_err
     case LT_BINARY:
       return decode_strings(r, c, v, n, err);
     case LT_BIGINT:
-#define P_I64(s, len, dst) csv_parse_i64((s), (len), (dst))
+#define P_I64(s, len, dst) parse_i64_pad((s), (len), (dst))
       DECODE_LOOP(int64_t, P_I64);
       return LAGO_OK;
     case LT_INT: {
@@ -1145,6 +1179,9 @@ static void compact_vec(vec *v, const uint32_t *keep, uint32_t n_keep) {
 static int next_once(csv_reader *r, arena *ar, batch **out, csv_batch_info *info, bool *again, lago_err *err) {
   *again = false;
   TRY(tokenize(r, err));
+  /* Decoders may read 8 bytes past a field: the chunk buffer has its sentinel
+  ** pad, the unescape buffer gets the same slack here. */
+  if (buf_reserve(&r->esc, 16)) return LAGO_NOMEM_ERR(err);
   uint32_t n = r->n_rows;
   batch *b = batch_new(ar, r->n_fields, r->types, n ? n : 1);
   uint64_t *lines = arena_alloc(ar, (size_t)(n ? n : 1) * sizeof(uint64_t));
