@@ -141,13 +141,13 @@ slow : {
 }
 }
 
-static inline int csv_dig2(const char *p) {
+static inline __attribute__((always_inline)) int csv_dig2(const char *p) {
   unsigned a = (unsigned)(unsigned char)p[0] - '0', b = (unsigned)(unsigned char)p[1] - '0';
   return a > 9 || b > 9 ? -1 : (int)(a * 10 + b);
 }
 
 /* YYYY-MM-DD at p (10 bytes); -1 if not that shape or not a real date. */
-static inline int csv_fixed_date(const char *p, int64_t *days) {
+static inline __attribute__((always_inline)) int csv_fixed_date(const char *p, int64_t *days) {
   int y1 = csv_dig2(p), y2 = csv_dig2(p + 2), mo = csv_dig2(p + 5), d = csv_dig2(p + 8);
   if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || p[4] != '-' || p[7] != '-') return -1;
   int y = y1 * 100 + y2;

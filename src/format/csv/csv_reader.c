@@ -968,7 +968,7 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
 ** from s: only for fields in the reader's buffers (see the slack above).
 ** Little-endian only, as the rest of lago.
 */
-static inline int parse_i64_pad(const char *s, uint32_t n, int64_t *out) {
+static inline __attribute__((always_inline)) int parse_i64_pad(const char *s, uint32_t n, int64_t *out) {
   uint32_t i = n && (s[0] == '-' || s[0] == '+');
   uint32_t nd = n - i;
   if (nd - 1 >= 8) return csv_parse_i64(s, n, out); /* 0 or more than 8 digits */
