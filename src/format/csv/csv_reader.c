@@ -834,6 +834,9 @@ static int tokenize(csv_reader *r, lago_err *err) {
       TRY(need_more(r, err, &got));
       continue;
     }
+    if (pos - r->bstart > UINT32_MAX || r->esc.len > UINT32_MAX) /* offsets are 32-bit */
+      return LAGO_ERR(err, LAGO_CORRUPT, "%s:%llu: record too large (more than 4 GiB)", r->path,
+                      (unsigned long long)r->line);
     r->row_off[row] = (uint32_t)(r->pos - r->bstart);
     r->row_len[row] = (uint32_t)(ro.term - r->pos);
     r->row_line[row] = r->line;
