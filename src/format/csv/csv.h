@@ -152,8 +152,9 @@ int csv_reader_open_range(lago_fs *fs, const char *path, uint64_t start, uint64_
 ** info may be NULL. FAILFAST errors are LAGO_CORRUPT naming path:line:col.
 */
 int csv_reader_next(csv_reader *r, arena *ar, batch **out, csv_batch_info *info, lago_err *err);
-/* Offset of the first record the reader owns (after BOM/header), and the
-** offset just past the last record it has consumed (valid at the end). */
+/* Offset of the first record the reader owns (after BOM/header; valid after
+** the first csv_reader_next), and the offset where it stopped (final once
+** csv_reader_next returned no rows). */
 uint64_t csv_reader_first_offset(const csv_reader *r);
 uint64_t csv_reader_end_offset(const csv_reader *r);
 const csv_stats *csv_reader_stats(const csv_reader *r);

@@ -5,9 +5,9 @@
 #ifndef LAGO_FORMAT_CSV_INT_H
 #define LAGO_FORMAT_CSV_INT_H
 
-#include "format/csv/csv.h"
 #include <string.h>
 
+#include "format/csv/csv.h"
 #include "util/buf.h"
 #include "util/datetime.h"
 
@@ -232,16 +232,16 @@ uint64_t csv_reader_line(const csv_reader *r);
 uint64_t csv_reader_row_line(csv_reader *r, uint32_t row);
 const char *csv_reader_path(const csv_reader *r);
 
-/* Tokenizes the next rows without decoding (inference); n_cols from the reader's schema. */
+/* Tokenizes the next rows without decoding (inference): columns from the header or the first record. */
 int csv_reader_next_raw(csv_reader *r, uint32_t *n_rows, lago_err *err);
 /* Token text of row r, column c after csv_reader_next_raw; *quoted set. NULL if missing. */
 const char *csv_reader_tok(csv_reader *r, uint32_t row, uint32_t col, uint32_t *len, bool *quoted);
-/* Fields seen in row r (before truncation to the schema). */
+/* Fields seen in row r (may exceed the reader's columns). */
 uint32_t csv_reader_row_fields(csv_reader *r, uint32_t row);
 /* Header names after open (header=true): count and name i (NUL-terminated, in the reader). */
 uint32_t csv_reader_header_count(const csv_reader *r);
 const char *csv_reader_header_name(const csv_reader *r, uint32_t i);
-/* Opens for inference: n_cols STRING columns, or n_cols = 0 to size from the first record. */
+/* Opens for inference (raw tokens only; see csv_reader_next_raw). Caller closes it. */
 int csv_reader_open_raw(lago_fs *fs, const char *path, const csv_options *opts, csv_reader **out, lago_err *err);
 /* Columns the raw reader settled on (header or first record). */
 uint32_t csv_reader_raw_cols(const csv_reader *r);
