@@ -176,7 +176,7 @@ typedef struct csv_scan csv_scan;
 
 typedef struct csv_scan_config {
   int n_threads;         /* worker threads (>= 1); 0 = 2 */
-  uint64_t range_bytes;  /* split files into ranges of about this size; 0 = 8 MiB */
+  uint64_t range_bytes;  /* ranges of about this size; 0 = total / (4 * n_threads), within 1..8 MiB */
   uint32_t max_ahead;    /* ranges parsed ahead of the consumer; 0 = 2 * n_threads */
 } csv_scan_config;
 

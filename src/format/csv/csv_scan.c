@@ -212,7 +212,7 @@ int csv_scan_open(lago_fs *fs, const char *const *paths, uint32_t n_paths, const
   if (cfg) s->cfg = *cfg;
   if (s->cfg.n_threads <= 0) s->cfg.n_threads = 2;
   if (s->cfg.n_threads > 64) s->cfg.n_threads = 64;
-  if (!s->cfg.range_bytes) s->cfg.range_bytes = (uint64_t)8 << 20;
+  bool auto_range = !s->cfg.range_bytes;
   if (!s->cfg.max_ahead) s->cfg.max_ahead = 2 * (uint32_t)s->cfg.n_threads;
   buf_init(&s->bad);
   pthread_mutex_init(&s->mu, NULL);
@@ -223,12 +223,25 @@ int csv_scan_open(lago_fs *fs, const char *const *paths, uint32_t n_paths, const
   s->cap_free = 4 * (uint32_t)s->cfg.n_threads + 8;
   s->free_ar = mem_calloc(s->cap_free, sizeof(arena *));
   if (!s->meta || !s->free_ar) rc = LAGO_NOMEM_ERR(err);
+  /* Sizes first: the default range size gives each thread about 4 ranges,
+  ** between 1 MiB (per-range overhead) and 8 MiB (memory ahead of the consumer). */
+  uint64_t *sizes = rc ? NULL : mem_calloc(n_paths ? n_paths : 1, sizeof *sizes);
+  if (!rc && !sizes) rc = LAGO_NOMEM_ERR(err);
+  uint64_t total = 0;
+  for (uint32_t i = 0; !rc && i < n_paths; i++) {
+    fs_stat st;
+    rc = fs_stat_path(fs, paths[i], &st, err);
+    if (!rc) total += sizes[i] = st.size;
+  }
+  if (auto_range) {
+    uint64_t rb = total / (4 * (uint64_t)s->cfg.n_threads);
+    s->cfg.range_bytes = rb < ((uint64_t)1 << 20) ? (uint64_t)1 << 20 : rb > ((uint64_t)8 << 20) ? (uint64_t)8 << 20 : rb;
+  }
   /* Ranges. */
   uint32_t cap = 0;
   for (uint32_t i = 0; !rc && i < n_paths; i++) {
     fs_stat st;
-    rc = fs_stat_path(fs, paths[i], &st, err);
-    if (rc) break;
+    st.size = sizes[i];
     uint64_t n = st.size ? (st.size + s->cfg.range_bytes - 1) / s->cfg.range_bytes : 1;
     for (uint64_t k = 0; k < n; k++) {
       if (s->n_ranges == cap) {
@@ -249,6 +262,7 @@ int csv_scan_open(lago_fs *fs, const char *const *paths, uint32_t n_paths, const
       rg->first = k == 0;
     }
   }
+  mem_free(sizes);
   if (!rc) {
     lago_type *types = arena_alloc(s->meta, (type_n_fields(schema) + 1) * sizeof *types);
     if (!types) rc = LAGO_NOMEM_ERR(err);
