@@ -242,11 +242,29 @@ int64_t delta_field_column_id(const type_field *f);
 /* A member of a field's metadata JSON as text (strings unquoted, others as JSON), in ar; NULL when absent. */
 const char *delta_field_meta(arena *ar, const type_field *f, const char *key);
 
+/* Largest delta.columnMapping.id at any depth (0 when none). */
+int64_t delta_schema_max_column_id(lago_type t);
+/* Copy of t where every struct field lacking a column mapping id gets ++*max_id and a "col-<uuid>" physical name. */
+int delta_schema_assign_ids(arena *ar, const tbl_handlers *h, lago_type in, int64_t *max_id, lago_type *out,
+                            lago_err *err);
+/* Type widening allowed by the typeWidening feature (DELTA-CHECKLIST.md §7)? */
+bool delta_type_can_widen(lago_type from, lago_type to);
+/*
+** cur + the fields of `more` it lacks (appended, nullable); nested structs
+** merged; differing types widened when allow_widen and allowed (recording
+** delta.typeChanges), else LAGO_BIND naming the column. *changed set when out != cur.
+*/
+int delta_schema_merge(arena *ar, lago_type cur, lago_type more, bool allow_widen, lago_type *out, bool *changed,
+                       lago_err *err);
+
 /* ---- stats (stats.c) --------------------------------------------------------- */
 
 /* Does the file survive the predicates (partition values + stats)? */
 int delta_file_may_match(const delta_snapshot *s, const delta_file *f, const delta_pred *preds, uint32_t n_preds,
                          arena *scratch, bool *out, lago_err *err);
+/* The same; partitions_only ignores predicates on data columns (conflict detection). */
+int delta_pred_match(const delta_snapshot *s, const delta_file *f, const delta_pred *preds, uint32_t n_preds,
+                     bool partitions_only, arena *scratch, bool *out, lago_err *err);
 /* numRecords from stats (-1 when absent or unparsable). */
 int64_t delta_stats_num_records(const char *stats, arena *scratch);
 

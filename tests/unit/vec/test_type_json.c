@@ -311,7 +311,7 @@ TEST(type_json_write_errors) {
   ASSERT_RC(type_to_delta_json(type_make(LT_INT), &b, &e), LAGO_MISUSE);
   ASSERT_EQ_STR(e.msg, "Delta schema: the top level must be a struct, got INT");
   /* Metadata that is not a JSON object is refused, not written. */
-  type_field f = {"m", type_make(LT_INT), true, "{\"a\":"};
+  type_field f = {.name = "m", .type = type_make(LT_INT), .nullable = true, .metadata = "{\"a\":"};
   lago_type st;
   ASSERT_OK(type_struct_fields(ar, 1, &f, &st), NULL);
   lago_err_clear(&e);
