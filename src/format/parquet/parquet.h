@@ -144,6 +144,13 @@ typedef struct pq_write_opts {
   const char *created_by;    /* default "lago version X" */
 } pq_write_opts;
 
+/*
+** The defaults (SNAPPY, dictionary on, v1 pages, no page index...). Start
+** from this rather than from {0}: a zeroed struct means codec 0, which is
+** UNCOMPRESSED. pq_writer_open(..., NULL, ...) uses these defaults too.
+*/
+void pq_write_opts_init(pq_write_opts *o);
+
 /* Statistics of one leaf column of a written file (Delta add.stats). */
 typedef struct pq_leaf_stats {
   const char *const *path;  /* names from the top-level field down to the leaf */

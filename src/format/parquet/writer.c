@@ -1,0 +1,508 @@
+/*
+** format/parquet/writer.c: the Parquet writer's public API (parquet.h:
+** pq_writer_open / write / close / abort): row groups, page index, footer,
+** atomic output through io/fs.h, file statistics for the Delta layer.
+**
+** File written (integers little-endian; see meta_write.c for the structs):
+**   offset 0        "PAR1"
+**   row group 0     column chunk of leaf 0: [dictionary page] data pages...
+**                   column chunk of leaf 1 ...
+**   row group 1 ...
+**   [page index]    ColumnIndex of every chunk (row group major), then
+**                   OffsetIndex of every chunk  (when opts.page_index)
+**   footer          FileMetaData (Thrift compact)
+**                   u32 footer length | "PAR1"
+** Memory: only the current row group's encoded pages are held (one buffer
+** per leaf column, write_column.c), plus the footer metadata of the row
+** groups already written and, with page_index, one small record per page.
+** A row group is flushed when it reaches row_group_rows rows (exactly) or
+** about row_group_bytes of encoded, uncompressed pages (checked after each
+** batch slice).
+** Atomicity: the bytes go to fs_create's hidden temporary; fs_wfile_commit
+** (replace = false) makes the file visible at close, so a crash or any
+** failure leaves nothing at the path. After any failure the writer refuses
+** more work; close then discards.
+*/
+#include <string.h>
+
+#include "format/parquet/pq_write_int.h"
+#include "util/alloc.h"
+#include "util/bits.h"
+
+typedef struct rg_pages {   /* page records of one row group, one list per leaf (page index) */
+  pqw_page_rec **recs;      /* n_leaves lists, in the writer arena */
+  uint32_t *n_recs;
+} rg_pages;
+
+struct pq_writer {
+  lago_fs *fs;
+  lago_wfile *wf;            /* open until commit or abort */
+  arena *ar;                 /* writer lifetime: schema, footer metadata, page index */
+  const char *path;          /* in ar */
+  lago_type type;            /* the schema, copied into ar */
+  pqw_schema schema;
+  pqw_col_opts co;
+  uint64_t rg_rows_max, rg_bytes_max;
+  pq_codec codec;
+  pqw_compressor comp;
+  pqw_column *cols;          /* one per leaf (in ar; their buffers on the heap) */
+  uint32_t n_cols_init;      /* columns initialised (for cleanup) */
+  pqw_shred shred;           /* scratch shared by all leaves */
+  uint64_t pos;              /* bytes written to the file so far */
+  int64_t num_rows;
+  int64_t rg_rows;           /* rows in the current row group */
+  pq_row_group *rgs;         /* heap, n_rgs entries (their contents in ar) */
+  rg_pages *rg_pages;        /* heap, parallel to rgs */
+  uint32_t n_rgs, cap_rgs;
+  pq_key_value *kv;          /* in ar */
+  uint32_t n_kv;
+  const char *created_by;    /* in ar */
+  int failed;                /* first error's code; the writer refuses more work */
+  lago_err ferr;             /* that error */
+};
+
+void pq_write_opts_init(pq_write_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->codec = PQ_CODEC_SNAPPY;
+}
+
+static int fail(pq_writer *w, int rc, lago_err *err) {
+  if (!w->failed) {
+    w->failed = rc;
+    if (err) lago_err_copy(&w->ferr, err);
+  }
+  return rc;
+}
+
+static void writer_free(pq_writer *w) {
+  if (!w) return;
+  for (uint32_t i = 0; i < w->n_cols_init; i++) pqw_column_deinit(&w->cols[i]);
+  pqw_shred_deinit(&w->shred);
+  pqw_compressor_deinit(&w->comp);
+  mem_free(w->rgs);
+  mem_free(w->rg_pages);
+  fs_wfile_abort(w->wf);
+  arena_free(w->ar);
+  mem_free(w);
+}
+
+void pq_writer_abort(pq_writer *w) { writer_free(w); }
+
+static int emit(void *ud, const void *p, size_t n, lago_err *err) {
+  pq_writer *w = ud;
+  if (n == 0) return LAGO_OK;
+  TRY(fs_wfile_write(w->wf, p, n, err));
+  w->pos += n;
+  return LAGO_OK;
+}
+
+int pq_writer_open(lago_fs *fs, const char *path, lago_type schema, const pq_write_opts *opts, pq_writer **out,
+                   lago_err *err) {
+  *out = NULL;
+  if (!fs || !path) return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: no file system or path");
+  pq_write_opts defaults;
+  if (!opts) {
+    pq_write_opts_init(&defaults);
+    opts = &defaults;
+  }
+  if (opts->n_key_value && (!opts->kv_keys || !opts->kv_values))
+    return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %u key-value pairs but no key/value arrays", opts->n_key_value);
+  pq_writer *w = mem_calloc(1, sizeof *w);
+  if (!w) return LAGO_NOMEM_ERR(err);
+  pqw_shred_init(&w->shred);
+  int rc = LAGO_OK;
+  w->fs = fs;
+  w->ar = arena_new("pq_writer", 16384);
+  if (!w->ar) {
+    rc = LAGO_NOMEM_ERR(err);
+    goto done;
+  }
+  w->path = arena_strdup(w->ar, path);
+  lago_type own;
+  if (!w->path || type_copy(w->ar, schema, &own)) {
+    rc = LAGO_NOMEM_ERR(err);
+    goto done;
+  }
+  w->type = own;
+  rc = pqw_schema_build(w->ar, own, &w->schema, err);
+  if (rc) goto done;
+  w->codec = opts->codec;
+  rc = pqw_compressor_init(&w->comp, opts->codec, opts->level, err);
+  if (rc) goto done;
+  w->co.page_bytes = opts->page_bytes ? opts->page_bytes : 1u << 20;
+  w->co.dict_max_bytes = opts->dict_max_bytes ? opts->dict_max_bytes : 1u << 20;
+  w->co.dictionary = !opts->no_dictionary;
+  w->co.data_page_v2 = opts->data_page_v2;
+  w->co.delta = opts->delta_encodings;
+  w->co.page_index = opts->page_index;
+  w->rg_rows_max = opts->row_group_rows ? opts->row_group_rows : 1u << 20;
+  w->rg_bytes_max = opts->row_group_bytes ? opts->row_group_bytes : (uint64_t)128 << 20;
+  w->created_by = arena_strdup(w->ar, opts->created_by ? opts->created_by : "lago version " LAGO_VERSION);
+  w->n_kv = opts->n_key_value;
+  w->kv = arena_calloc(w->ar, w->n_kv ? w->n_kv : 1, sizeof *w->kv);
+  w->cols = arena_calloc(w->ar, w->schema.n_leaves, sizeof *w->cols);
+  if (!w->created_by || !w->kv || !w->cols) {
+    rc = LAGO_NOMEM_ERR(err);
+    goto done;
+  }
+  for (uint32_t i = 0; i < w->n_kv; i++) {
+    if (!opts->kv_keys[i]) {
+      rc = LAGO_ERR(err, LAGO_MISUSE, "parquet writer: key-value pair %u has no key", i);
+      goto done;
+    }
+    w->kv[i].key = arena_strdup(w->ar, opts->kv_keys[i]);
+    if (!w->kv[i].key) {
+      rc = LAGO_NOMEM_ERR(err);
+      goto done;
+    }
+    if (opts->kv_values[i]) {
+      w->kv[i].value_len = (uint32_t)strlen(opts->kv_values[i]);
+      w->kv[i].value = arena_strdup(w->ar, opts->kv_values[i]);
+      if (!w->kv[i].value) {
+        rc = LAGO_NOMEM_ERR(err);
+        goto done;
+      }
+    }
+  }
+  for (uint32_t i = 0; i < w->schema.n_leaves; i++) {
+    pqw_column_init(&w->cols[i], &w->schema.leaves[i], &w->co, &w->comp, w->ar);
+    w->n_cols_init++;
+  }
+  rc = fs_create(fs, path, &w->wf, err);
+  if (rc) goto done;
+  rc = emit(w, "PAR1", 4, err);
+done:
+  if (rc) {
+    writer_free(w);
+    return rc;
+  }
+  *out = w;
+  return LAGO_OK;
+}
+
+/* Bytes the current row group would take (encoded, uncompressed), roughly. */
+static uint64_t rg_est_bytes(const pq_writer *w) {
+  uint64_t b = 0;
+  for (uint32_t i = 0; i < w->schema.n_leaves; i++) b += pqw_column_est_bytes(&w->cols[i]);
+  return b;
+}
+
+static int flush_row_group(pq_writer *w, lago_err *err) {
+  if (w->rg_rows == 0) return LAGO_OK;
+  if (w->n_rgs == w->cap_rgs) {
+    uint32_t cap = w->cap_rgs ? w->cap_rgs * 2 : 8;
+    pq_row_group *r = mem_realloc(w->rgs, (size_t)cap * sizeof *r);
+    if (!r) return LAGO_NOMEM_ERR(err);
+    w->rgs = r;
+    rg_pages *p = mem_realloc(w->rg_pages, (size_t)cap * sizeof *p);
+    if (!p) return LAGO_NOMEM_ERR(err);
+    w->rg_pages = p;
+    w->cap_rgs = cap;
+  }
+  uint32_t nl = w->schema.n_leaves;
+  pq_row_group *rg = &w->rgs[w->n_rgs];
+  rg_pages *rp = &w->rg_pages[w->n_rgs];
+  memset(rg, 0, sizeof *rg);
+  rg->columns = arena_calloc(w->ar, nl, sizeof *rg->columns);
+  rp->recs = arena_calloc(w->ar, nl, sizeof *rp->recs);
+  rp->n_recs = arena_calloc(w->ar, nl, sizeof *rp->n_recs);
+  if (!rg->columns || !rp->recs || !rp->n_recs) return LAGO_NOMEM_ERR(err);
+  rg->n_columns = nl;
+  rg->file_offset = (int64_t)w->pos;
+  int64_t total = 0, total_comp = 0;
+  for (uint32_t i = 0; i < nl; i++) {
+    pq_column_chunk *cc = &rg->columns[i];
+    TRY(pqw_column_flush(&w->cols[i], w->pos, emit, w, cc, &rp->recs[i], &rp->n_recs[i], err));
+    total += cc->meta_data.total_uncompressed_size;
+    total_comp += cc->meta_data.total_compressed_size;
+  }
+  rg->total_byte_size = total;
+  rg->total_compressed_size = total_comp;
+  rg->num_rows = w->rg_rows;
+  rg->ordinal = (int32_t)w->n_rgs;
+  w->n_rgs++;
+  w->rg_rows = 0;
+  return LAGO_OK;
+}
+
+/* The batch must match the schema: same column count, compatible types, rows addressable. */
+static int check_batch(pq_writer *w, const batch *b, lago_err *err) {
+  if (b->n_cols != w->schema.n_columns)
+    return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %s: batch has %u columns, the schema %u", w->path, b->n_cols,
+                    w->schema.n_columns);
+  for (uint32_t c = 0; c < b->n_cols; c++) {
+    const vec *v = &b->cols[c];
+    const type_field *f = type_field_at(w->type, c);
+    if (!pqw_type_compatible(v->type, f->type)) {
+      arena *tmp = arena_new("pq_writer_msg", 512);
+      const char *have = tmp ? type_sql_name(tmp, v->type) : NULL, *want = tmp ? type_sql_name(tmp, f->type) : NULL;
+      int rc = LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %s: column %u '%s' is %s in the batch but %s in the schema",
+                        w->path, c, f->name, have ? have : "?", want ? want : "?");
+      arena_free(tmp);
+      return rc;
+    }
+    if (b->n_rows == 0 || v->kind == VEC_CONST) continue;
+    uint32_t last = b->sel ? b->sel[b->n_rows - 1] : b->n_rows - 1;
+    if (last >= v->len)
+      return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %s: column %u '%s' has %u rows, the batch needs row %u",
+                      w->path, c, f->name, v->len, last);
+  }
+  return LAGO_OK;
+}
+
+static int write_rows(pq_writer *w, const batch *b, lago_err *err) {
+  uint32_t start = 0;
+  while (start < b->n_rows) {
+    uint64_t room = w->rg_rows_max - (uint64_t)w->rg_rows;
+    uint32_t take = b->n_rows - start;
+    if (room < take) take = (uint32_t)room;
+    for (uint32_t l = 0; l < w->schema.n_leaves; l++) {
+      const pqw_leaf_desc *L = &w->schema.leaves[l];
+      TRY(pqw_shred_rows(L, &b->cols[L->column], b->sel, start, take, &w->shred, err));
+      TRY(pqw_column_feed(&w->cols[l], &w->shred, err));
+    }
+    w->rg_rows += take;
+    w->num_rows += take;
+    start += take;
+    if ((uint64_t)w->rg_rows >= w->rg_rows_max || rg_est_bytes(w) >= w->rg_bytes_max) TRY(flush_row_group(w, err));
+  }
+  return LAGO_OK;
+}
+
+int pq_writer_write(pq_writer *w, const batch *b, lago_err *err) {
+  if (!w || !b) return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: no writer or batch");
+  if (w->failed)
+    return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %s: an earlier error stopped this writer: %s", w->path,
+                    w->ferr.msg);
+  TRY(check_batch(w, b, err));
+  int rc = write_rows(w, b, err);
+  if (rc) return fail(w, rc, err);
+  return LAGO_OK;
+}
+
+/* ---- page index -------------------------------------------------------- */
+
+/* Compares two statistics values (PLAIN bytes) in the leaf's sort order. */
+static int cmp_bound(const pqw_leaf_desc *L, pq_bytes a, pq_bytes b) {
+  switch (L->order) {
+    case PQW_ORD_SIGNED: {
+      int64_t x = L->ptype == PQT_INT32 ? (int32_t)load_le32(a.ptr) : (int64_t)load_le64(a.ptr);
+      int64_t y = L->ptype == PQT_INT32 ? (int32_t)load_le32(b.ptr) : (int64_t)load_le64(b.ptr);
+      return x < y ? -1 : x > y;
+    }
+    case PQW_ORD_UNSIGNED: {
+      uint64_t x = L->ptype == PQT_BOOLEAN ? a.ptr[0] : L->ptype == PQT_INT32 ? load_le32(a.ptr) : load_le64(a.ptr);
+      uint64_t y = L->ptype == PQT_BOOLEAN ? b.ptr[0] : L->ptype == PQT_INT32 ? load_le32(b.ptr) : load_le64(b.ptr);
+      return x < y ? -1 : x > y;
+    }
+    case PQW_ORD_FLOAT: {
+      double x, y;
+      if (L->ptype == PQT_FLOAT) {
+        float f, g;
+        memcpy(&f, a.ptr, 4);
+        memcpy(&g, b.ptr, 4);
+        x = f;
+        y = g;
+      } else {
+        memcpy(&x, a.ptr, 8);
+        memcpy(&y, b.ptr, 8);
+      }
+      return x < y ? -1 : x > y;
+    }
+    case PQW_ORD_I128: {
+      int sa = a.ptr[0] & 0x80, sb = b.ptr[0] & 0x80;
+      if (sa != sb) return sa ? -1 : 1;
+      return memcmp(a.ptr, b.ptr, a.len); /* same width, same sign: bytes order = value order */
+    }
+    case PQW_ORD_BYTES: {
+      uint32_t n = a.len < b.len ? a.len : b.len;
+      int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+      if (c) return c;
+      return a.len < b.len ? -1 : a.len > b.len;
+    }
+    case PQW_ORD_NONE: break;
+  }
+  return 0;
+}
+
+static pq_boundary boundary_order(const pqw_leaf_desc *L, const pqw_page_rec *r, uint32_t n) {
+  bool asc = true, desc = true;
+  const pqw_page_rec *prev = NULL;
+  for (uint32_t i = 0; i < n; i++) {
+    if (r[i].null_page) continue;
+    if (prev) {
+      int cmin = cmp_bound(L, prev->min, r[i].min), cmax = cmp_bound(L, prev->max, r[i].max);
+      if (cmin > 0 || cmax > 0) asc = false;
+      if (cmin < 0 || cmax < 0) desc = false;
+    }
+    prev = &r[i];
+  }
+  return asc ? PQB_ASCENDING : desc ? PQB_DESCENDING : PQB_UNORDERED;
+}
+
+/* Writes the ColumnIndex and OffsetIndex of every chunk and records where they are. */
+static int write_page_index(pq_writer *w, lago_err *err) {
+  buf b;
+  buf_init(&b);
+  int rc = LAGO_OK;
+  uint32_t nl = w->schema.n_leaves;
+  for (int pass = 0; pass < 2 && !rc; pass++) {
+    for (uint32_t g = 0; g < w->n_rgs && !rc; g++) {
+      for (uint32_t l = 0; l < nl && !rc; l++) {
+        const pqw_leaf_desc *L = &w->schema.leaves[l];
+        const pqw_page_rec *r = w->rg_pages[g].recs[l];
+        uint32_t n = w->rg_pages[g].n_recs[l];
+        pq_column_chunk *cc = &w->rgs[g].columns[l];
+        buf_clear(&b);
+        if (pass == 0) {
+          /* A ColumnIndex needs a min/max for every page holding values. */
+          bool ok = L->order != PQW_ORD_NONE;
+          for (uint32_t i = 0; i < n && ok; i++) ok = r[i].null_page || r[i].has_minmax;
+          if (!ok) continue;
+          pq_column_index ci;
+          memset(&ci, 0, sizeof ci);
+          ci.n_pages = n;
+          ci.null_pages = mem_calloc(n ? n : 1, sizeof *ci.null_pages);
+          ci.min_values = mem_calloc(n ? n : 1, sizeof *ci.min_values);
+          ci.max_values = mem_calloc(n ? n : 1, sizeof *ci.max_values);
+          ci.null_counts = mem_calloc(n ? n : 1, sizeof *ci.null_counts);
+          if (!ci.null_pages || !ci.min_values || !ci.max_values || !ci.null_counts) {
+            rc = LAGO_NOMEM_ERR(err);
+          } else {
+            for (uint32_t i = 0; i < n; i++) {
+              ci.null_pages[i] = r[i].null_page;
+              if (!r[i].null_page) {
+                ci.min_values[i] = r[i].min;
+                ci.max_values[i] = r[i].max;
+              }
+              ci.null_counts[i] = r[i].nulls;
+            }
+            ci.boundary_order = boundary_order(L, r, n);
+            if (pq_meta_write_column_index(&ci, &b)) rc = LAGO_NOMEM_ERR(err);
+          }
+          mem_free(ci.null_pages);
+          mem_free(ci.min_values);
+          mem_free(ci.max_values);
+          mem_free(ci.null_counts);
+          if (rc) break;
+          cc->column_index_offset = (int64_t)w->pos;
+          cc->column_index_length = (int32_t)b.len;
+        } else {
+          pq_offset_index oi;
+          oi.n_pages = n;
+          oi.page_locations = mem_calloc(n ? n : 1, sizeof *oi.page_locations);
+          if (!oi.page_locations) {
+            rc = LAGO_NOMEM_ERR(err);
+            break;
+          }
+          for (uint32_t i = 0; i < n; i++) {
+            oi.page_locations[i].offset = r[i].offset;
+            oi.page_locations[i].compressed_page_size = r[i].size;
+            oi.page_locations[i].first_row_index = r[i].first_row;
+          }
+          if (pq_meta_write_offset_index(&oi, &b)) rc = LAGO_NOMEM_ERR(err);
+          mem_free(oi.page_locations);
+          if (rc) break;
+          cc->offset_index_offset = (int64_t)w->pos;
+          cc->offset_index_length = (int32_t)b.len;
+        }
+        rc = emit(w, b.data, b.len, err);
+      }
+    }
+  }
+  buf_deinit(&b);
+  return rc;
+}
+
+/* ---- footer and close -------------------------------------------------- */
+
+static int write_footer(pq_writer *w, lago_err *err) {
+  uint32_t nl = w->schema.n_leaves;
+  pq_file_meta m;
+  memset(&m, 0, sizeof m);
+  m.version = w->co.data_page_v2 ? 2 : 1;
+  m.n_schema = w->schema.n_elements;
+  m.schema = w->schema.elements;
+  m.num_rows = w->num_rows;
+  m.n_row_groups = w->n_rgs;
+  m.row_groups = w->rgs;
+  m.n_key_value = w->n_kv;
+  m.key_value = w->kv;
+  m.created_by = w->created_by;
+  m.n_column_orders = nl;
+  m.column_orders = arena_calloc(w->ar, nl, sizeof *m.column_orders);
+  if (!m.column_orders) return LAGO_NOMEM_ERR(err);
+  for (uint32_t i = 0; i < nl; i++) m.column_orders[i] = PQO_TYPE_DEFINED;
+  buf b;
+  buf_init(&b);
+  int rc = pq_meta_write_file(&m, &b);
+  if (rc) {
+    buf_deinit(&b);
+    return LAGO_NOMEM_ERR(err);
+  }
+  uint8_t tail[8];
+  if (b.len > UINT32_MAX) {
+    buf_deinit(&b);
+    return LAGO_ERR(err, LAGO_UNSUPPORTED, "parquet writer: %s: footer of %zu bytes is too large", w->path, b.len);
+  }
+  store_le32(tail, (uint32_t)b.len);
+  memcpy(tail + 4, "PAR1", 4);
+  rc = emit(w, b.data, b.len, err);
+  if (!rc) rc = emit(w, tail, 8, err);
+  buf_deinit(&b);
+  return rc;
+}
+
+static int file_stats(pq_writer *w, arena *ar, pq_file_stats *st, lago_err *err) {
+  memset(st, 0, sizeof *st);
+  st->num_rows = w->num_rows;
+  st->file_size = w->pos;
+  st->n_leaves = w->schema.n_leaves;
+  st->leaves = arena_calloc(ar, st->n_leaves, sizeof *st->leaves);
+  if (!st->leaves) return LAGO_NOMEM_ERR(err);
+  for (uint32_t i = 0; i < st->n_leaves; i++) {
+    const pqw_leaf_desc *L = &w->schema.leaves[i];
+    const pqw_column *c = &w->cols[i];
+    pq_leaf_stats *ls = &st->leaves[i];
+    const char **path = arena_calloc(ar, L->path_len, sizeof *path);
+    if (!path) return LAGO_NOMEM_ERR(err);
+    for (uint32_t k = 0; k < L->path_len; k++)
+      if (!(path[k] = arena_strdup(ar, L->path[k]))) return LAGO_NOMEM_ERR(err);
+    ls->path = path;
+    ls->path_len = L->path_len;
+    ls->type = L->type; /* primitive: nothing borrowed from the writer */
+    ls->null_count = c->file_stats.nulls;
+    ls->value_count = c->file_levels;
+    ls->has_min_max = !L->in_list && pqw_stats_usable(&c->file_stats, L);
+    if (ls->has_min_max) {
+      ls->min_max = vec_new(ar, L->type, 2);
+      if (!ls->min_max) return LAGO_NOMEM_ERR(err);
+      ls->min_max->len = 2;
+      int rc = pqw_stats_to_vec(&c->file_stats, L, ls->min_max);
+      if (rc) return rc == LAGO_NOMEM ? LAGO_NOMEM_ERR(err) : LAGO_ERR(err, rc, "parquet writer: statistics of '%s'",
+                                                                         L->dotted);
+    }
+  }
+  return LAGO_OK;
+}
+
+int pq_writer_close(pq_writer *w, arena *ar, pq_file_stats *stats, lago_err *err) {
+  if (!w) return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: close of no writer");
+  int rc = w->failed;
+  if (rc) {
+    lago_err_copy(err, &w->ferr);
+    writer_free(w);
+    return rc;
+  }
+  rc = flush_row_group(w, err);
+  if (!rc && w->co.page_index) rc = write_page_index(w, err);
+  if (!rc) rc = write_footer(w, err);
+  if (!rc) {
+    lago_wfile *wf = w->wf;
+    w->wf = NULL; /* commit frees it, success or not */
+    rc = fs_wfile_commit(wf, false, err);
+  }
+  if (!rc && stats) rc = file_stats(w, ar, stats, err);
+  writer_free(w);
+  return rc;
+}
