@@ -486,7 +486,7 @@ int main(int argc, char **argv) {
   g_fs = fs_local();
   memset(&g_h, 0, sizeof g_h);
   g_h.fs = g_fs;
-  g_h.pq = NULL; /* TODO(parquet merge): tbl_parquet_default() */
+  g_h.pq = tbl_parquet_default();
   DIR *d = opendir(corpus);
   if (!d) {
     fprintf(stderr, "cannot open %s\n", corpus);
