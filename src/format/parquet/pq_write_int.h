@@ -210,7 +210,9 @@ bool pqw_type_compatible(lago_type have, lago_type want);
 /* Levels and values of some rows of one leaf (scratch, reused across batches). */
 typedef struct pqw_shred {
   uint16_t *def, *rep;  /* n_lvl entries each (rep only when max_rep > 0; def only when max_def > 0) */
-  size_t n_lvl, cap_lvl;
+  size_t n_lvl;
+  size_t cap_def, cap_rep; /* entries allocated (the scratch is shared by leaves of different depths) */
+  size_t cap_lvl;       /* levels the current leaf can hold: min of the capacities it uses */
   uint32_t *row_lvl;    /* repeated leaves: level index where row r starts; n_rows + 1 entries */
   size_t cap_rows;
   size_t n_rows;

@@ -44,20 +44,27 @@ void pqw_shred_deinit(pqw_shred *s) {
   memset(s, 0, sizeof *s);
 }
 
-static int grow_u16(uint16_t **p, size_t cap) {
-  uint16_t *q = mem_realloc(*p, cap * sizeof **p);
+static int grow_u16(uint16_t **p, size_t *cap, size_t need) {
+  if (need <= *cap) return LAGO_OK;
+  size_t n = *cap ? *cap : 1024;
+  while (n < need) n *= 2;
+  uint16_t *q = mem_realloc(*p, n * sizeof **p);
   if (!q) return LAGO_NOMEM;
   *p = q;
+  *cap = n;
   return LAGO_OK;
 }
 
-/* Room for `more` levels. */
+/* Room for `more` levels of leaf L. */
 static int lvl_reserve(pqw_shred *s, const pqw_leaf_desc *L, size_t more) {
-  if (s->n_lvl + more <= s->cap_lvl) return LAGO_OK;
-  size_t cap = s->cap_lvl ? s->cap_lvl : 1024;
-  while (cap < s->n_lvl + more) cap *= 2;
-  if (L->max_def) TRY(grow_u16(&s->def, cap));
-  if (L->max_rep) TRY(grow_u16(&s->rep, cap));
+  size_t need = s->n_lvl + more;
+  if (need < 1024) need = 1024;
+  if (need < 2 * s->n_lvl) need = 2 * s->n_lvl;
+  if (L->max_def) TRY(grow_u16(&s->def, &s->cap_def, need));
+  if (L->max_rep) TRY(grow_u16(&s->rep, &s->cap_rep, need));
+  size_t cap = SIZE_MAX;
+  if (L->max_def && s->cap_def < cap) cap = s->cap_def;
+  if (L->max_rep && s->cap_rep < cap) cap = s->cap_rep;
   s->cap_lvl = cap;
   return LAGO_OK;
 }
@@ -243,6 +250,7 @@ int pqw_shred_rows(const pqw_leaf_desc *L, const vec *v, const uint32_t *sel, ui
   s->n_vals = 0;
   s->plain_bytes = 0;
   s->direct = NULL;
+  s->cap_lvl = 0; /* recomputed for this leaf by lvl_reserve */
   if (L->n_steps == 1) return shred_flat(L, v, sel, start, n, s, err);
   if (L->max_rep && s->cap_rows < (size_t)n + 1) {
     uint32_t *r = mem_realloc(s->row_lvl, ((size_t)n + 1) * sizeof *r);
