@@ -285,7 +285,7 @@ static void check_summary(const char *stem, const result *res, const char *path,
 /* ---- good files ------------------------------------------------------------ */
 
 static void check_good(const char *dir, const char *expdir, const char *name, bool huge) {
-  char stem[512], path[1024], p_rows[1024], p_schema[1024], p_sum[1024], p_out[1024];
+  char stem[512], path[2048], p_rows[2048], p_schema[2048], p_sum[2048], p_out[2048];
   snprintf(stem, sizeof stem, "%s", name);
   char *dot = strstr(stem, ".parquet");
   if (dot && dot[8] == 0) *dot = 0;
@@ -345,7 +345,7 @@ static void check_good(const char *dir, const char *expdir, const char *name, bo
 /* ---- bad files ------------------------------------------------------------- */
 
 static void check_bad(const char *dir, const char *expdir, const char *name) {
-  char stem[512], path[1024], p_out[1024], p_rows[1024];
+  char stem[512], path[2048], p_out[2048], p_rows[2048];
   snprintf(stem, sizeof stem, "%s", name);
   char *dot = strstr(stem, ".parquet");
   if (dot && dot[8] == 0) *dot = 0;

@@ -33,14 +33,25 @@ static int8_t z85_value(unsigned char c) {
 int z85_decode(const char *s, size_t n, uint8_t *out, lago_err *err) {
   if (n % 5) return LAGO_ERR(err, LAGO_CORRUPT, "Z85 text length %zu is not a multiple of 5", n);
   for (size_t i = 0; i < n; i += 5) {
+    /* A group can never start with '#' in standard Z85 (84 * 85^4 > 2^32). The Rust z85 crate
+       (used by delta-rs / kernel-rs writers, e.g. kr-cdf-table-with-dv) marks a short last group
+       with k leading '#': its value holds 4-k bytes, right-aligned. */
+    size_t pad = 0;
+    if (i + 5 == n)
+      while (pad < 3 && s[i + pad] == '#') pad++;
     uint64_t v = 0;
     for (size_t k = 0; k < 5; k++) {
-      int8_t d = z85_value((unsigned char)s[i + k]);
+      int8_t d = k < pad ? 0 : z85_value((unsigned char)s[i + k]);
       if (d < 0) return LAGO_ERR(err, LAGO_CORRUPT, "Z85: bad character 0x%02x at offset %zu", (unsigned char)s[i + k], i + k);
       v = v * 85 + (uint64_t)d;
     }
-    if (v > 0xffffffffu) return LAGO_ERR(err, LAGO_CORRUPT, "Z85: group at offset %zu exceeds 32 bits", i);
-    store_be32(out + i / 5 * 4, (uint32_t)v);
+    /* Groups above 2^32-1 are not valid Z85, but Delta's (JVM) decoder keeps the low 32 bits;
+       do the same (only the bytes within sizeInBytes are used, and the bitmap is validated). */
+    uint8_t g[4];
+    store_be32(g, (uint32_t)v);
+    uint8_t *o = out + i / 5 * 4;
+    memset(o, 0, 4);
+    memcpy(o, g + pad, 4 - pad);
   }
   return LAGO_OK;
 }

@@ -93,9 +93,12 @@ int delta_path_check_relative(const char *p, const char *what, lago_err *err) {
 
 int delta_resolve_path(arena *ar, const char *root, const char *path, const char **out, lago_err *err) {
   const char *p = path;
-  const char *colon = strchr(p, ':');
-  const char *slash = strchr(p, '/');
-  if (colon && (!slash || colon < slash)) { /* scheme */
+  /* RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" ("time=10:00/..." is a relative path) */
+  size_t k = 0;
+  while ((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') ||
+         (k && ((p[k] >= '0' && p[k] <= '9') || p[k] == '+' || p[k] == '-' || p[k] == '.')))
+    k++;
+  if (k && p[k] == ':') { /* scheme */
     if (!strncmp(p, "file:", 5)) {
       p += 5;
       if (!strncmp(p, "//", 2)) p += 2; /* file:///abs -> /abs; file://host/... unsupported below */

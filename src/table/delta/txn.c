@@ -287,7 +287,7 @@ int delta_txn_read_preds(delta_txn *x, const delta_pred *preds, uint32_t n, lago
 
 int delta_txn_add_file(delta_txn *x, const delta_file *add, lago_err *err) {
   if (!x->snap && !x->md_changed) return LAGO_ERR(err, LAGO_MISUSE, "set the metadata of a new table first");
-  if (add->path[0] != '/' && !strchr(add->path, ':')) TRY(delta_path_check_relative(add->path, "add.path", err));
+  if (add->path[0] != '/') TRY(delta_path_check_relative(add->path, "add.path", err));
   for (uint32_t i = 0; i < x->md.n_partition_columns; i++) {
     int k = type_field_index(x->schema, x->md.partition_columns[i]);
     const char *phys = delta_field_physical_name(x->ar, type_field_at(x->schema, (uint32_t)k), x->cm_mode);
