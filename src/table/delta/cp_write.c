@@ -314,8 +314,7 @@ int delta_checkpoint_write(delta_snapshot *s, lago_err *err) {
     if (!(c.b = batch_new(c.bar, c.cs.n_cols, types, LAGO_VECTOR_SIZE))) rc = LAGO_NOMEM_ERR(err);
   }
   pq_write_opts wo;
-  memset(&wo, 0, sizeof wo);
-  wo.codec = PQ_CODEC_SNAPPY;
+  pq_write_opts_init(&wo);
   if (rc == LAGO_OK) rc = pq->writer_open(t->h->fs, path, c.cs.all, &wo, &c.w, err);
   vec *st;
   int64_t n_adds = 0;

@@ -98,6 +98,7 @@ int delta_txn_begin(delta_table *t, delta_snapshot *s, const delta_txn_opts *opt
 
 void delta_txn_abort(delta_txn *x) {
   if (!x) return;
+  delta_txn_abort_writers(x);
   mem_free(x->acts);
   delta_snapshot_unref(x->snap);
   delta_table_free(x->t);
@@ -636,7 +637,8 @@ static bool ict_on(const delta_txn *x) {
 }
 
 int delta_txn_commit(delta_txn *x, int64_t *version_out, lago_err *err) {
-  int rc = validate(x, err);
+  int rc = delta_txn_close_writers(x, err);
+  if (rc == LAGO_OK) rc = validate(x, err);
   buf text;
   buf_init(&text);
   arena *scratch = NULL;

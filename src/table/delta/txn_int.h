@@ -40,6 +40,7 @@ struct delta_txn {
   int64_t *metric_vals;
   uint32_t n_metrics;
   int64_t n_dv_rows;         /* rows deleted through DVs */
+  struct write_state *ws;    /* open data-file writers (write.c), NULL until the first write */
   int64_t committed_version;
 };
 
@@ -51,5 +52,10 @@ struct delta_txn {
 */
 int delta_conflict_check(delta_txn *x, int64_t from, arena *scratch, int64_t *latest, int64_t *prev_ict,
                          lago_err *err);
+
+/* Closes every open data/CDC writer, recording their add/cdc actions (before commit). */
+int delta_txn_close_writers(delta_txn *x, lago_err *err);
+/* Discards open writers (nothing becomes visible). */
+void delta_txn_abort_writers(delta_txn *x);
 
 #endif /* LAGO_TABLE_DELTA_TXN_INT_H */
