@@ -474,6 +474,15 @@ int delta_vacuum(delta_table *t, const delta_vacuum_opts *opts, arena *ar, delta
 /* Deletes log files older than delta.logRetentionDuration that no retained version needs. */
 int delta_log_cleanup(delta_snapshot *s, size_t *n_deleted, lago_err *err);
 
+/*
+** Strict validation of the whole log against the protocol (validate.c):
+** fn(ud, version, line, message) is called for each violation (version -1
+** for _last_checkpoint); *n_issues counts them. LAGO_OK even when issues
+** are found; errors are I/O or memory failures.
+*/
+typedef void (*delta_issue_fn)(void *ud, int64_t version, size_t line, const char *msg);
+int delta_validate(delta_table *t, delta_issue_fn fn, void *ud, size_t *n_issues, lago_err *err);
+
 /* RESTORE TABLE TO VERSION v: commits the adds/removes that make the live files those of v. */
 int delta_restore(delta_table *t, int64_t version, int64_t *version_out, lago_err *err);
 
