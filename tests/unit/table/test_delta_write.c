@@ -348,3 +348,50 @@ TEST(delta_write_rejects_bad_batches) {
   delta_table_free(t);
   arena_free(ar);
 }
+
+TEST(delta_checkpoint_io_fault_sweep) {
+  /* an I/O failure at every operation of writing a checkpoint: the table always opens with the same rows */
+  tbl_handlers h = tbl_handlers_default(fs_local());
+  const char *root = test_tmpdir();
+  arena *ar = arena_new("t", 65536);
+  lago_err e;
+  lago_err_clear(&e);
+  lago_type sch;
+  ASSERT_OK(type_parse(ar, k_schema, &sch, &e), &e);
+  batch *bs[2] = {make_batch(ar, sch, 3, 0, "x"), make_batch(ar, sch, 2, 10, NULL)};
+  write_commit(&h, root, NULL, bs, 2, true, "delta.checkpointInterval", "1000");
+  for (int i = 1; i <= 3; i++) {
+    batch *b1[1] = {make_batch(ar, sch, 1, 100 * i, "y")};
+    write_commit(&h, root, NULL, b1, 1, false, NULL, NULL);
+  }
+  char *want = read_all(&h, root, -1, NULL, 0, NULL);
+  long ops = 0;
+  for (long k = 1;; k++) {
+    lago_fs *ff = fs_faulty_new(fs_local(), k, true);
+    tbl_handlers hf = tbl_handlers_default(ff);
+    delta_table *t;
+    ASSERT_OK(delta_table_open(&hf, root, &t, &e), &e);
+    delta_snapshot *s = NULL;
+    lago_err_clear(&e);
+    int rc = delta_snapshot_load(t, -1, &s, &e);
+    if (rc == LAGO_OK) rc = delta_checkpoint_write(s, &e);
+    ops = fs_faulty_ops(ff);
+    delta_snapshot_unref(s);
+    delta_table_free(t);
+    fs_free(ff);
+    char *got = read_all(&h, root, -1, NULL, 0, NULL);
+    ASSERT_EQ_STR(got, want);
+    free(got);
+    if (rc == LAGO_OK) break; /* the failure point is past the last operation */
+    ASSERT(k < 500);
+  }
+  ASSERT(ops > 5);
+  /* the checkpoint exists now and is used */
+  char p[1024];
+  snprintf(p, sizeof p, "%s/_delta_log/%020d.checkpoint.parquet", root, 3);
+  bool ex;
+  ASSERT_OK(fs_exists(fs_local(), p, &ex, &e), &e);
+  ASSERT(ex);
+  free(want);
+  arena_free(ar);
+}
