@@ -12,6 +12,11 @@
 **   changes  TABLE --from N [--to M]               change data feed as CSV
 **   create   NAME --from FILE.parquet [--partition-by a,b] [--property k=v]... [--location DIR]
 **   append   TABLE FILE.parquet... [--merge-schema]
+**   delete   TABLE --where COL=VALUE             deletes matching rows: deletion vectors when
+**                                                  delta.enableDeletionVectors is set, else the
+**                                                  files are rewritten (+ change data if CDF is on);
+**                                                  VALUE is compared with the column's canonical text
+**                                                  (strings without quotes, \N for NULL)
 **   vacuum   TABLE [--retain HOURS] [--dry-run] [--force]
 **   restore  TABLE (--version N | --timestamp T)
 **   checkpoint TABLE
@@ -38,7 +43,7 @@ typedef struct topts {
   int64_t version;      /* -1 = latest */
   int64_t timestamp;    /* -1 = none */
   int64_t limit, from, to;
-  const char *columns, *source, *partition_by, *location;
+  const char *columns, *source, *partition_by, *location, *where;
   const char *props[32];
   int n_props;
   const char *files[64];
@@ -101,6 +106,10 @@ static int parse_args(const char *cmd, int argc, char **argv, topts *o) {
     } else if (!strcmp(a, "--columns")) {
       NEEDV();
       o->columns = v;
+    } else if (!strcmp(a, "--where")) {
+      NEEDV();
+      if (!strchr(v, '=')) return cli_usage("table", "--where needs COL=VALUE");
+      o->where = v;
     } else if (!strcmp(a, "--partition-by")) {
       NEEDV();
       o->partition_by = v;
@@ -459,6 +468,145 @@ static int do_append(tctx *c, delta_table *t, const topts *o) {
   return CLI_OK;
 }
 
+/* Does row r of v render as `want` (strings compared without their quotes)? */
+static bool value_matches(const vec *v, uint32_t r, const char *want) {
+  buf b;
+  buf_init(&b);
+  value_text_append(&b, v, r);
+  const char *t = buf_cstr(&b);
+  bool m;
+  if (v->type.id == LT_STRING && vec_is_valid(v, r)) {
+    buf raw;
+    buf_init(&raw);
+    const lago_str *sv = NULL;
+    vec_view vw;
+    vec_view_init(&vw, v);
+    sv = &((const lago_str *)vw.data)[VIEW_IDX(&vw, r)];
+    buf_append(&raw, str_data(sv), sv->len);
+    m = !strcmp(buf_cstr(&raw), want);
+    buf_deinit(&raw);
+  } else {
+    m = !strcmp(t, want);
+  }
+  buf_deinit(&b);
+  return m;
+}
+
+static int do_delete(tctx *c, delta_table *t, const topts *o) {
+  if (!o->where) return cli_usage("table", "delete needs --where COL=VALUE");
+  char *col = arena_strdup(c->ar, o->where);
+  char *val = strchr(col, '=');
+  *val++ = 0;
+  delta_snapshot *s;
+  if (delta_snapshot_load(t, -1, &s, &c->err)) return fail(c);
+  lago_type sch = delta_snapshot_schema(s);
+  int ci = type_field_index(sch, col);
+  if (ci < 0) {
+    delta_snapshot_unref(s);
+    return cli_error("no column \"%s\"", col);
+  }
+  bool use_dv = delta_snapshot_property(s, "delta.enableDeletionVectors") &&
+                !strcasecmp(delta_snapshot_property(s, "delta.enableDeletionVectors"), "true");
+  bool cdf = delta_snapshot_property(s, "delta.enableChangeDataFeed") &&
+             !strcasecmp(delta_snapshot_property(s, "delta.enableChangeDataFeed"), "true");
+  delta_txn_opts to = {.operation = "DELETE", .operation_params = NULL};
+  buf pj;
+  buf_init(&pj);
+  json_writer w;
+  json_w_init(&w, &pj);
+  json_w_begin_obj(&w);
+  json_w_key(&w, "predicate");
+  char pred[600];
+  snprintf(pred, sizeof pred, "[\"(%s = %s)\"]", col, val);
+  json_w_str(&w, pred);
+  json_w_end_obj(&w);
+  json_w_finish(&w);
+  to.operation_params = buf_cstr(&pj);
+  delta_scan_opts so = {.with_row_index = true};
+  delta_scan *sc = NULL;
+  delta_txn *x = NULL;
+  int rc = delta_scan_new(s, &so, &sc, &c->err);
+  if (rc == LAGO_OK) rc = delta_txn_begin(t, s, &to, &x, &c->err);
+  uint32_t ncols = type_n_fields(sch);
+  int64_t deleted = 0, files_changed = 0;
+  arena *far = arena_new("query", 65536);
+  for (size_t fi = 0; rc == LAGO_OK && fi < delta_scan_n_files(sc); fi++) {
+    const delta_file *f = delta_scan_file(sc, fi);
+    /* pass 1: which rows match */
+    arena_reset(far);
+    uint64_t *rows = NULL;
+    size_t nr = 0, cap = 0;
+    delta_file_reader *r;
+    if ((rc = delta_file_reader_open(sc, fi, &r, &c->err))) break;
+    for (;;) {
+      batch *b;
+      if ((rc = delta_file_reader_next(r, &b, &c->err)) || !b) break;
+      for (uint32_t i = 0; i < b->n_rows; i++) {
+        uint32_t p = batch_row(b, i);
+        if (!value_matches(&b->cols[ci], p, val)) continue;
+        if (nr == cap) {
+          size_t nc = cap ? cap * 2 : 64;
+          uint64_t *nrws = arena_realloc(far, rows, cap * 8, nc * 8);
+          rows = nrws;
+          cap = nc;
+        }
+        rows[nr++] = (uint64_t)VEC_DATA(&b->cols[ncols], int64_t)[p];
+      }
+    }
+    delta_file_reader_close(r);
+    if (rc || !nr) continue;
+    deleted += (int64_t)nr;
+    files_changed++;
+    if (use_dv) {
+      rc = delta_txn_delete_rows(x, f, rows, nr, &c->err);
+      continue;
+    }
+    /* pass 2: rewrite the kept rows (and the deleted ones as change data) */
+    if ((rc = delta_txn_remove_file(x, f, true, &c->err))) break;
+    if ((rc = delta_file_reader_open(sc, fi, &r, &c->err))) break;
+    for (;;) {
+      batch *b;
+      if ((rc = delta_file_reader_next(r, &b, &c->err)) || !b) break;
+      uint32_t *keep = arena_alloc(far, (b->n_rows + 1) * 4), *gone = arena_alloc(far, (b->n_rows + 1) * 4);
+      uint32_t nk = 0, ng = 0;
+      for (uint32_t i = 0; i < b->n_rows; i++) {
+        uint32_t p = batch_row(b, i);
+        if (value_matches(&b->cols[ci], p, val)) gone[ng++] = p;
+        else keep[nk++] = p;
+      }
+      batch kb = {ncols, nk, b->cols, keep, b->ar};
+      if (nk && (rc = delta_txn_write(x, &kb, &c->err))) break;
+      if (cdf && ng) {
+        vec *cols = arena_alloc(far, (ncols + 1) * sizeof *cols);
+        memcpy(cols, b->cols, ncols * sizeof *cols);
+        vec *ct = vec_new(far, type_make(LT_STRING), 1);
+        vec_set_str(ct, 0, "delete", 6);
+        vec_make_const(ct, b->cols[0].len);
+        cols[ncols] = *ct;
+        batch cb = {ncols + 1, ng, cols, gone, b->ar};
+        if ((rc = delta_txn_write_cdc(x, &cb, &c->err))) break;
+      }
+    }
+    delta_file_reader_close(r);
+  }
+  arena_free(far);
+  if (rc == LAGO_OK) rc = delta_txn_set_metric(x, "numDeletedRows", deleted, &c->err);
+  int64_t v = -1;
+  if (rc == LAGO_OK && deleted) {
+    rc = delta_txn_commit(x, &v, &c->err);
+    x = NULL;
+  }
+  delta_txn_abort(x);
+  delta_scan_free(sc);
+  delta_snapshot_unref(s);
+  buf_deinit(&pj);
+  if (rc) return fail(c);
+  if (v >= 0) printf("deleted %lld rows from %lld files (%s) as version %lld\n", (long long)deleted,
+                     (long long)files_changed, use_dv ? "deletion vectors" : "rewritten", (long long)v);
+  else printf("deleted 0 rows\n");
+  return CLI_OK;
+}
+
 static void on_issue(void *ud, int64_t version, size_t line, const char *msg) {
   (void)ud;
   if (version < 0) printf("_last_checkpoint: %s\n", msg);
@@ -526,6 +674,8 @@ int cmd_table(cli_ctx *cx, int argc, char **argv) {
     rc = do_changes(&c, t, &o);
   } else if (!strcmp(sub, "append")) {
     rc = do_append(&c, t, &o);
+  } else if (!strcmp(sub, "delete")) {
+    rc = do_delete(&c, t, &o);
   } else if (!strcmp(sub, "vacuum")) {
     delta_vacuum_opts vo = {.retain_hours = o.retain, .dry_run = o.dry_run, .force = o.force};
     delta_vacuum_result r;
