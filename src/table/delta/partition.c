@@ -116,6 +116,14 @@ int delta_partition_value_format(arena *ar, const vec *v, uint32_t row, const ch
   uint32_t i = VIEW_IDX(&vw, row);
   char tmp[FMT_NUM_MAX + 64];
   const char *s = tmp;
+  if (v->type.id == LT_DATE || v->type.id == LT_TIMESTAMP || v->type.id == LT_TIMESTAMP_NTZ) {
+    /* the serialized forms have 4-digit years: refuse what they cannot express */
+    int64_t days = v->type.id == LT_DATE ? ((const int32_t *)vw.data)[i]
+                                          : floor_div64(((const int64_t *)vw.data)[i], MICROS_PER_DAY);
+    if (days < -719162 || days > 2932896) /* 0001-01-01 .. 9999-12-31 */
+      return LAGO_ERR(err, LAGO_UNSUPPORTED, "partition value: %s outside years 1..9999 cannot be written",
+                      type_id_name((lago_type_id)v->type.id));
+  }
   switch (v->type.id) {
   case LT_STRING:
   case LT_BINARY: {
