@@ -235,7 +235,7 @@ static int rd_schema_element(thrift_in *in, arena *ar, pq_schema_element *el) {
   el->converted = PQC_NONE;
   el->scale = -1;
   el->precision = -1;
-  int v;
+  int v = 0;
   bool have_name = false;
   int16_t last;
   TRY(thrift_struct_begin(in, &last));
@@ -322,7 +322,7 @@ static int rd_key_values(thrift_in *in, const thrift_field *f, arena *ar, pq_key
 
 static int rd_encoding_stats(thrift_in *in, pq_page_encoding_stats *es) {
   memset(es, 0, sizeof *es);
-  int v;
+  int v = 0;
   int16_t last;
   TRY(thrift_struct_begin(in, &last));
   for (;;) {
@@ -353,7 +353,7 @@ static int rd_column_meta(thrift_in *in, arena *ar, pq_column_meta *cm) {
   cm->bloom_filter_length = -1;
   bool seen_type = false, seen_codec = false, seen_nv = false, seen_tus = false, seen_tcs = false, seen_dpo = false;
   bool seen_enc = false, seen_path = false;
-  int v;
+  int v = 0;
   int16_t last;
   TRY(thrift_struct_begin(in, &last));
   for (;;) {
@@ -648,7 +648,7 @@ int pq_meta_read_file(const uint8_t *data, size_t len, arena *ar, const char *wh
 static int rd_data_page_header(thrift_in *in, pq_data_page_header *h) {
   memset(h, 0, sizeof *h);
   bool seen_nv = false, seen_enc = false, seen_de = false, seen_re = false;
-  int v;
+  int v = 0;
   int16_t last;
   TRY(thrift_struct_begin(in, &last));
   for (;;) {
@@ -694,7 +694,7 @@ static int rd_data_page_header(thrift_in *in, pq_data_page_header *h) {
 static int rd_dict_page_header(thrift_in *in, pq_dict_page_header *h) {
   memset(h, 0, sizeof *h);
   bool seen_nv = false, seen_enc = false;
-  int v;
+  int v = 0;
   int16_t last;
   TRY(thrift_struct_begin(in, &last));
   for (;;) {
@@ -724,7 +724,7 @@ static int rd_data_page_header_v2(thrift_in *in, pq_data_page_header_v2 *h) {
   memset(h, 0, sizeof *h);
   h->is_compressed = true; /* the Thrift default */
   bool seen[7] = {false};
-  int v;
+  int v = 0;
   int16_t last;
   TRY(thrift_struct_begin(in, &last));
   for (;;) {
@@ -768,7 +768,7 @@ int pq_meta_read_page_header(const uint8_t *data, size_t len, const char *what, 
   thrift_in tin, *in = &tin;
   thrift_init(in, data, len, what, err);
   bool seen_type = false, seen_us = false, seen_cs = false;
-  int v;
+  int v = 0;
   int16_t last;
   TRY(thrift_struct_begin(in, &last));
   for (;;) {
@@ -840,7 +840,7 @@ int pq_meta_read_column_index(const uint8_t *data, size_t len, arena *ar, const 
   thrift_init(in, data, len, what, err);
   uint32_t n_null = 0, n_min = 0, n_max = 0, n_nc = 0;
   bool seen_bo = false;
-  int v;
+  int v = 0;
   int16_t last;
   TRY(thrift_struct_begin(in, &last));
   for (;;) {

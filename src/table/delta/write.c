@@ -462,7 +462,7 @@ static int write_rows(delta_txn *x, const batch *b, bool cdc, lago_err *err) {
     uint32_t n = 0;
     while (i < b->n_rows && !strcmp(keys[order[i]].key, k0->key)) sel[n++] = batch_row(b, order[i++]);
     /* keep the selection ascending (writers expect rows in batch order) */
-    open_writer *o;
+    open_writer *o = NULL;
     if ((rc = open_writer_for(x, ws, k0->key, k0->dir, &k0->pv, cdc, &o, err))) break;
     lago_type fs = cdc ? ws->cdc_schema : ws->file_schema;
     for (uint32_t k = 0; k < ws->n_data; k++) {
