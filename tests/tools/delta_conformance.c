@@ -32,8 +32,18 @@ enum { C_OPEN, C_PROTOCOL, C_METADATA, C_FILES, C_ROWS, C_CDF, C_ERROR, C_N };
 static const char *k_check_names[C_N] = {"open", "protocol", "metadata", "files", "rows", "cdf", "error"};
 static int g_pass[C_N], g_fail[C_N];
 static int g_verbose;
+/* per source corpus (case name prefix): dat, drs, golden, kr */
+static const char *k_sources[] = {"dat-", "drs-", "golden-", "kr-"};
+static int g_src_pass[4], g_src_fail[4];
+static int source_of(const char *cs) {
+  for (int i = 0; i < 4; i++)
+    if (!strncmp(cs, k_sources[i], strlen(k_sources[i]))) return i;
+  return 0;
+}
 
 static void result(const char *cs, const char *dir, int check, int ok, const char *fmt, ...) {
+  if (ok) g_src_pass[source_of(cs)]++;
+  else g_src_fail[source_of(cs)]++;
   if (ok) {
     g_pass[check]++;
     if (g_verbose) printf("ok   %s %s %s\n", cs, dir, k_check_names[check]);
@@ -626,6 +636,9 @@ int main(int argc, char **argv) {
     p += g_pass[c];
     f += g_fail[c];
   }
+  printf("\nby source:");
+  for (int i = 0; i < 4; i++) printf(" %.*s %d/%d", (int)strlen(k_sources[i]) - 1, k_sources[i], g_src_pass[i],
+                                     g_src_pass[i] + g_src_fail[i]);
   printf("\n");
   printf("delta-conformance: %d passed, %d failed\n", p, f);
   return f ? 1 : 0;

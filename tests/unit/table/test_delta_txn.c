@@ -667,3 +667,85 @@ TEST(delta_io_fault_sweep_commit) {
     delta_table_free(t);
   }
 }
+
+typedef struct issues {
+  int n;
+  char first[600];
+} issues;
+
+static void on_issue(void *ud, int64_t version, size_t line, const char *msg) {
+  (void)version;
+  (void)line;
+  issues *is = ud;
+  if (!is->n++) snprintf(is->first, sizeof is->first, "%s", msg);
+}
+
+/* Appends raw lines as a new commit and returns the validator's first complaint. */
+static issues validate_with(const char *root, int64_t version, const char *lines) {
+  char p[1024];
+  snprintf(p, sizeof p, "%s/_delta_log/%020lld.json", root, (long long)version);
+  lago_err e;
+  lago_err_clear(&e);
+  if (fs_write(fs_local(), p, lines, strlen(lines), true, &e)) test_fail_(__FILE__, __LINE__, "%s", e.msg);
+  tbl_handlers h = handlers(fs_local());
+  delta_table *t;
+  ASSERT_OK(delta_table_open(&h, root, &t, &e), &e);
+  issues is = {0, ""};
+  size_t n;
+  ASSERT_OK(delta_validate(t, on_issue, &is, &n, &e), &e);
+  ASSERT_EQ_INT((int)n, is.n);
+  delta_table_free(t);
+  fs_remove(fs_local(), p, &e);
+  return is;
+}
+
+TEST(delta_validator_catches_violations) {
+  tbl_handlers h = handlers(fs_local());
+  const char *root = test_tmpdir();
+  create_table(&h, root, NULL);
+  lago_err e;
+  lago_err_clear(&e);
+  int64_t v;
+  ASSERT_OK(append(&h, root, "a", "f1.parquet", &v, &e), &e);
+  issues ok = validate_with(root, 2, "{\"commitInfo\":{}}\n");
+  ASSERT_EQ_INT(ok.n, 0);
+  const char *add = "{\"add\":{\"path\":\"p=a/x.parquet\",\"partitionValues\":{\"p\":\"a\"},\"size\":1,"
+                    "\"modificationTime\":1,\"dataChange\":true}}\n";
+  struct {
+    const char *lines, *want;
+  } cases[] = {
+      {"{\"add\":{\"path\":\"p=a/x y.parquet\",\"partitionValues\":{\"p\":\"a\"},\"size\":1,\"modificationTime\":1,"
+       "\"dataChange\":true}}\n",
+       "not URI-encoded"},
+      {"{\"add\":{\"path\":\"x.parquet\",\"partitionValues\":{},\"size\":1,\"modificationTime\":1,\"dataChange\":true}}\n",
+       "lacks partition column"},
+      {"{\"add\":{\"path\":\"p=a/x.parquet\",\"partitionValues\":{\"p\":\"a\"},\"modificationTime\":1,\"dataChange\":true}}\n",
+       "add.size is missing"},
+      {"{\"add\":{\"path\":\"p=a/x.parquet\",\"partitionValues\":{\"p\":\"a\"},\"size\":1,\"modificationTime\":1,"
+       "\"dataChange\":true,\"stats\":\"{nope\"}}\n",
+       "stats is not a JSON object"},
+      {NULL, "two add actions"},
+      {"{\"protocol\":{\"minReaderVersion\":3,\"minWriterVersion\":7,\"readerFeatures\":[\"deletionVectors\"],"
+       "\"writerFeatures\":[]}}\n",
+       "not listed in writerFeatures"},
+      {"{\"add\":{\"path\":\"p=a/x.parquet\",\"partitionValues\":{\"p\":\"a\"},\"size\":1,\"modificationTime\":1,"
+       "\"dataChange\":true,\"deletionVector\":{\"storageType\":\"u\",\"pathOrInlineDv\":\"abc\",\"offset\":1,"
+       "\"sizeInBytes\":1,\"cardinality\":1}}}\n",
+       "deletionVectors feature"},
+      {"{\"cdc\":{\"path\":\"_change_data/c.parquet\",\"partitionValues\":{},\"size\":1,\"dataChange\":false}}\n",
+       "changeDataFeed"},
+      {"{\"txn\":{\"appId\":\"a\",\"version\":1}}\n{\"txn\":{\"appId\":\"a\",\"version\":2}}\n", "two txn actions"},
+      {"{\"add\":{\"path\":\"p=a/x.parquet\"},\"remove\":{\"path\":\"y\"}}\n", "exactly one action"},
+  };
+  char dup[1024];
+  snprintf(dup, sizeof dup, "%s%s", add, add);
+  cases[4].lines = dup;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    issues is = validate_with(root, 2, cases[i].lines);
+    if (is.n == 0) test_fail_(__FILE__, __LINE__, "case %zu: no violation found, want \"%s\"", i, cases[i].want);
+    ASSERT_CONTAINS(is.first, cases[i].want);
+  }
+  /* a gap in the versions */
+  issues gap = validate_with(root, 3, "{\"commitInfo\":{}}\n");
+  ASSERT_CONTAINS(gap.first, "missing");
+}
