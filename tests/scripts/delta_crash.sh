@@ -23,9 +23,9 @@ for r in $(seq 0 $((RUNS - 1))); do
   sleep "0.$((RANDOM % 2))$((RANDOM % 10))$((RANDOM % 10))"
   kill -9 $p1 $p2 2>/dev/null
   wait $p1 $p2 2>/dev/null
-  out=$("$S" check "$T/t" $((r + 1)) -1 quick 2>&1)
+  out=$("$S" check "$T/t" $((r + 1)) -1 quick 2>&1); rc=$?
   [ -n "${VERBOSE:-}" ] && echo "$out"
-  if [ $? -eq 0 ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL run $r:"; echo "$out" | head -5; fi
+  if [ $rc -eq 0 ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL run $r:"; echo "$out" | head -5; fi
 done
 # finally every version must still open
 out=$("$S" check "$T/t" "$RUNS" -1 2>&1)
