@@ -11,7 +11,7 @@
 **   cat      TABLE [...] [--columns a,b]           rows as canonical CSV
 **   changes  TABLE --from N [--to M]               change data feed as CSV
 **   create   NAME --from FILE.parquet [--partition-by a,b] [--property k=v]... [--location DIR]
-**   append   TABLE FILE.parquet... [--merge-schema]
+**   append   TABLE FILE.parquet... [--merge-schema] [--overwrite]
 **   delete   TABLE --where COL=VALUE             deletes matching rows: deletion vectors when
 **                                                  delta.enableDeletionVectors is set, else the
 **                                                  files are rewritten (+ change data if CDF is on);
@@ -49,7 +49,7 @@ typedef struct topts {
   const char *files[64];
   int n_files;
   double retain;
-  bool dry_run, force, merge_schema;
+  bool dry_run, force, merge_schema, overwrite;
 } topts;
 
 typedef struct tctx {
@@ -129,6 +129,8 @@ static int parse_args(const char *cmd, int argc, char **argv, topts *o) {
       o->dry_run = true;
     } else if (!strcmp(a, "--force")) {
       o->force = true;
+    } else if (!strcmp(a, "--overwrite")) {
+      o->overwrite = true;
     } else if (!strcmp(a, "--merge-schema")) {
       o->merge_schema = true;
     } else if (a[0] == '-' && a[1]) {
@@ -452,9 +454,11 @@ static int do_append(tctx *c, delta_table *t, const topts *o) {
   if (!o->n_files) return cli_usage("table", "append needs at least one Parquet file");
   delta_snapshot *s;
   if (delta_snapshot_load(t, -1, &s, &c->err)) return fail(c);
-  delta_txn_opts to = {.operation = "WRITE", .operation_params = "{\"mode\":\"Append\"}"};
+  delta_txn_opts to = {.operation = "WRITE",
+                       .operation_params = o->overwrite ? "{\"mode\":\"Overwrite\"}" : "{\"mode\":\"Append\"}"};
   delta_txn *x;
   int rc = delta_txn_begin(t, s, &to, &x, &c->err);
+  if (rc == LAGO_OK && o->overwrite) rc = delta_txn_remove_all(x, &c->err);
   for (int i = 0; i < o->n_files && rc == LAGO_OK; i++) rc = append_file(c, x, o->files[i], o->merge_schema);
   int64_t v = -1;
   if (rc == LAGO_OK) {

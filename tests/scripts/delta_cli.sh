@@ -41,9 +41,11 @@ check time-travel-ts 1 'before the earliest available version' t cat sales --tim
 check restore 0 '^restored to version 1 as version 3$' t restore sales --version 1
 check restored-rows 0 '^"b",2,2.2$' t cat sales
 check checkpoint 0 '^checkpoint written at version 3$' t checkpoint sales
-check vacuum-dry 0 '^would delete 0 files' t vacuum sales --dry-run
 check vacuum-unsafe 1 'below the safe minimum' t vacuum sales --retain 1
+check vacuum-dry 0 '^would delete 0 files' t vacuum sales --dry-run
 check validate 0 '^ok$' t validate sales
+check overwrite 0 '^committed version 4$' t append sales "$P1" --overwrite
+check overwritten 0 '^numFiles	3$' t detail sales
 check list 0 '^main.default.sales	MANAGED' t list
 check path-table 0 '^"letter","number","a_float"$' t cat "$SRC"
 check not-delta 1 'not a Delta table' t describe "$T"

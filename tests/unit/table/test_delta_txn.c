@@ -749,3 +749,44 @@ TEST(delta_validator_catches_violations) {
   issues gap = validate_with(root, 3, "{\"commitInfo\":{}}\n");
   ASSERT_CONTAINS(gap.first, "missing");
 }
+
+TEST(delta_log_cleanup_keeps_a_checkpoint_and_after) {
+  tbl_handlers h = tbl_handlers_default(fs_local());
+  h.now_ms = fake_now;
+  const char *root = test_tmpdir();
+  delta_kv kv = {"delta.checkpointInterval", "3"};
+  delta_map cfg = {1, &kv};
+  g_now = tbl_now_ms(NULL);
+  create_table(&h, root, &cfg);
+  lago_err e;
+  lago_err_clear(&e);
+  int64_t v;
+  for (int i = 0; i < 7; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "f%d.parquet", i);
+    ASSERT_OK(append(&h, root, "a", name, &v, &e), &e); /* checkpoints at 3 and 6 (cleanup: nothing is old yet) */
+  }
+  char p[1024];
+  snprintf(p, sizeof p, "%s/_delta_log/%020d.json", root, 0);
+  bool ex;
+  ASSERT_OK(fs_exists(fs_local(), p, &ex, &e), &e);
+  ASSERT(ex);
+  /* 31 days later: everything before the newest checkpoint at/below the cutoff (6) goes */
+  g_now += 31LL * 86400000;
+  delta_table *t;
+  ASSERT_OK(delta_table_open(&h, root, &t, &e), &e);
+  delta_snapshot *s;
+  ASSERT_OK(delta_snapshot_load(t, -1, &s, &e), &e);
+  size_t nd;
+  ASSERT_OK(delta_log_cleanup(s, &nd, &e), &e);
+  ASSERT(nd >= 7); /* commits 0..5 and checkpoint 3 */
+  delta_snapshot_unref(s);
+  ASSERT_OK(fs_exists(fs_local(), p, &ex, &e), &e);
+  ASSERT(!ex);
+  /* the table still reads at 6 and later, and not before */
+  ASSERT_EQ_UINT(n_files(&h, root, -1), 7);
+  ASSERT_EQ_UINT(n_files(&h, root, 6), 6);
+  ASSERT_RC(delta_snapshot_load(t, 2, &s, &e), LAGO_NOTFOUND);
+  delta_table_free(t);
+  g_now = 1700000000000;
+}

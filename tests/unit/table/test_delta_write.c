@@ -395,3 +395,65 @@ TEST(delta_checkpoint_io_fault_sweep) {
   free(want);
   arena_free(ar);
 }
+
+TEST(delta_schema_evolution_and_type_widening) {
+  tbl_handlers h = tbl_handlers_default(fs_local());
+  const char *root = test_tmpdir();
+  arena *ar = arena_new("t", 65536);
+  lago_err e;
+  lago_err_clear(&e);
+  lago_type s1, s2;
+  ASSERT_OK(type_parse(ar, "STRUCT<id: INT, v: FLOAT>", &s1, &e), &e);
+  ASSERT_OK(type_parse(ar, "STRUCT<id: BIGINT, v: DOUBLE, extra: STRING>", &s2, &e), &e);
+  delta_table *t;
+  ASSERT_OK(delta_table_open(&h, root, &t, &e), &e);
+  delta_txn *x;
+  ASSERT_OK(delta_txn_begin(t, NULL, NULL, &x, &e), &e);
+  ASSERT_OK(delta_txn_set_metadata(x, s1, 0, NULL, NULL, &e), &e);
+  lago_type ty1[2] = {type_make(LT_INT), type_make(LT_FLOAT)};
+  batch *b = batch_new(ar, 2, ty1, 2);
+  VEC_DATA(&b->cols[0], int32_t)[0] = 1;
+  VEC_DATA(&b->cols[0], int32_t)[1] = 2;
+  VEC_DATA(&b->cols[1], float)[0] = 1.5f;
+  VEC_DATA(&b->cols[1], float)[1] = 2.5f;
+  batch_set_rows(b, 2);
+  ASSERT_OK(delta_txn_write(x, b, &e), &e);
+  int64_t v;
+  ASSERT_OK(delta_txn_commit(x, &v, &e), &e);
+  /* without type widening the wider types are refused, naming the column */
+  delta_snapshot *s;
+  ASSERT_OK(delta_snapshot_load(t, -1, &s, &e), &e);
+  ASSERT_OK(delta_txn_begin(t, s, NULL, &x, &e), &e);
+  ASSERT_RC(delta_txn_evolve_schema(x, s2, &e), LAGO_BIND);
+  ASSERT_CONTAINS(e.msg, "\"id\"");
+  ASSERT_CONTAINS(e.msg, "delta.enableTypeWidening");
+  delta_txn_abort(x);
+  /* with it: widen id and v, add extra */
+  lago_err_clear(&e);
+  ASSERT_OK(delta_txn_begin(t, s, NULL, &x, &e), &e);
+  ASSERT_OK(delta_txn_set_property(x, "delta.enableTypeWidening", "true", &e), &e);
+  ASSERT_OK(delta_txn_evolve_schema(x, s2, &e), &e);
+  ASSERT(type_equal(type_field_at(delta_txn_schema(x), 0)->type, type_make(LT_BIGINT)));
+  lago_type ty2[3] = {type_make(LT_BIGINT), type_make(LT_DOUBLE), type_make(LT_STRING)};
+  batch *b2 = batch_new(ar, 3, ty2, 1);
+  VEC_DATA(&b2->cols[0], int64_t)[0] = 5000000000LL;
+  VEC_DATA(&b2->cols[1], double)[0] = 0.25;
+  vec_set_str(&b2->cols[2], 0, "new", 3);
+  batch_set_rows(b2, 1);
+  ASSERT_OK(delta_txn_write(x, b2, &e), &e);
+  ASSERT_OK(delta_txn_commit(x, &v, &e), &e);
+  delta_snapshot_unref(s);
+  ASSERT_OK(delta_snapshot_load(t, -1, &s, &e), &e);
+  ASSERT(delta_protocol_has(delta_snapshot_protocol(s), "typeWidening"));
+  ASSERT_CONTAINS(type_field_at(delta_snapshot_schema(s), 0)->metadata, "delta.typeChanges");
+  delta_snapshot_unref(s);
+  char *got = read_all(&h, root, -1, NULL, 0, NULL);
+  ASSERT_EQ_STR(got, "1,1.5,\\N\n2,2.5,\\N\n5000000000,0.25,\"new\"\n");
+  free(got);
+  /* version 0 still reads with its own schema */
+  got = read_all(&h, root, 0, NULL, 0, NULL);
+  ASSERT_EQ_STR(got, "1,1.5\n2,2.5\n");
+  free(got);
+  delta_table_free(t);
+  arena_free(ar);
+}
