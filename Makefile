@@ -98,7 +98,7 @@ $(BUILD)/unit: $(UNIT_OBJ) $(BUILD)/liblago.a
 # ---- test tools (sqllogictest runner, conformance drivers) ----
 $(BUILD)/%: tests/tools/%.c $(BUILD)/liblago.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/tools -o $@ $< $(BUILD)/liblago.a $(LIBS) $(MODE_LDFLAGS) $(if $(filter slt,$*),-lsqlite3)
+	$(CC) $(CFLAGS_ALL) -Itests/tools -o $@ $< $(BUILD)/liblago.a $(LIBS) $(MODE_LDFLAGS) $(if $(filter slt,$*),-lsqlite3 -lcrypto)
 
 # ---- fuzz targets: replay drivers for make test, libFuzzer for make fuzz ----
 ifeq ($(MODE),fuzz)

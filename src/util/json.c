@@ -47,13 +47,32 @@ static inline uint64_t load64(const unsigned char *p) {
   return x;
 }
 
-/* Any byte of x that is '"', '\\', < 0x20 or >= 0x80? (No false negatives;
-** the caller finds the exact byte with the byte loop.) */
-static inline bool swar_special(uint64_t x) {
+/*
+** High bit set in each byte of x that is '"', '\\', < 0x20 or >= 0x80 (the
+** bytes a string scan must stop at). The classic has-zero-byte trick can
+** flag false positives, but only in bytes more significant than a true one
+** (a borrow moves upward), so on a little-endian machine the lowest flag is
+** exactly the first such byte in memory.
+*/
+static inline uint64_t swar_mask(uint64_t x) {
   uint64_t q = x ^ (ONES * '"');
   uint64_t b = x ^ (ONES * '\\');
-  uint64_t r = ((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | x;
-  return (r & HIGHS) != 0;
+  return (((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | x) & HIGHS;
+}
+
+static inline bool plain_byte(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+/* Index of the first byte flagged in mask m (non-zero) of the chunk at p. */
+static inline size_t swar_first(uint64_t m, const unsigned char *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  (void)p;
+  return (size_t)__builtin_ctzll(m) >> 3;
+#else
+  (void)m;
+  size_t k = 0;
+  while (plain_byte(p[k])) k++;
+  return k;
+#endif
 }
 
 /* Length of the valid UTF-8 sequence at q (a byte >= 0x80), or 0 if invalid
@@ -227,7 +246,19 @@ static int parse_string(jp *P, const char **out, uint32_t *len_out) {
   unsigned char *s = P->p + 1, *q = s, *end = P->end;
   /* Fast path: no escapes yet, nothing to move. */
   for (;;) {
-    while (end - q >= 8 && !swar_special(load64(q))) q += 8;
+    for (;;) {
+      if (end - q >= 8) {
+        uint64_t m = swar_mask(load64(q));
+        if (!m) {
+          q += 8;
+          continue;
+        }
+        q += swar_first(m, q);
+        break;
+      }
+      while (q < end && plain_byte(*q)) q++;
+      break;
+    }
     if (q >= end) return perr(P, P->p, "unterminated string");
     unsigned c = *q;
     if (c == '"') {
@@ -239,23 +270,32 @@ static int parse_string(jp *P, const char **out, uint32_t *len_out) {
     }
     if (c == '\\') break;
     if (c < 0x20) return perr(P, q, "control character 0x%02X in string (must be escaped)", c);
-    if (c < 0x80) {
-      q++;
-    } else {
-      int n = utf8_seq_len(q, end);
-      if (!n) return perr(P, q, "invalid UTF-8 byte 0x%02X in string", c);
-      q += n;
-    }
+    int n = utf8_seq_len(q, end);
+    if (!n) return perr(P, q, "invalid UTF-8 byte 0x%02X in string", c);
+    q += n;
   }
   /* Slow path: decode in place; d trails q. */
   unsigned char *d = q;
   for (;;) {
-    while (end - q >= 8) {
-      uint64_t x = load64(q);
-      if (swar_special(x)) break;
-      memcpy(d, &x, 8);
-      d += 8;
-      q += 8;
+    for (;;) {
+      if (end - q >= 8) {
+        uint64_t x = load64(q);
+        uint64_t m = swar_mask(x);
+        if (!m) {
+          memcpy(d, &x, 8); /* d <= q: overwrites only bytes already read */
+          d += 8;
+          q += 8;
+          continue;
+        }
+        size_t k = swar_first(m, q);
+        if (q - d >= 8) memcpy(d, &x, 8); /* the tail lands on consumed bytes */
+        else memmove(d, q, k);
+        d += k;
+        q += k;
+        break;
+      }
+      while (q < end && plain_byte(*q)) *d++ = *q++;
+      break;
     }
     if (q >= end) return perr(P, P->p, "unterminated string");
     unsigned c = *q;
@@ -295,9 +335,7 @@ static int parse_string(jp *P, const char **out, uint32_t *len_out) {
       q += 2;
     } else if (c < 0x20) {
       return perr(P, q, "control character 0x%02X in string (must be escaped)", c);
-    } else if (c < 0x80) {
-      *d++ = *q++;
-    } else {
+    } else { /* >= 0x80: plain ASCII never stops the scan above */
       int n = utf8_seq_len(q, end);
       if (!n) return perr(P, q, "invalid UTF-8 byte 0x%02X in string", c);
       memmove(d, q, (size_t)n);
@@ -998,60 +1036,91 @@ int json_opt_arr(const json_value *obj, const char *key, const json_value **out,
 
 /* ---- writer ----------------------------------------------------------------------------- */
 
-/* Bytes a JSON string may hold as they are: printable ASCII except '"' and
-** '\\'. Everything else goes through the slow branch. */
-static inline bool plain_byte(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
-
-int json_escape(buf *out, const char *s, size_t len) {
+/* Escaped form of the non-plain byte at p (returns its length, 0 if it
+** starts a valid UTF-8 sequence of *adv bytes to copy as is). */
+static size_t escape_one(const unsigned char *p, const unsigned char *end, char e[6], size_t *adv) {
   static const char hex[] = "0123456789ABCDEF";
-  const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
-  TRY(buf_reserve(out, len + 2));
-  TRY(buf_putc(out, '"'));
-  while (p < end) {
-    if (plain_byte(*p)) {
-      p++;
-      continue;
+  *adv = 1;
+  if (*p >= 0x80) {
+    int n = utf8_seq_len(p, end);
+    if (n) {
+      *adv = (size_t)n;
+      return 0;
     }
-    if (*p >= 0x80) {
-      int n = utf8_seq_len(p, end);
-      if (n) {
-        p += n;
-        continue;
-      }
-    }
-    if (p > run) TRY(buf_append(out, run, (size_t)(p - run)));
-    char e[6];
-    size_t en = 2;
-    e[0] = '\\';
-    switch (*p) {
-      case '"': e[1] = '"'; break;
-      case '\\': e[1] = '\\'; break;
-      case '\b': e[1] = 'b'; break;
-      case '\f': e[1] = 'f'; break;
-      case '\n': e[1] = 'n'; break;
-      case '\r': e[1] = 'r'; break;
-      case '\t': e[1] = 't'; break;
-      default:
-        if (*p < 0x20) {
-          e[1] = 'u';
-          e[2] = '0';
-          e[3] = '0';
-          e[4] = hex[*p >> 4];
-          e[5] = hex[*p & 15];
-          en = 6;
-        } else { /* invalid UTF-8 byte: U+FFFD */
-          e[0] = (char)0xEF;
-          e[1] = (char)0xBF;
-          e[2] = (char)0xBD;
-          en = 3;
-        }
-    }
-    TRY(buf_append(out, e, en));
-    p++;
-    run = p;
+    memcpy(e, "\xEF\xBF\xBD", 3); /* invalid byte: U+FFFD */
+    return 3;
   }
-  if (p > run) TRY(buf_append(out, run, (size_t)(p - run)));
-  return buf_putc(out, '"');
+  e[0] = '\\';
+  switch (*p) {
+    case '"': e[1] = '"'; return 2;
+    case '\\': e[1] = '\\'; return 2;
+    case '\b': e[1] = 'b'; return 2;
+    case '\f': e[1] = 'f'; return 2;
+    case '\n': e[1] = 'n'; return 2;
+    case '\r': e[1] = 'r'; return 2;
+    case '\t': e[1] = 't'; return 2;
+    default:
+      e[1] = 'u';
+      e[2] = '0';
+      e[3] = '0';
+      e[4] = hex[*p >> 4];
+      e[5] = hex[*p & 15];
+      return 6;
+  }
+}
+
+/* Bytes before the first non-plain byte at or after p. */
+static inline size_t plain_run(const unsigned char *p, const unsigned char *end) {
+  const unsigned char *q = p;
+  while (end - q >= 8) {
+    uint64_t m = swar_mask(load64(q));
+    if (m) return (size_t)(q - p) + swar_first(m, q);
+    q += 8;
+  }
+  while (q < end && plain_byte(*q)) q++;
+  return (size_t)(q - p);
+}
+
+/*
+** Two passes: measure the escaped length, reserve once, then write straight
+** into the buffer (the hot path of the writer: no per-run append calls).
+*/
+int json_escape(buf *out, const char *s, size_t len) {
+  const unsigned char *p0 = (const unsigned char *)s, *end = p0 + len, *p;
+  char e[6];
+  size_t adv, need = 2;
+  for (p = p0; p < end;) {
+    size_t run = plain_run(p, end);
+    need += run;
+    p += run;
+    if (p >= end) break;
+    size_t n = escape_one(p, end, e, &adv);
+    need += n ? n : adv;
+    p += adv;
+  }
+  TRY(buf_reserve(out, need));
+  char *o = out->data + out->len;
+  *o++ = '"';
+  for (p = p0; p < end;) {
+    size_t run = plain_run(p, end);
+    memcpy(o, p, run);
+    o += run;
+    p += run;
+    if (p >= end) break;
+    size_t n = escape_one(p, end, e, &adv);
+    if (n) {
+      memcpy(o, e, n);
+      o += n;
+    } else {
+      memcpy(o, p, adv);
+      o += adv;
+    }
+    p += adv;
+  }
+  *o++ = '"';
+  out->len = (size_t)(o - out->data);
+  out->data[out->len] = 0;
+  return LAGO_OK;
 }
 
 enum { JW_OBJECT = 1, JW_NONEMPTY = 2 };

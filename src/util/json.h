@@ -118,7 +118,8 @@ int json_parse(arena *ar, const char *text, size_t len, json_value **out, lago_e
 int json_parse_mut(arena *ar, char *text, size_t len, json_value **out, lago_err *err);
 /* Parses the first value of text and sets *consumed to the bytes up to the
 ** end of that value (leading whitespace included, trailing not). Whatever
-** follows is not looked at. */
+** follows is not looked at (but, like json_parse, the whole text is copied
+** into ar: to walk a long buffer of values use json_lines or slice it). */
 int json_parse_prefix(arena *ar, const char *text, size_t len, json_value **out, size_t *consumed,
                       lago_err *err);
 

@@ -383,8 +383,13 @@ static int write_type(tw *W, lago_type t) {
         TRY(write_type(W, f->type));
         W_TRY(json_w_key(w, "nullable"));
         W_TRY(json_w_bool(w, f->nullable));
-        W_TRY(json_w_key(w, "metadata"));
-        TRY(write_metadata(W, f->metadata));
+        /* An empty {} one level below the deepest container the JSON parser
+        ** accepts would make the output unreadable: leave it out there
+        ** (readers take a missing "metadata" as none). */
+        if (f->metadata || w->depth < JSON_MAX_DEPTH) {
+          W_TRY(json_w_key(w, "metadata"));
+          TRY(write_metadata(W, f->metadata));
+        }
         W_TRY(json_w_end_obj(w));
         wpath_pop(W, old);
       }

@@ -121,6 +121,60 @@ TEST(json_string_escapes) {
   arena_free(ar);
 }
 
+/* Specials at every offset around the 8-byte scanning chunks, before and
+** after the first escape (fast and in-place decoding paths). */
+TEST(json_string_chunk_offsets) {
+  arena *ar = arena_new("t", 1 << 16);
+  static const struct {
+    const char *src, *dec;
+  } sp[] = {{"\\n", "\n"}, {"\\\"", "\""}, {"\xC3\xA9", "\xC3\xA9"}, {"\\u20AC", "\xE2\x82\xAC"},
+            {"\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80"}};
+  char text[128], want[128];
+  for (size_t k = 0; k < sizeof sp / sizeof sp[0]; k++) {
+    for (int lead = 0; lead < 2; lead++) {     /* with an escape first: in-place path */
+      for (int len = 0; len < 24; len++) {
+        for (int pos = 0; pos <= len; pos++) {
+          size_t n = 0, w = 0;
+          text[n++] = '"';
+          if (lead) {
+            memcpy(text + n, "\\t", 2), n += 2;
+            want[w++] = '\t';
+          }
+          for (int i = 0; i < len; i++) {
+            if (i == pos) {
+              n += (size_t)sprintf(text + n, "%s", sp[k].src);
+              w += (size_t)sprintf(want + w, "%s", sp[k].dec);
+            }
+            text[n++] = (char)('a' + i % 26);
+            want[w++] = (char)('a' + i % 26);
+          }
+          if (pos == len) {
+            n += (size_t)sprintf(text + n, "%s", sp[k].src);
+            w += (size_t)sprintf(want + w, "%s", sp[k].dec);
+          }
+          text[n++] = '"';
+          json_value *v = parse_n(ar, text, n);
+          if (v->len != w || memcmp(v->u.str, want, w) != 0 || v->u.str[w] != 0)
+            test_fail_(__FILE__, __LINE__, "k=%zu lead=%d len=%d pos=%d: got %.*s", k, lead, len, pos, (int)v->len,
+                       v->u.str);
+          /* A raw control byte at the same place is reported at its column. */
+          text[n - 1] = 0;
+          size_t at = 1 + (lead ? 2 : 0) + (size_t)pos;
+          char saved = text[at];
+          text[at] = '\x01';
+          char msg[128];
+          snprintf(msg, sizeof msg, "line 1, column %zu: control character 0x01 in string (must be escaped)", at + 1);
+          text[n - 1] = '"';
+          expect_err_n(text, n, msg, (int)at);
+          text[at] = saved;
+        }
+      }
+      arena_reset(ar);
+    }
+  }
+  arena_free(ar);
+}
+
 TEST(json_numbers) {
   arena *ar = arena_new("t", 1024);
   json_value *v = parse(ar, "9223372036854775807");

@@ -630,3 +630,46 @@ TEST(type_json_conformance_delta_logs) {
   ASSERT_EQ_INT(st.last_checkpoint_errors, 1);
   ASSERT(st.negative_errors >= 3);
 }
+
+/* A field object at the parser's maximum depth: it may not get an added
+** "metadata":{} (that would be one level too deep to read back). */
+TEST(type_json_max_depth_round_trip) {
+  buf b;
+  buf_init(&b);
+  /* Depths: struct 1, fields 2; each struct-typed field adds 3, each
+  ** array-of-struct field adds 4; 2 + 3*167 + 4*2 = 511, so the leaf field
+  ** object sits at depth 512. */
+  buf_puts(&b, "{\"type\":\"struct\",\"fields\":[");
+  for (int i = 0; i < 167; i++) buf_puts(&b, "{\"name\":\"s\",\"type\":{\"type\":\"struct\",\"fields\":[");
+  for (int i = 0; i < 2; i++)
+    buf_puts(&b, "{\"name\":\"a\",\"type\":{\"type\":\"array\",\"elementType\":{\"type\":\"struct\",\"fields\":[");
+  size_t leaf = b.len;
+  buf_puts(&b, "{\"name\":\"leaf\",\"type\":\"long\"}");
+  for (int i = 0; i < 2; i++) buf_puts(&b, "]}}}");
+  for (int i = 0; i < 167; i++) buf_puts(&b, "]}}");
+  buf_puts(&b, "]}");
+  arena *ar = arena_new("t", 1 << 16);
+  lago_err e;
+  lago_err_clear(&e);
+  lago_type t, t2;
+  ASSERT_OK(type_from_delta_schema(ar, b.data, b.len, &t, &e), &e);
+  /* The same with metadata on the leaf is one level too deep: the depth is as computed. */
+  buf deeper;
+  buf_init(&deeper);
+  buf_append(&deeper, b.data, leaf);
+  buf_puts(&deeper, "{\"name\":\"leaf\",\"type\":\"long\",\"metadata\":{}}");
+  buf_puts(&deeper, b.data + leaf + strlen("{\"name\":\"leaf\",\"type\":\"long\"}"));
+  ASSERT_RC(type_from_delta_schema(ar, deeper.data, deeper.len, &t2, &e), LAGO_PARSE);
+  ASSERT_CONTAINS(e.msg, "nesting deeper than 512 levels");
+  buf_deinit(&deeper);
+  buf out;
+  buf_init(&out);
+  lago_err_clear(&e);
+  ASSERT_OK(type_to_delta_json(t, &out, &e), &e);
+  ASSERT_CONTAINS(out.data, "{\"name\":\"leaf\",\"type\":\"long\",\"nullable\":true}");
+  ASSERT_OK(type_from_delta_schema(ar, out.data, out.len, &t2, &e), &e);
+  ASSERT(type_delta_equal(t, t2));
+  buf_deinit(&out);
+  buf_deinit(&b);
+  arena_free(ar);
+}
