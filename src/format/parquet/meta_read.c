@@ -42,6 +42,7 @@ static int missing(thrift_in *in, const char *strct, const char *field) {
 
 /* An integer field read into an enum-typed member (range checked by users). */
 static int rd_enum(thrift_in *in, const thrift_field *f, int *dst, bool *seen) {
+  *dst = 0; /* a skipped value reads as 0 and leaves *seen alone */
   if (!thrift_is_int(f->type)) return thrift_skip(in, f->type);
   int32_t v;
   TRY(thrift_read_i32(in, f->type, &v));
