@@ -399,9 +399,10 @@ int pq_reader_open(pq_file *pf, const pq_read_opts *opts, pq_reader **out, lago_
     r->out_types[i] = opts->types ? opts->types[i] : col->type;
     if (!conv_ok(col->type, r->out_types[i])) {
       const char *a = type_sql_name(r->ar, col->type), *b = type_sql_name(r->ar, r->out_types[i]);
-      pq_reader_close(r);
-      return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: column '%s' of type %s cannot be read as %s", pf->path, col->name,
-                      a ? a : "?", b ? b : "?");
+      int rc = LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: column '%s' of type %s cannot be read as %s", pf->path,
+                        col->name, a ? a : "?", b ? b : "?");
+      pq_reader_close(r); /* after the message: a and b live in r->ar */
+      return rc;
     }
     r->lr_first[i] = n_leaves;
     n_leaves += col->n_leaves;
@@ -425,10 +426,10 @@ int pq_reader_open(pq_file *pf, const pq_read_opts *opts, pq_reader **out, lago_
   }
   r->batch_rows = opts->batch_rows ? opts->batch_rows : LAGO_VECTOR_SIZE;
   r->keep_dict = opts->keep_dictionary;
-  r->n_lrs = n_leaves;
   r->lrs = mem_calloc(n_leaves ? n_leaves : 1, sizeof(pq_leaf_reader));
   r->lvs = arena_calloc(r->ar, most_leaves, sizeof(pq_levels *));
   if (!r->lrs || !r->lvs) goto nomem;
+  r->n_lrs = n_leaves;
   *out = r;
   return LAGO_OK;
 nomem:
