@@ -73,6 +73,7 @@ static int inflate_body(pq_leaf_reader *lr, const uint8_t *src, size_t clen, siz
     *out_len = 0;
     return LAGO_OK;
   }
+  TRY(pq_decompress_check(codec, src, clen, ulen, lr->page_what, err));
   uint8_t *dst = in_rg ? arena_alloc(lr->rg_ar, ulen) : page_buf(lr, ulen, err);
   if (!dst) return LAGO_NOMEM_ERR(err);
   TRY(pq_decompress(codec, src, clen, dst, ulen, lr->page_what, err));

@@ -410,6 +410,15 @@ bool pq_stat_decode(const pq_leaf *lf, pq_bytes b, void *out);
 bool pq_stats_bounds(const pq_file_meta *fm, const pq_leaf *lf, const pq_statistics *st, void *min, void *max,
                      bool *has_min, bool *has_max);
 
+/*
+** codec_decompress.c: cheap plausibility check before allocating a page's
+** uncompressed buffer: SNAPPY's stream header must state exactly dst_len,
+** and LZ4, GZIP and ZSTD cannot expand src_len bytes beyond their format's
+** maximum ratio. LAGO_CORRUPT otherwise (BROTLI has no useful bound).
+*/
+int pq_decompress_check(pq_codec c, const uint8_t *src, size_t src_len, size_t dst_len, const char *what,
+                        lago_err *err);
+
 /* Accessors reader.c gives the other files. */
 const pq_schema *pq_file_schema_int(const pq_file *pf);
 /*
