@@ -174,6 +174,9 @@ void pq_rle_init(pq_rle *r, const uint8_t *p, size_t n, unsigned bw);
 /* Decodes exactly n values; LAGO_CORRUPT (naming `what`) if the stream ends first or is malformed. */
 int pq_rle_get32(pq_rle *r, uint32_t *out, uint32_t n, const char *what, lago_err *err);
 int pq_rle_get8(pq_rle *r, uint8_t *out, uint32_t n, const char *what, lago_err *err);
+/* If the next n values are all `value` within one RLE run, consumes them and returns true
+** (the all-valid fast path for definition levels); otherwise changes nothing visible. */
+bool pq_rle_skip_run(pq_rle *r, uint32_t n, uint32_t value);
 
 /* Deprecated BIT_PACKED levels: MSB-first bit order, no runs. */
 typedef struct pq_bitpacked {
@@ -320,9 +323,10 @@ typedef struct pq_leaf_reader {
   bool def_is_bp, rep_is_bp;
   pq_vdec vd;
   /* page buffers handed out since the current batch began (heap) */
-  uint8_t **bufs;
+  struct pq_pagebuf { uint8_t *p; size_t cap; } *bufs;
   uint32_t n_bufs, cap_bufs;
   uint8_t *cur_buf;          /* buffer of the current page: kept across batches */
+  struct pq_pagebuf spare;   /* a retired buffer kept for reuse (no allocation per page) */
   /* scratch (heap) */
   uint8_t *defs;             /* definition levels of one step (flat path) */
   uint32_t defs_cap;
@@ -346,6 +350,8 @@ int pq_lr_init(pq_leaf_reader *lr, const pq_leaf *leaf, const pq_column_meta *cm
                arena *rg_ar, const char *what, bool verify_crc, lago_err *err);
 /* Frees the reader's heap memory (page buffers, scratch). Safe on a zeroed reader. */
 void pq_lr_deinit(pq_leaf_reader *lr);
+/* As pq_lr_deinit, but hands back its largest page buffer (the caller owns it) for the next chunk. */
+struct pq_pagebuf pq_lr_recycle(pq_leaf_reader *lr);
 /* Starts a batch: page buffers of the previous batch (except the current page's) are freed. */
 void pq_lr_batch_begin(pq_leaf_reader *lr);
 /*
