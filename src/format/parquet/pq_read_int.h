@@ -32,7 +32,7 @@
 #define PQ_MAX_SCHEMA_DEPTH 64          /* nesting of groups (levels then fit a byte) */
 #define PQ_MAX_FOOTER_BYTES (256u << 20) /* FileMetaData larger than this is refused */
 #define PQ_MAX_PAGE_HEADER 65536u        /* bytes of Thrift before a page body, at most */
-#define PQ_MAX_BATCH_LEVELS (1u << 26)   /* levels of one leaf in one batch (nested columns) */
+#define PQ_MAX_BATCH_LEVELS (1u << 24)   /* levels of one leaf in one batch (nested columns) */
 
 /* ======================================================================== */
 /* meta_read.c: Thrift bytes -> pq_meta.h structs                            */

@@ -372,7 +372,12 @@ static void file_meta(tw *w, bool with_rg) {
       fld(w, 3, TT_STRUCT);
       begin(w);
       i32f(w, 1, c ? PQT_BYTE_ARRAY : PQT_INT64);
-      fld(w, 2, TT_LIST); list_hdr(w, TT_I32, 2); zz(w, PQE_PLAIN); zz(w, PQE_RLE);
+      fld(w, 2, TT_LIST);
+      if (c) { /* i8 elements are raw bytes, not varints */
+        list_hdr(w, TT_BYTE, 2); put(w, PQE_PLAIN); put(w, PQE_RLE_DICTIONARY);
+      } else {
+        list_hdr(w, TT_I32, 2); zz(w, PQE_PLAIN); zz(w, PQE_RLE);
+      }
       fld(w, 3, TT_LIST); list_hdr(w, TT_BINARY, 1); varint(w, 1); put(w, c ? 's' : 'a');
       i32f(w, 4, PQ_CODEC_SNAPPY);
       i64f(w, 5, 5); i64f(w, 6, 100); i64f(w, 7, 80); i64f(w, 9, 4 + c * 80);
@@ -408,6 +413,8 @@ TEST(pq_meta_file_metadata_and_schema) {
   const pq_column_meta *cm = &fm.row_groups[0].columns[1].meta_data;
   ASSERT_EQ_INT(cm->type, PQT_BYTE_ARRAY);
   ASSERT_EQ_INT(cm->n_encodings, 2);
+  ASSERT_EQ_INT(cm->encodings[1], PQE_RLE_DICTIONARY);
+  ASSERT_EQ_INT(fm.row_groups[0].columns[0].meta_data.encodings[1], PQE_RLE);
   ASSERT_EQ_INT(cm->codec, PQ_CODEC_SNAPPY);
   ASSERT_EQ_STR(cm->path_in_schema[0], "s");
   ASSERT_EQ_INT(cm->dictionary_page_offset, -1);
