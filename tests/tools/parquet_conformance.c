@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "format/parquet/pq_read_int.h"
 #include "io/fs.h"
@@ -140,8 +141,10 @@ static void result_free(result *r) {
 
 /*
 ** Reads pf completely; with want_text the canonical text is kept, else
-** only counts and hashes are computed. Returns the reader's status.
+** only counts and hashes are computed (with no_render, only counts: for
+** the file whose strings are 1 GiB each). Returns the reader's status.
 */
+static bool g_no_render;
 static int read_all(pq_file *pf, uint32_t batch_rows, bool want_text, bool keep_dict, result *res, lago_err *e) {
   memset(res, 0, sizeof *res);
   buf_init(&res->text);
@@ -175,6 +178,7 @@ static int read_all(pq_file *pf, uint32_t batch_rows, bool want_text, bool keep_
       for (uint32_t c = 0; c < nc; c++) {
         const vec *v = &b->cols[c];
         if (!vec_is_valid(v, i)) res->nulls[c]++;
+        if (g_no_render) continue;
         buf_clear(&field);
         if ((rc = value_text_append(&field, v, i))) goto done;
         res->col_fnv[c] = fnv(fnv(res->col_fnv[c], field.data, field.len), "\n", 1);
@@ -285,7 +289,7 @@ static void check_summary(const char *stem, const result *res, const char *path,
 /* ---- good files ------------------------------------------------------------ */
 
 static void check_good(const char *dir, const char *expdir, const char *name, bool huge) {
-  char stem[512], path[2048], p_rows[2048], p_schema[2048], p_sum[2048], p_out[2048];
+  char stem[512], path[4096], p_rows[4096], p_schema[4096], p_sum[4096], p_out[4096];
   snprintf(stem, sizeof stem, "%s", name);
   char *dot = strstr(stem, ".parquet");
   if (dot && dot[8] == 0) *dot = 0;
@@ -309,7 +313,9 @@ static void check_good(const char *dir, const char *expdir, const char *name, bo
   }
   if (exists(p_schema)) check_schema(pf, stem, p_schema);
   result res;
+  g_no_render = big && strstr(name, "large_string_map");
   rc = read_all(pf, big ? 1 : 0, !big, false, &res, &e);
+  g_no_render = false;
   if (rc) {
     FAIL("%s: read: %s: %s", stem, lago_rc_name(rc), e.msg);
   } else if (exists(p_rows)) {
@@ -323,7 +329,27 @@ static void check_good(const char *dir, const char *expdir, const char *name, bo
   } else if (exists(p_sum)) {
     check_summary(stem, &res, p_sum, !big);
   } else if (exists(p_out)) {
-    g_pass++; /* readable where DuckDB was not (the outcome file says "read") */
+    /* Readable where DuckDB was not (the outcome file says "read"). For
+    ** map_no_value, upstream's map_no_value.md says the value-less map
+    ** holds the same keys as the list column: rows end "...},X,X". */
+    int bad = 0;
+    if (!strcmp(stem, "map_no_value")) {
+      const char *line = strchr(res.text.data, '\n');
+      int rows = 0;
+      while (line && line[1]) {
+        line++;
+        const char *nl = strchr(line, '\n'), *mid = strstr(line, "},");
+        if (!nl || !mid || mid > nl) break;
+        const char *rest = mid + 2;
+        size_t n = (size_t)(nl - rest);
+        if (n % 2 == 0 || rest[n / 2] != ',' || memcmp(rest, rest + n / 2 + 1, n / 2)) bad++;
+        rows++;
+        line = nl;
+      }
+      if (rows != 3) bad++;
+      if (bad) FAIL("%s: the map without values does not match the list column:\n%s", stem, res.text.data);
+    }
+    if (!bad) g_pass++;
     if (g_verbose) printf("%s: read %lld rows (no expected rows)\n", stem, (long long)res.rows);
   } else {
     FAIL("%s: no expected output", stem);
@@ -345,7 +371,7 @@ static void check_good(const char *dir, const char *expdir, const char *name, bo
 /* ---- bad files ------------------------------------------------------------- */
 
 static void check_bad(const char *dir, const char *expdir, const char *name) {
-  char stem[512], path[2048], p_out[2048], p_rows[2048];
+  char stem[512], path[4096], p_out[4096], p_rows[4096];
   snprintf(stem, sizeof stem, "%s", name);
   char *dot = strstr(stem, ".parquet");
   if (dot && dot[8] == 0) *dot = 0;
@@ -405,7 +431,14 @@ static uint64_t rnd(void) {
 static long g_mutants, g_mutant_ok, g_mutant_err;
 
 /* Opens and reads a mutant; any status is fine except a crash or an unexpected code. */
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void run_mutant(const char *stem, const uint8_t *data, size_t n, const char *how) {
+  double t0 = now_s();
   lago_err e;
   lago_err_clear(&e);
   pq_file *pf;
@@ -421,6 +454,8 @@ static void run_mutant(const char *stem, const uint8_t *data, size_t n, const ch
   else g_mutant_err++;
   if (rc != LAGO_OK && rc != LAGO_CORRUPT && rc != LAGO_UNSUPPORTED)
     FAIL("%s: mutant (%s): unexpected %s: %s", stem, how, lago_rc_name(rc), e.msg);
+  double dt = now_s() - t0;
+  if (dt > 0.5 && g_verbose) printf("slow mutant: %s (%s): %.2fs, %s\n", stem, how, dt, rc ? e.msg : "data");
 }
 
 static void mutate_file(const char *path, const char *stem, int per_file) {

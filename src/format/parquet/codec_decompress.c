@@ -243,3 +243,26 @@ int pq_decompress(pq_codec c, const uint8_t *src, size_t src_len, uint8_t *dst, 
   }
   return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: unknown compression codec %d", what, (int)c);
 }
+
+int pq_decompress_check(pq_codec c, const uint8_t *src, size_t src_len, size_t dst_len, const char *what,
+                        lago_err *err) {
+  uint64_t most; /* the most dst_len can be for src_len bytes of this codec */
+  switch (c) {
+    case PQ_CODEC_SNAPPY: {
+      size_t ulen;
+      if (snappy_uncompressed_length((const char *)src, src_len, &ulen) != SNAPPY_OK)
+        return LAGO_ERR(err, LAGO_CORRUPT, "%s: bad SNAPPY data (%zu bytes)", what, src_len);
+      if (ulen != dst_len) return size_mismatch("SNAPPY", ulen, dst_len, what, err);
+      return LAGO_OK;
+    }
+    case PQ_CODEC_LZ4_RAW:
+    case PQ_CODEC_LZ4: most = (uint64_t)src_len * 255 + 64; break;  /* a match of 255 bytes per byte */
+    case PQ_CODEC_GZIP: most = (uint64_t)src_len * 1032 + 1024; break; /* deflate's limit */
+    case PQ_CODEC_ZSTD: most = ((uint64_t)src_len / 4 + 1) * (128u << 10); break; /* RLE blocks */
+    default: return LAGO_OK; /* BROTLI and others: no useful bound */
+  }
+  if (dst_len > most)
+    return LAGO_ERR(err, LAGO_CORRUPT, "%s: %zu bytes of %s data cannot hold the %zu bytes the page header says", what,
+                    src_len, pq_codec_name(c), dst_len);
+  return LAGO_OK;
+}

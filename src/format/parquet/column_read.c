@@ -44,9 +44,27 @@ int pq_lr_init(pq_leaf_reader *lr, const pq_leaf *leaf, const pq_column_meta *cm
   return LAGO_OK;
 }
 
+struct pq_pagebuf pq_lr_recycle(pq_leaf_reader *lr) {
+  struct pq_pagebuf best = lr->spare;
+  lr->spare.p = NULL;
+  lr->spare.cap = 0;
+  for (uint32_t i = 0; i < lr->n_bufs; i++) {
+    if (lr->bufs[i].cap > best.cap) {
+      mem_free(best.p);
+      best = lr->bufs[i];
+    } else {
+      mem_free(lr->bufs[i].p);
+    }
+  }
+  lr->n_bufs = 0;
+  pq_lr_deinit(lr);
+  return best;
+}
+
 void pq_lr_deinit(pq_leaf_reader *lr) {
-  for (uint32_t i = 0; i < lr->n_bufs; i++) mem_free(lr->bufs[i]);
+  for (uint32_t i = 0; i < lr->n_bufs; i++) mem_free(lr->bufs[i].p);
   mem_free(lr->bufs);
+  mem_free(lr->spare.p);
   pq_dba_deinit(&lr->vd.dba);
   mem_free(lr->defs);
   mem_free(lr->scratch);
@@ -61,8 +79,15 @@ void pq_lr_deinit(pq_leaf_reader *lr) {
 void pq_lr_batch_begin(pq_leaf_reader *lr) {
   uint32_t keep = 0;
   for (uint32_t i = 0; i < lr->n_bufs; i++) {
-    if (lr->bufs[i] == lr->cur_buf && lr->in_page) lr->bufs[keep++] = lr->bufs[i];
-    else mem_free(lr->bufs[i]);
+    struct pq_pagebuf b = lr->bufs[i];
+    if (b.p == lr->cur_buf && lr->in_page) {
+      lr->bufs[keep++] = b;
+    } else if (b.cap > lr->spare.cap) { /* keep the largest retired buffer for the next page */
+      mem_free(lr->spare.p);
+      lr->spare = b;
+    } else {
+      mem_free(b.p);
+    }
   }
   lr->n_bufs = keep;
   if (!keep) lr->cur_buf = NULL;
@@ -158,7 +183,8 @@ int pq_lr_read_flat(pq_leaf_reader *lr, vec *out, uint32_t n, bool want_dict, ar
     }
     uint32_t m = n - done < lr->page_left ? n - done : lr->page_left;
     uint32_t nn = m;
-    if (lf->max_def) {
+    bool all_valid = lf->max_def && !lr->def_is_bp && pq_rle_skip_run(&lr->def_rle, m, lf->max_def);
+    if (lf->max_def && !all_valid) {
       TRY(get_levels(lr, true, lr->defs, m, err));
       uint8_t md = lf->max_def, bad = 0;
       nn = 0;

@@ -259,14 +259,19 @@ int pq_dba_get(pq_dba *d, lago_str *out, uint32_t n, arena *ar, const char *what
         d->last = nl;
         d->last_cap = cap;
       }
-      memcpy(d->last + pl, str_data(&suf[i]), suf[i].len);
+      if (suf[i].len) memcpy(d->last + pl, str_data(&suf[i]), suf[i].len);
       d->last_len = (uint32_t)total;
       if (total <= LAGO_STR_INLINE) {
         out[i] = str_make((const char *)d->last, (uint32_t)total);
       } else {
         char *copy = arena_memdup(ar, d->last, total);
         if (!copy) return LAGO_NOMEM_ERR(err);
-        out[i] = str_make(copy, (uint32_t)total);
+        lago_str v; /* a long view (str_make's inline branch cannot apply) */
+        memset(&v, 0, sizeof v);
+        v.len = (uint32_t)total;
+        memcpy(v.prefix, copy, 4);
+        v.u.ptr = copy;
+        out[i] = v;
       }
     }
     out += k;

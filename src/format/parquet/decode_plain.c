@@ -33,6 +33,7 @@ int pq_plain_get(pq_type t, int32_t type_length, const uint8_t **pp, const uint8
                  uint32_t n, const char *what, lago_err *err) {
   const uint8_t *p = *pp;
   size_t avail = (size_t)(end - p);
+  if (n == 0) return LAGO_OK; /* out may be NULL then */
   switch (t) {
     case PQT_BOOLEAN: {
       uint64_t b = *bit;
@@ -137,7 +138,7 @@ int pq_convert(pq_conv conv, lago_type type, const void *src, void *dst, uint32_
                lago_err *err) {
   switch (conv) {
     case PQV_NONE:
-      if (src != dst) memmove(dst, src, (size_t)n * type_width(type));
+      if (src != dst && n) memmove(dst, src, (size_t)n * type_width(type));
       return LAGO_OK;
     case PQV_I32_I8: {
       const int32_t *s = src;

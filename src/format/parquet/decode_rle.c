@@ -67,8 +67,46 @@ static uint64_t unpack_slow(const uint8_t *p, size_t avail, uint64_t bit, unsign
     for (; i < n; i++, bit += bw) out[i] = (T)unpack_slow(p, avail, bit, bw);                       \
   }
 
-DEFINE_UNPACK(unpack_u32, uint32_t)
+DEFINE_UNPACK(unpack_u32_any, uint32_t)
 DEFINE_UNPACK(unpack_u8, uint8_t)
+
+/*
+** Fast path for the common case: whole groups of 8 values (one group is bw
+** bytes) with the bit width a compile-time constant, so every load offset,
+** shift and mask is constant and the compiler unrolls and vectorises.
+*/
+#define GROUP8(BW)                                                                              \
+  static void group8_##BW(const uint8_t *p, uint32_t *out, size_t groups) {                     \
+    for (size_t g = 0; g < groups; g++, p += BW, out += 8)                                      \
+      for (int k = 0; k < 8; k++)                                                               \
+        out[k] = (uint32_t)((load_le64(p + (k * BW) / 8) >> ((k * BW) % 8)) & ((1ull << BW) - 1)); \
+  }
+#define BW_LIST(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16) \
+  X(17) X(18) X(19) X(20) X(21) X(22) X(23) X(24) X(25) X(26) X(27) X(28) X(29) X(30) X(31) X(32)
+BW_LIST(GROUP8)
+
+static void unpack_u32(const uint8_t *p, size_t avail, uint64_t bit, unsigned bw, uint32_t *out, uint32_t n) {
+  uint32_t i = 0;
+  if (bw >= 1 && bw <= 32 && bit % (8u * bw) == 0) {
+    size_t byte = (size_t)(bit / 8);
+    /* the last load of a group reads 8 bytes at byte (7 * bw) / 8 of the group */
+    size_t need = (size_t)(7 * bw) / 8 + 8;
+    size_t groups = n / 8;
+    if (avail < need || byte > avail - need) groups = 0;
+    else if (groups > (avail - need - byte) / bw + 1) groups = (avail - need - byte) / bw + 1;
+    if (groups) {
+      switch (bw) {
+#define CASE(BW) \
+  case BW: group8_##BW(p + byte, out, groups); break;
+        BW_LIST(CASE)
+#undef CASE
+      }
+      i = (uint32_t)(groups * 8);
+      bit += (uint64_t)i * bw;
+    }
+  }
+  if (i < n) unpack_u32_any(p, avail, bit, bw, out + i, n - i);
+}
 
 void pq_unpack32(const uint8_t *p, uint64_t bit, unsigned bw, uint32_t *out, uint32_t n) {
   size_t avail = (size_t)((bit + (uint64_t)n * bw + 7) / 8);
@@ -169,6 +207,22 @@ static int next_run(pq_rle *r, const char *what, lago_err *err) {
 
 DEFINE_RLE_GET(pq_rle_get32, uint32_t, unpack_u32)
 DEFINE_RLE_GET(pq_rle_get8, uint8_t, unpack_u8)
+
+bool pq_rle_skip_run(pq_rle *r, uint32_t n, uint32_t value) {
+  if (!r->rle_left && !r->bp_left) {
+    if (r->p >= r->end) return false;
+    pq_rle saved = *r;
+    lago_err e;
+    lago_err_clear(&e);
+    if (next_run(r, "", &e) != LAGO_OK) { /* let the ordinary path report it */
+      *r = saved;
+      return false;
+    }
+  }
+  if (r->rle_left < n || r->rle_val != value) return false;
+  r->rle_left -= n;
+  return true;
+}
 
 /* ---- deprecated BIT_PACKED ---------------------------------------------- */
 

@@ -42,6 +42,7 @@ static int missing(thrift_in *in, const char *strct, const char *field) {
 
 /* An integer field read into an enum-typed member (range checked by users). */
 static int rd_enum(thrift_in *in, const thrift_field *f, int *dst, bool *seen) {
+  *dst = 0; /* a skipped value reads as 0 and leaves *seen alone */
   if (!thrift_is_int(f->type)) return thrift_skip(in, f->type);
   int32_t v;
   TRY(thrift_read_i32(in, f->type, &v));
@@ -69,13 +70,21 @@ static int rd_bytes(thrift_in *in, const thrift_field *f, pq_bytes *dst, bool *s
   return LAGO_OK;
 }
 
-/* Starts a list field of struct elements; *n = 0 and skipped when the wire types do not fit. */
-static int list_begin(thrift_in *in, const thrift_field *f, int want_elem, uint32_t *n, bool *ok) {
+/*
+** Starts a list field whose elements should be of wire type want_elem (any
+** integer type fits an integer, either bool type a bool); *et is the wire
+** type actually used, which element reads must pass on (an i8 element is a
+** raw byte, the wider integers are varints). *ok is false, and the list
+** skipped, when the types do not fit.
+*/
+static int list_begin_et(thrift_in *in, const thrift_field *f, int want_elem, uint32_t *n, int *et_out, bool *ok) {
   *ok = false;
   *n = 0;
+  *et_out = want_elem;
   if (f->type != TT_LIST && f->type != TT_SET) return thrift_skip(in, f->type);
   int et;
   TRY(thrift_read_list(in, f->type, &et, n));
+  *et_out = et;
   bool fits = et == want_elem || (thrift_is_int(want_elem) && thrift_is_int(et)) ||
               (thrift_is_bool(want_elem) && thrift_is_bool(et));
   if (!fits) {
@@ -85,6 +94,11 @@ static int list_begin(thrift_in *in, const thrift_field *f, int want_elem, uint3
   }
   *ok = true;
   return LAGO_OK;
+}
+
+static int list_begin(thrift_in *in, const thrift_field *f, int want_elem, uint32_t *n, bool *ok) {
+  int et;
+  return list_begin_et(in, f, want_elem, n, &et, ok);
 }
 
 static void *arena_array(thrift_in *in, arena *ar, uint32_t n, size_t size) {
@@ -367,19 +381,21 @@ static int rd_column_meta(thrift_in *in, arena *ar, pq_column_meta *cm) {
         TRY(rd_enum(in, &f, &v, &seen_type));
         cm->type = (pq_type)v;
         break;
-      case 2:
-        TRY(list_begin(in, &f, TT_I32, &n, &ok));
+      case 2: {
+        int et;
+        TRY(list_begin_et(in, &f, TT_I32, &n, &et, &ok));
         if (!ok) break;
         cm->encodings = arena_array(in, ar, n, sizeof *cm->encodings);
         if (!cm->encodings) return LAGO_NOMEM;
         for (uint32_t i = 0; i < n; i++) {
           int32_t e;
-          TRY(thrift_read_i32(in, TT_I32, &e));
+          TRY(thrift_read_i32(in, et, &e));
           cm->encodings[i] = (pq_encoding)e;
         }
         cm->n_encodings = n;
         seen_enc = true;
         break;
+      }
       case 3:
         TRY(list_begin(in, &f, TT_BINARY, &n, &ok));
         if (!ok) break;
@@ -873,14 +889,16 @@ int pq_meta_read_column_index(const uint8_t *data, size_t len, arena *ar, const 
         TRY(rd_enum(in, &f, &v, &seen_bo));
         ci->boundary_order = (pq_boundary)v;
         break;
-      case 5:
-        TRY(list_begin(in, &f, TT_I64, &n, &ok));
+      case 5: {
+        int et;
+        TRY(list_begin_et(in, &f, TT_I64, &n, &et, &ok));
         if (!ok) break;
         ci->null_counts = arena_array(in, ar, n, sizeof(int64_t));
         if (!ci->null_counts) return LAGO_NOMEM;
-        for (uint32_t i = 0; i < n; i++) TRY(thrift_read_i64(in, TT_I64, &ci->null_counts[i]));
+        for (uint32_t i = 0; i < n; i++) TRY(thrift_read_i64(in, et, &ci->null_counts[i]));
         n_nc = n;
         break;
+      }
       default: TRY(thrift_skip(in, f.type));
     }
   }

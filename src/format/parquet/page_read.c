@@ -37,11 +37,11 @@ static int pbad(pq_leaf_reader *lr, lago_err *err, const char *msg) {
   return LAGO_ERR(err, LAGO_CORRUPT, "%s: %s", lr->page_what, msg);
 }
 
-/* A heap buffer for one page, freed at the start of a later batch. */
+/* A heap buffer for one page, retired at the start of a later batch (the spare is reused). */
 static uint8_t *page_buf(pq_leaf_reader *lr, size_t n, lago_err *err) {
   if (lr->n_bufs == lr->cap_bufs) {
     uint32_t cap = lr->cap_bufs ? lr->cap_bufs * 2 : 8;
-    uint8_t **nb = mem_realloc(lr->bufs, cap * sizeof *nb);
+    struct pq_pagebuf *nb = mem_realloc(lr->bufs, cap * sizeof *nb);
     if (!nb) {
       LAGO_NOMEM_ERR(err);
       return NULL;
@@ -49,14 +49,22 @@ static uint8_t *page_buf(pq_leaf_reader *lr, size_t n, lago_err *err) {
     lr->bufs = nb;
     lr->cap_bufs = cap;
   }
-  uint8_t *b = mem_alloc(n ? n : 1);
-  if (!b) {
-    LAGO_NOMEM_ERR(err);
-    return NULL;
+  struct pq_pagebuf b = {NULL, 0};
+  if (lr->spare.p && lr->spare.cap >= n) {
+    b = lr->spare;
+    lr->spare.p = NULL;
+    lr->spare.cap = 0;
+  } else {
+    b.cap = n ? n : 1;
+    b.p = mem_alloc(b.cap);
+    if (!b.p) {
+      LAGO_NOMEM_ERR(err);
+      return NULL;
+    }
   }
   lr->bufs[lr->n_bufs++] = b;
-  lr->cur_buf = b;
-  return b;
+  lr->cur_buf = b.p;
+  return b.p;
 }
 
 /* Decompresses src[0..clen) to ulen bytes (in rg_ar when in_rg, else a page buffer). */
@@ -73,6 +81,7 @@ static int inflate_body(pq_leaf_reader *lr, const uint8_t *src, size_t clen, siz
     *out_len = 0;
     return LAGO_OK;
   }
+  TRY(pq_decompress_check(codec, src, clen, ulen, lr->page_what, err));
   uint8_t *dst = in_rg ? arena_alloc(lr->rg_ar, ulen) : page_buf(lr, ulen, err);
   if (!dst) return LAGO_NOMEM_ERR(err);
   TRY(pq_decompress(codec, src, clen, dst, ulen, lr->page_what, err));
@@ -350,13 +359,18 @@ static void dict_gather(const vec *d, const uint32_t *codes, uint32_t n, void *d
   }
 }
 
+/* Dictionary indexes must be below the dictionary size (unneeded when bw bits cannot reach it). */
 static int check_codes(pq_leaf_reader *lr, const uint32_t *codes, uint32_t n, lago_err *err) {
-  uint32_t mx = 0;
-  for (uint32_t i = 0; i < n; i++) mx = codes[i] > mx ? codes[i] : mx;
-  if (n && mx >= lr->dict->len)
-    return LAGO_ERR(err, LAGO_CORRUPT, "%s: dictionary index %u out of range (dictionary has %u values)",
-                    lr->page_what, mx, lr->dict->len);
-  return LAGO_OK;
+  uint32_t lim = lr->dict->len;
+  unsigned bw = lr->vd.rle.bw;
+  if (bw < 32 && ((uint64_t)1 << bw) <= lim) return LAGO_OK;
+  uint32_t bad = 0;
+  for (uint32_t i = 0; i < n; i++) bad |= codes[i] >= lim;
+  if (!bad) return LAGO_OK;
+  uint32_t i = 0;
+  while (codes[i] < lim) i++;
+  return LAGO_ERR(err, LAGO_CORRUPT, "%s: dictionary index %u out of range (dictionary has %u values)", lr->page_what,
+                  codes[i], lim);
 }
 
 #define CODE_CHUNK 1024

@@ -32,7 +32,7 @@
 #define PQ_MAX_SCHEMA_DEPTH 64          /* nesting of groups (levels then fit a byte) */
 #define PQ_MAX_FOOTER_BYTES (256u << 20) /* FileMetaData larger than this is refused */
 #define PQ_MAX_PAGE_HEADER 65536u        /* bytes of Thrift before a page body, at most */
-#define PQ_MAX_BATCH_LEVELS (1u << 26)   /* levels of one leaf in one batch (nested columns) */
+#define PQ_MAX_BATCH_LEVELS (1u << 24)   /* levels of one leaf in one batch (nested columns) */
 
 /* ======================================================================== */
 /* meta_read.c: Thrift bytes -> pq_meta.h structs                            */
@@ -174,6 +174,9 @@ void pq_rle_init(pq_rle *r, const uint8_t *p, size_t n, unsigned bw);
 /* Decodes exactly n values; LAGO_CORRUPT (naming `what`) if the stream ends first or is malformed. */
 int pq_rle_get32(pq_rle *r, uint32_t *out, uint32_t n, const char *what, lago_err *err);
 int pq_rle_get8(pq_rle *r, uint8_t *out, uint32_t n, const char *what, lago_err *err);
+/* If the next n values are all `value` within one RLE run, consumes them and returns true
+** (the all-valid fast path for definition levels); otherwise changes nothing visible. */
+bool pq_rle_skip_run(pq_rle *r, uint32_t n, uint32_t value);
 
 /* Deprecated BIT_PACKED levels: MSB-first bit order, no runs. */
 typedef struct pq_bitpacked {
@@ -320,9 +323,10 @@ typedef struct pq_leaf_reader {
   bool def_is_bp, rep_is_bp;
   pq_vdec vd;
   /* page buffers handed out since the current batch began (heap) */
-  uint8_t **bufs;
+  struct pq_pagebuf { uint8_t *p; size_t cap; } *bufs;
   uint32_t n_bufs, cap_bufs;
   uint8_t *cur_buf;          /* buffer of the current page: kept across batches */
+  struct pq_pagebuf spare;   /* a retired buffer kept for reuse (no allocation per page) */
   /* scratch (heap) */
   uint8_t *defs;             /* definition levels of one step (flat path) */
   uint32_t defs_cap;
@@ -346,6 +350,8 @@ int pq_lr_init(pq_leaf_reader *lr, const pq_leaf *leaf, const pq_column_meta *cm
                arena *rg_ar, const char *what, bool verify_crc, lago_err *err);
 /* Frees the reader's heap memory (page buffers, scratch). Safe on a zeroed reader. */
 void pq_lr_deinit(pq_leaf_reader *lr);
+/* As pq_lr_deinit, but hands back its largest page buffer (the caller owns it) for the next chunk. */
+struct pq_pagebuf pq_lr_recycle(pq_leaf_reader *lr);
 /* Starts a batch: page buffers of the previous batch (except the current page's) are freed. */
 void pq_lr_batch_begin(pq_leaf_reader *lr);
 /*
@@ -409,6 +415,15 @@ bool pq_stat_decode(const pq_leaf *lf, pq_bytes b, void *out);
 */
 bool pq_stats_bounds(const pq_file_meta *fm, const pq_leaf *lf, const pq_statistics *st, void *min, void *max,
                      bool *has_min, bool *has_max);
+
+/*
+** codec_decompress.c: cheap plausibility check before allocating a page's
+** uncompressed buffer: SNAPPY's stream header must state exactly dst_len,
+** and LZ4, GZIP and ZSTD cannot expand src_len bytes beyond their format's
+** maximum ratio. LAGO_CORRUPT otherwise (BROTLI has no useful bound).
+*/
+int pq_decompress_check(pq_codec c, const uint8_t *src, size_t src_len, size_t dst_len, const char *what,
+                        lago_err *err);
 
 /* Accessors reader.c gives the other files. */
 const pq_schema *pq_file_schema_int(const pq_file *pf);

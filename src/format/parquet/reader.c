@@ -332,6 +332,7 @@ struct pq_reader {
   arena *ar;                /* "query": options, leaf readers (freed at close) */
   arena *rg_ar;             /* chunk bytes and dictionaries of the current row group */
   arena *batch_ar;          /* the batch handed out */
+  size_t rg_first, batch_first; /* first-block sizes of rg_ar and batch_ar */
   uint32_t n_cols;
   uint32_t *cols;           /* projected top-level columns */
   lago_type *nat_types;     /* their natural types */
@@ -377,8 +378,9 @@ int pq_reader_open(pq_file *pf, const pq_read_opts *opts, pq_reader **out, lago_
   if (!r) return LAGO_NOMEM_ERR(err);
   r->pf = pf;
   r->ar = arena_new("query", 4096);
-  r->rg_ar = arena_new("rowgroup", 1 << 16);
-  r->batch_ar = arena_new("batch", 1 << 16);
+  r->rg_first = r->batch_first = 1 << 16;
+  r->rg_ar = arena_new("rowgroup", r->rg_first);
+  r->batch_ar = arena_new("batch", r->batch_first);
   if (!r->ar || !r->rg_ar || !r->batch_ar) goto nomem;
   r->n_cols = opts->columns ? opts->n_columns : s->n_columns;
   r->cols = arena_calloc(r->ar, r->n_cols ? r->n_cols : 1, sizeof(uint32_t));
@@ -399,9 +401,10 @@ int pq_reader_open(pq_file *pf, const pq_read_opts *opts, pq_reader **out, lago_
     r->out_types[i] = opts->types ? opts->types[i] : col->type;
     if (!conv_ok(col->type, r->out_types[i])) {
       const char *a = type_sql_name(r->ar, col->type), *b = type_sql_name(r->ar, r->out_types[i]);
-      pq_reader_close(r);
-      return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: column '%s' of type %s cannot be read as %s", pf->path, col->name,
-                      a ? a : "?", b ? b : "?");
+      int rc = LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: column '%s' of type %s cannot be read as %s", pf->path,
+                        col->name, a ? a : "?", b ? b : "?");
+      pq_reader_close(r); /* after the message: a and b live in r->ar */
+      return rc;
     }
     r->lr_first[i] = n_leaves;
     n_leaves += col->n_leaves;
@@ -425,10 +428,10 @@ int pq_reader_open(pq_file *pf, const pq_read_opts *opts, pq_reader **out, lago_
   }
   r->batch_rows = opts->batch_rows ? opts->batch_rows : LAGO_VECTOR_SIZE;
   r->keep_dict = opts->keep_dictionary;
-  r->n_lrs = n_leaves;
   r->lrs = mem_calloc(n_leaves ? n_leaves : 1, sizeof(pq_leaf_reader));
   r->lvs = arena_calloc(r->ar, most_leaves, sizeof(pq_levels *));
   if (!r->lrs || !r->lvs) goto nomem;
+  r->n_lrs = n_leaves;
   *out = r;
   return LAGO_OK;
 nomem:
@@ -436,13 +439,38 @@ nomem:
   return LAGO_NOMEM_ERR(err);
 }
 
+/*
+** Empties *ar for reuse. When it needed more than its first block last
+** time, it is made again with a first block that size (plus a quarter), so
+** a steady run of similar row groups or batches allocates nothing. Only
+** called when nothing in *ar is referenced any more.
+*/
+static void arena_refit(arena **ar, const char *name, size_t *first_cap) {
+  size_t want = arena_reserved(*ar);
+  if (want > *first_cap) {
+    want += want / 4;
+    arena *n = arena_new(name, want);
+    if (n) { /* on OOM keep the old one: it still works */
+      arena_free(*ar);
+      *ar = n;
+      *first_cap = want;
+      return;
+    }
+  }
+  arena_reset(*ar);
+}
+
 /* Reads the projected column chunks of row group g and starts their leaf readers. */
 static int load_row_group(pq_reader *r, uint32_t g, lago_err *err) {
   pq_file *pf = r->pf;
   const pq_schema *s = &pf->schema;
   const pq_row_group *rg = &pf->meta.row_groups[g];
-  for (uint32_t i = 0; i < r->n_lrs; i++) pq_lr_deinit(&r->lrs[i]);
-  arena_reset(r->rg_ar);
+  for (uint32_t i = 0; i < r->n_lrs; i++) {
+    /* Each leaf keeps one page buffer from the last row group: no fresh memory per page. */
+    struct pq_pagebuf spare = pq_lr_recycle(&r->lrs[i]);
+    r->lrs[i].spare = spare;
+  }
+  arena_refit(&r->rg_ar, "rowgroup", &r->rg_first);
   for (uint32_t i = 0; i < r->n_cols; i++) {
     const pq_column *col = &s->columns[r->cols[i]];
     for (uint32_t k = 0; k < col->n_leaves; k++) {
@@ -460,7 +488,12 @@ static int load_row_group(pq_reader *r, uint32_t g, lago_err *err) {
       uint8_t *bytes = arena_alloc(r->rg_ar, (size_t)len);
       if (!bytes) return LAGO_NOMEM_ERR(err);
       TRY(fs_read_at(pf->f, (uint64_t)start, bytes, (size_t)len, err));
-      TRY(pq_lr_init(&r->lrs[r->lr_first[i] + k], lf, cm, bytes, (size_t)len, r->rg_ar, what, true, err));
+      pq_leaf_reader *lr = &r->lrs[r->lr_first[i] + k];
+      struct pq_pagebuf spare = lr->spare;
+      lr->spare.p = NULL;
+      int rc = pq_lr_init(lr, lf, cm, bytes, (size_t)len, r->rg_ar, what, true, err);
+      lr->spare = spare; /* owned by lr again (freed by pq_lr_deinit) */
+      TRY(rc);
     }
   }
   return LAGO_OK;
@@ -494,7 +527,7 @@ int pq_reader_next(pq_reader *r, batch **out, uint32_t *rg_out, lago_err *err) {
     r->rg_active = true;
   }
   uint32_t n = (int64_t)r->batch_rows < r->rows_left ? r->batch_rows : (uint32_t)r->rows_left;
-  arena_reset(r->batch_ar);
+  arena_refit(&r->batch_ar, "batch", &r->batch_first);
   for (uint32_t i = 0; i < r->n_lrs; i++) pq_lr_batch_begin(&r->lrs[i]);
   batch *b = batch_new(r->batch_ar, r->n_cols, r->nat_types, n);
   if (!b) {
