@@ -115,6 +115,7 @@ static int build_node(arena *ar, lago_type t, int depth, const char *corrupt, co
         f->fast = true; /* raw bytes equal the name only if it needs no escaping */
         for (uint32_t k = 0; k < f->len; k++)
           if (f->name[k] == '"' || f->name[k] == '\\' || (unsigned char)f->name[k] < 0x20) f->fast = false;
+        if (f->len <= 16) memcpy(f->pad, f->name, f->len);
         /* First field of a name wins (exact, then lowercased). */
         uint32_t h = hash_name(f->name, f->len, false) & nd->hash_mask;
         bool dup = false;
@@ -171,6 +172,26 @@ static int lookup(const jl_node *nd, const char *s, uint32_t n, bool *ci) {
     h = (h + 1) & nd->hash_mask;
   }
   return -1;
+}
+
+/*
+** True if the member key at p (its opening quote) is exactly field f: the
+** name's bytes then the closing quote. At least f->len + 2 bytes are readable
+** at p (checked by the caller); names up to 16 bytes are compared with two
+** masked 8-byte loads when 17 bytes are readable after the quote.
+*/
+static inline bool key_is(const jl_field *f, const char *p, const char *end) {
+  uint32_t L = f->len;
+  if (p[L + 1] != '"') return false;
+  if (L <= 16 && end - (p + 1) >= 16) {
+    uint64_t a, b;
+    memcpy(&a, p + 1, 8);
+    memcpy(&b, p + 9, 8);
+    uint64_t m0 = L >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * L)) - 1);
+    uint64_t m1 = L >= 16 ? ~(uint64_t)0 : L <= 8 ? 0 : (((uint64_t)1 << (8 * (L - 8))) - 1);
+    return ((a ^ f->pad[0]) & m0) == 0 && ((b ^ f->pad[1]) & m1) == 0;
+  }
+  return memcmp(p + 1, f->name, L) == 0;
 }
 
 /* ---- decoder state -------------------------------------------------------------------- */
@@ -554,7 +575,7 @@ static int dec_object(jl_dec *d, jl_node *nd, vec **fv, uint32_t row, const char
     if (g < nd->n_fields && p < end && *p == '"') {
       const jl_field *f = &nd->fields[g];
       uint32_t L = f->len;
-      if (f->fast && (size_t)(end - p) > (size_t)L + 1 && p[L + 1] == '"' && !memcmp(p + 1, f->name, L)) {
+      if (f->fast && (size_t)(end - p) > (size_t)L + 1 && key_is(f, p, end)) {
         idx = (int)g;
         key.p = key.raw = p + 1;
         key.n = key.raw_n = L;

@@ -402,8 +402,17 @@ static inline int fixed_date(const char *p, int64_t *days) {
   int y1 = dig2(p), y2 = dig2(p + 2), mo = dig2(p + 5), d = dig2(p + 8);
   if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || p[4] != '-' || p[7] != '-') return -1;
   int y = y1 * 100 + y2;
-  if (!date_valid(y, (unsigned)mo, (unsigned)d)) return -1;
-  *days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+  static const uint8_t mdays[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo]) return -1;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo == 2 && d == 29 && !leap) return -1;
+  /* days_from_civil (util/datetime.c) for years 0..9999, inline: March-based years. */
+  int yy = y - (mo <= 2);
+  int era = yy >= 0 ? yy / 400 : (yy - 399) / 400;
+  int yoe = yy - era * 400;
+  int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  *days = (int64_t)era * 146097 + doe - 719468;
   return 0;
 }
 

@@ -175,6 +175,7 @@ typedef struct jl_field {
   uint32_t seen;          /* stamp of the last object that set it */
   bool special;           /* corrupt or rescued column: never matched by keys */
   bool fast;              /* may be matched by comparing raw key bytes */
+  uint64_t pad[2];        /* fast && len <= 16: the name, zero-padded (inline compare) */
 } jl_field;
 
 typedef struct jl_node {

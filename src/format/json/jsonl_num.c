@@ -28,6 +28,18 @@ static void c_locale_init(void) { g_c_locale = newlocale(LC_ALL_MASK, "C", (loca
 
 static const double p10d[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+/* 10^k as __int128, k = 0..38. */
+static __int128 p10q[39];
+static pthread_once_t g_p10_once = PTHREAD_ONCE_INIT;
+static void p10_init(void) {
+  p10q[0] = 1;
+  for (int k = 1; k <= 38; k++) p10q[k] = p10q[k - 1] * 10;
+}
+static inline __int128 p10(int k) {
+  pthread_once(&g_p10_once, p10_init);
+  return p10q[k];
+}
+
 static const float p10f[11] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
 
 /* strtod_l/strtof_l on a NUL-terminated copy of the token (stack for short ones). */
@@ -98,7 +110,7 @@ int jl_num_int(const jl_num *x, int64_t lo, int64_t hi, int64_t *out) {
 
 int jl_num_dec(const jl_num *x, int precision, int scale, __int128 *out) {
   if (x->special) return -1;
-  __int128 lim = pow10_i128(precision);
+  __int128 lim = p10(precision);
   if (x->sig == 0) {
     *out = 0;
     return 0;
@@ -121,7 +133,7 @@ int jl_num_dec(const jl_num *x, int precision, int scale, __int128 *out) {
     if (k < -38) {
       v = 0; /* mant < 10^19: far below half a unit */
     } else {
-      __int128 d = pow10_i128((int)-k);
+      __int128 d = p10((int)-k);
       __int128 q = v / d, r = v % d;
       if (r * 2 >= d) q++; /* half up (magnitude) */
       v = q;

@@ -44,6 +44,10 @@
 #include "format/json/jsonl_int.h"
 #include "util/alloc.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define VS LAGO_VECTOR_SIZE
 #define CHUNK_DEFAULT ((size_t)1 << 20)
 #define MAX_LINE ((uint64_t)0x7fffffff)
@@ -263,9 +267,22 @@ static void locate(const jsonl_reader *r, uint64_t at, uint64_t *line, uint64_t 
 static const char *find_break(const jsonl_reader *r, const char *p, const char *e) {
   if (p >= e) return NULL;
   if (r->o.line_sep >= 0) return memchr(p, r->o.line_sep, (size_t)(e - p));
-  const char *nl = memchr(p, '\n', (size_t)(e - p));
-  const char *cr = memchr(p, '\r', (size_t)((nl ? nl : e) - p));
-  return cr ? cr : nl;
+#if defined(__SSE2__)
+  const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+  while (e - p >= 16) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, nl), _mm_cmpeq_epi8(x, cr)));
+    if (m) return p + __builtin_ctz((unsigned)m);
+    p += 16;
+  }
+  for (; p < e; p++)
+    if (*p == '\n' || *p == '\r') return p;
+  return NULL;
+#else
+  const char *n = memchr(p, '\n', (size_t)(e - p));
+  const char *c = memchr(p, '\r', (size_t)((n ? n : e) - p));
+  return c ? c : n;
+#endif
 }
 
 /* The line at pos: *le = offset of its break (or EOF), *next = start of the next line. */
