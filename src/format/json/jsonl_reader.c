@@ -327,7 +327,8 @@ static int find_line(jsonl_reader *r, uint64_t *le, uint64_t *next, lago_err *er
 static int start(jsonl_reader *r, lago_err *err) {
   r->started = true;
   size_t got;
-  if (r->exact_start) {
+  if (r->range_start > r->f->size) r->range_start = r->f->size;
+  if (r->exact_start || r->range_start == 0) {
     r->pos = r->buf_off = r->read_off = r->range_start;
     r->line_start = r->pos;
     if (r->pos == 0) {
