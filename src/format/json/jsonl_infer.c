@@ -266,13 +266,17 @@ static int infer_value(ictx *c, jl_lex *lx, const char **pp, const char *end, in
       jl_sv sv;
       char q = *p++;
       if ((rc = jl_string(lx, &p, end, q, &sv))) return rc;
-      merge(n, string_kind(c, &sv, &prec, &scale), prec, scale);
+      uint8_t k = string_kind(c, &sv, &prec, &scale);
+      merge(n, k, prec, scale);
       *pp = p;
       return 0;
     }
     case JV_NUM:
       if ((rc = jl_number(lx, &p, end, &c->num))) return rc;
-      merge(n, number_kind(c, &c->num, &prec, &scale), prec, scale);
+      {
+        uint8_t k = number_kind(c, &c->num, &prec, &scale);
+        merge(n, k, prec, scale);
+      }
       *pp = p;
       return 0;
     case JV_TRUE:
@@ -382,7 +386,7 @@ static int to_type(ictx *c, inode *n, lago_type *out, bool *keep, lago_err *err)
       return type_array(c->ar, et, true, out) ? LAGO_NOMEM_ERR(err) : LAGO_OK;
     }
     default: { /* I_STRUCT */
-      qsort(n->fields, n->n, sizeof *n->fields, cmp_field);
+      if (n->n > 1) qsort(n->fields, n->n, sizeof *n->fields, cmp_field);
       const char **names = arena_alloc(c->ar, (n->n + 1) * sizeof *names);
       lago_type *types = arena_alloc(c->ar, (n->n + 1) * sizeof *types);
       if (!names || !types) return LAGO_NOMEM_ERR(err);
@@ -619,11 +623,13 @@ int jsonl_apply_schema_hints(arena *ar, lago_type schema, const char *hints, lag
       bool last = i == n_seg - 1;
       hnode *k = h_child(tmp, h, segs[i], h->id == LT_STRUCT);
       if (!k) {
-        rc = h->id ? LAGO_NOMEM_ERR(err)
-                   : LAGO_ERR(err, LAGO_BIND, "schemaHints: %s is not a STRUCT, ARRAY or MAP", segs[i - 1]);
         if (h->id == LT_ARRAY || h->id == LT_MAP)
           rc = LAGO_ERR(err, LAGO_BIND, "schemaHints: %s has no part '%s' (element, key, value)",
                         i ? segs[i - 1] : "?", segs[i]);
+        else if (h->id == LT_STRUCT)
+          rc = LAGO_NOMEM_ERR(err);
+        else
+          rc = LAGO_ERR(err, LAGO_BIND, "schemaHints: %s is not a STRUCT, ARRAY or MAP", i ? segs[i - 1] : "?");
         break;
       }
       if (last) rc = h_set(tmp, k, t) ? LAGO_NOMEM_ERR(err) : LAGO_OK;
