@@ -193,8 +193,10 @@ static int fill(jsonl_reader *r, uint64_t keep, size_t want, size_t *got, lago_e
   uint64_t left = r->f->size - r->read_off;
   size_t n = want > r->chunk ? want : r->chunk;
   if (r->range_end != UINT64_MAX) {
-    /* A range reads little past its end: its last line usually ends soon after. */
-    uint64_t lim = (r->read_off < r->range_end ? r->range_end - r->read_off : 0) + 65536;
+    /* A range reads little past its end (its last line usually ends soon
+    ** after), but at least as much again as it already read past it. */
+    uint64_t past = r->read_off > r->range_end ? r->read_off - r->range_end : 0;
+    uint64_t lim = (r->read_off < r->range_end ? r->range_end - r->read_off : 0) + (past > 4096 ? past : 4096);
     if (n > lim && want <= lim) n = (size_t)lim;
   }
   if (n > left) n = (size_t)left;
