@@ -72,6 +72,7 @@ struct jsonl_reader {
   bool exact_start;
   uint64_t first_off, end_off;
   bool started;
+  bool bom;                   /* a BOM was skipped at offset 0 */
   int state;
 
   char *buf;                  /* heap, cap bytes */
@@ -148,8 +149,10 @@ int jsonl_reader_open_range(lago_fs *fs, const char *path, uint64_t start, uint6
   buf_init(&r->tmp);
   r->path = mem_strdup(path);
   r->meta = arena_new("json reader", 4096);
+  r->buf = mem_alloc(64); /* never NULL, so offsets into it are defined on empty input */
+  r->cap = 64;
   int rc = LAGO_OK;
-  if (!r->path || !r->meta) rc = LAGO_NOMEM_ERR(err);
+  if (!r->path || !r->meta || !r->buf) rc = LAGO_NOMEM_ERR(err);
   if (!rc) rc = jl_dec_init(&r->dec, &r->o, r->path, err);
   if (!rc) {
     jl_lex_init(&r->dec.lx, &r->o, &r->sbuf);
@@ -335,7 +338,10 @@ static int start(jsonl_reader *r, lago_err *err) {
     r->line_start = r->pos;
     if (r->pos == 0) {
       while (r->len < 3 && !at_eof(r)) TRY(fill(r, 0, 3, &got, err));
-      if (r->len >= 3 && !memcmp(r->buf, "\xEF\xBB\xBF", 3)) r->pos = r->line_start = 3;
+      if (r->len >= 3 && !memcmp(r->buf, "\xEF\xBB\xBF", 3)) {
+        r->pos = r->line_start = 3;
+        r->bom = true;
+      }
     }
   } else {
     /* After the first line break at or after start - 1. */
@@ -610,7 +616,8 @@ static int line_array_step(jsonl_reader *r, bstate *bs, lago_err *err) {
 }
 
 static int line_step(jsonl_reader *r, bstate *bs, bool *done, lago_err *err) {
-  if (r->pos >= r->range_end) {
+  /* A line is owned by the range it starts in; the first line starts at 0, before a BOM. */
+  if (r->pos >= r->range_end && !(r->pos == 3 && r->bom)) {
     *done = true;
     return LAGO_OK;
   }
