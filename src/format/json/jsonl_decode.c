@@ -374,9 +374,27 @@ static bool word_is(const char *p, const char *end, const char *w, size_t n) {
   return (size_t)(end - p) >= n && memcmp(p, w, n) == 0;
 }
 
-static int put_str(jl_dec *d, vec *v, uint32_t row, const char *p, uint32_t n) {
+/* Row `row` of a STRING/BINARY vector = p[0..n); `avail` bytes are readable at p (>= n). */
+static inline int put_str_avail(jl_dec *d, vec *v, uint32_t row, const char *p, uint32_t n, size_t avail) {
   lago_str *s = VEC_DATA(v, lago_str) + row;
-  if (n <= LAGO_STR_INLINE) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  bool fast = avail >= 12;
+#else
+  bool fast = false;
+  (void)avail;
+#endif
+  if (n <= LAGO_STR_INLINE && fast) {
+    /* Inline view in two stores: {len, bytes 0..3} and bytes 4..11, zero past n. */
+    uint32_t lo4;
+    uint64_t hi8, w0;
+    memcpy(&lo4, p, 4);
+    memcpy(&hi8, p + 4, 8);
+    if (n < 4) lo4 &= (uint32_t)((1u << (8 * n)) - 1);
+    hi8 = n <= 4 ? 0 : n >= 12 ? hi8 : hi8 & (((uint64_t)1 << (8 * (n - 4))) - 1);
+    w0 = (uint64_t)n | ((uint64_t)lo4 << 32);
+    memcpy((char *)s, &w0, 8);
+    memcpy((char *)s + 8, &hi8, 8);
+  } else if (n <= LAGO_STR_INLINE) {
     *s = str_make(p, n);
   } else {
     char *c = jl_heap_copy(d, p, n);
@@ -385,6 +403,10 @@ static int put_str(jl_dec *d, vec *v, uint32_t row, const char *p, uint32_t n) {
   }
   set_valid(v, row);
   return 0;
+}
+
+static inline int put_str(jl_dec *d, vec *v, uint32_t row, const char *p, uint32_t n) {
+  return put_str_avail(d, v, row, p, n, n);
 }
 
 static int8_t b64val(unsigned char c) {
@@ -698,7 +720,7 @@ static int dec_value(jl_dec *d, jl_node *nd, vec *v, uint32_t row, const char **
         jl_sv sv;
         if ((rc = read_str(d, &p, end, &sv))) return rc;
         *pp = p;
-        return put_str(d, v, row, sv.p, sv.n);
+        return put_str_avail(d, v, row, sv.p, sv.n, sv.escaped ? sv.n : (size_t)(end - sv.p));
       }
       /* Anything else: its source text (Spark's exact string parsing). */
       if ((rc = jl_skip(&d->lx, &p, end, NULL))) return rc;

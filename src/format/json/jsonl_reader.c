@@ -365,7 +365,9 @@ static int ws_more(jsonl_reader *r, uint64_t *off, lago_err *err) {
     r->dec.lx.err_at = NULL;
     int rc = jl_ws(&r->dec.lx, &p, e);
     if (rc > 0) return LAGO_NOMEM_ERR(err);
-    if ((rc == 0 && p < e) || at_eof(r)) {
+    /* A '/' as the last byte held may start a comment: decide with more input. */
+    bool open = rc == 0 && p + 1 == e && *p == '/' && r->dec.lx.comments;
+    if ((rc == 0 && p < e && !open) || at_eof(r)) {
       if (rc == 0) *off = OFF(r, p);
       return rc;
     }

@@ -769,6 +769,11 @@ TEST(jsonl_multiline_healthcare) {
   ASSERT_EQ_STR(jt_rows(p, &o, s),
                 "2:101,{\"model\":\"HRM-2\",\"fw\":\"1.4.2\"},1704067200000000,72.5,[72.0,73.0,71.5]\n"
                 "9:102,{\"model\":\"HRM-3\",\"fw\":\\N},1704067260000000,88.0,[]\n");
+  /* Comments around and inside the document (a '/' at a chunk end must wait for the next byte). */
+  o.allow_comments = true;
+  p = JT_WRITE("hr2.json", "// export\n/* v2 */ [ {\"patient_id\": 5} // first\n, /**/ {\"patient_id\": 6}] // end\n");
+  ASSERT_EQ_STR(jt_rows(p, &o, s), "2:5,\\N,\\N,\\N,\\N\n3:6,\\N,\\N,\\N,\\N\n");
+  o.allow_comments = false;
   /* One object per file. */
   p = JT_WRITE("one.json", "\n{\n \"patient_id\": 7,\n \"heartrate\": 60\n}\n\n");
   ASSERT_EQ_STR(jt_rows(p, &o, s), "2:7,\\N,\\N,60.0,\\N\n");
