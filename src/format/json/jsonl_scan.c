@@ -46,7 +46,7 @@ typedef struct range {
   uint64_t start, end;
   bool first;           /* first range of its file (exact start) */
   /* Written by the worker under s->mu. */
-  bool done, failed;
+  bool done, failed, opened;
   uint64_t first_off, end_off, lines;
   uint64_t bad_rows;
   lago_err err;
@@ -145,6 +145,7 @@ static void run_range(jsonl_scan *s, range *rg) {
     if (stop) break;
   }
   pthread_mutex_lock(&s->mu);
+  rg->opened = r != NULL;
   if (r) {
     rg->first_off = jsonl_reader_first_offset(r);
     rg->end_off = jsonl_reader_end_offset(r);
@@ -309,8 +310,10 @@ static int fail(jsonl_scan *s, lago_err *err) {
 static int replay(jsonl_scan *s, range *rg, lago_err *err) {
   jsonl_reader *r;
   bool whole = s->o.multi_line;
-  TRY(jsonl_reader_open_range(s->fs, s->paths[rg->file], whole ? 0 : rg->first_off, whole ? UINT64_MAX : rg->end,
-                              true, &s->o, s->schema, &r, err));
+  /* The first range of a file starts at 0 (a BOM is skipped again); the others at their first line. */
+  uint64_t from = whole || rg->first ? 0 : rg->first_off;
+  TRY(jsonl_reader_open_range(s->fs, s->paths[rg->file], from, whole ? UINT64_MAX : rg->end, true, &s->o, s->schema,
+                              &r, err));
   jsonl_reader_set_line(r, s->line_base + 1);
   int rc;
   arena *a = arena_new("json replay", (size_t)1 << 16);
@@ -388,7 +391,7 @@ int jsonl_scan_next(jsonl_scan *s, batch **out, jsonl_batch_info *info, lago_err
     if (failed || (bad && s->o.bad_records_path)) {
       lago_err e;
       lago_err_clear(&e);
-      int rc = rg->first_off || rg->first || !failed ? replay(s, rg, &e) : LAGO_OK;
+      int rc = rg->opened ? replay(s, rg, &e) : LAGO_OK;
       if (rc) {
         lago_err_copy(&s->err, &e);
         return fail(s, err);

@@ -366,3 +366,34 @@ TEST(jsonl_io_failures) {
     fs_free(fs);
   }
 }
+
+TEST(jsonl_scan_bom_and_tiny_ranges) {
+  jsonl_options o;
+  jsonl_options_init(&o);
+  char dir[512];
+  snprintf(dir, sizeof dir, "%s/bad", test_tmpdir());
+  o.bad_records_path = dir;
+  const char *p = JT_WRITE("bom.jsonl", "\xEF\xBB\xBF{\"id\":\"x\"}\n{\"id\":2}\n{\"id\":\n");
+  lago_type s = jt_schema("STRUCT<id: BIGINT>");
+  int rc;
+  lago_err e;
+  char *bad;
+  char *want = serial(&p, 1, &o, s, &rc, &e, &bad);
+  ASSERT_OK(rc, &e);
+  ASSERT_EQ_STR(want, "2:2\n");
+  ASSERT_CONTAINS(bad, "\"line\":1,\"record\":\"{\\\"id\\\":\\\"x\\\"}\"");
+  ASSERT_CONTAINS(bad, "\"line\":3,\"record\":\"{\\\"id\\\":\"");
+  for (uint64_t range = 1; range <= 5; range++) {
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/r%llu", dir, (unsigned long long)range);
+    o.bad_records_path = sub;
+    ASSERT_EQ_STR(parallel(&p, 1, &o, s, 2, range, &rc, &e, NULL), want);
+    ASSERT_OK(rc, &e);
+    buf all;
+    buf_init(&all);
+    acc a = {&all, 0};
+    ASSERT_OK(fs_list(fs_local(), sub, true, collect, &a, &e), &e);
+    ASSERT_EQ_STR(buf_cstr(&all), bad);
+    buf_deinit(&all);
+  }
+}
