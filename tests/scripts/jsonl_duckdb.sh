@@ -7,8 +7,8 @@
 # members, random member order and whitespace) is read by both with the same
 # explicit schema; lago's rows (tests/tools/jsonl_dump, canonical text of
 # vec/value_text.h) must equal DuckDB's rows rendered in the same canonical
-# text. Checked with one reader and with the parallel scan (2 threads, small
-# ranges).
+# text. Checked with one reader, with the parallel scan (2 threads, small
+# ranges), and as one multi-line JSON array (multiLine=true vs format='array').
 set -u
 B=${1:-build/asan}
 cd "$(dirname "$0")/../.."
@@ -133,12 +133,17 @@ if (mode === 'gen') {
     if (rnd() < 0.02) lines.push(rnd() < 0.5 ? '' : '   ');
   }
   fs.writeFileSync(file, lines.join(seedArg % 2 ? '\r\n' : '\n') + (rnd() < 0.5 ? '\n' : ''));
+} else if (mode === 'array') {
+  // The same records as one multi-line JSON document (an array), for multiLine=true.
+  const recs = fs.readFileSync(file, 'utf8').split(/\r\n|\n/).filter((l) => l.trim() !== '');
+  fs.writeFileSync(rowsArg, '[\n' + recs.map((l) => '  ' + l).join(',\n') + '\n]\n');
 } else {
+  const fmt = mode === 'duckarray' ? 'array' : 'newline_delimited';
   const inst = await DuckDBInstance.create(':memory:', { threads: '1' });
   const con = await inst.connect();
   await con.run("SET TimeZone = 'UTC'");
   const cols = COLS.map(([n, t]) => `'${n}':'${t}'`).join(',');
-  const res = await con.runAndReadAll(`SELECT * FROM read_json('${file}', format='newline_delimited', columns={${cols}})`);
+  const res = await con.runAndReadAll(`SELECT * FROM read_json('${file}', format='${fmt}', columns={${cols}})`);
   const out = [COLS.map((c) => c[0]).join(',')];
   for (const row of res.getRows()) out.push(row.map((v, c) => render(v, COLS[c][2])).join(','));
   process.stdout.write(out.join('\n') + '\n');
@@ -159,6 +164,16 @@ for seed in 7 12; do
       bad "seed $seed threads $threads: lago and DuckDB differ"; diff "$T/lago$seed-$threads.txt" "$T/duck$seed.txt" | head -10
     fi
   done
+  # The same records as a multi-line JSON array (multiLine=true; DuckDB format='array').
+  A="$T/gen$seed.json"
+  if node "$T/duck_json.mjs" array "$F" "$A" && node "$T/duck_json.mjs" duckarray "$A" > "$T/ducka$seed.txt" 2>"$T/duck.err"; then
+    if "$B/jsonl_dump" -o multiLine=true -o mode=FAILFAST -s "$SCHEMA" "$A" > "$T/lagoa$seed.txt" 2>"$T/lago.err" &&
+       cmp -s "$T/lagoa$seed.txt" "$T/ducka$seed.txt" && cmp -s "$T/ducka$seed.txt" "$T/duck$seed.txt"; then ok; else
+      bad "seed $seed multiLine array: lago and DuckDB differ $(head -2 "$T/lago.err")"; diff "$T/lagoa$seed.txt" "$T/ducka$seed.txt" | head -6
+    fi
+  else
+    bad "seed $seed: array document: $(head -3 "$T/duck.err")"
+  fi
   rows=$(($(wc -l < "$T/duck$seed.txt")))
   [ "$rows" -gt 3000 ] && ok || bad "seed $seed: DuckDB gave only $rows lines"
 done

@@ -339,7 +339,10 @@ static bool sampled(uint64_t i, double ratio) {
 static int on_record(void *ud, jl_lex *lx, const char **pp, const char *end) {
   ictx *c = ud;
   const char *p = *pp;
-  if (!sampled(c->seen++, c->o->sampling_ratio)) return jl_skip(lx, pp, end, NULL) > 0 ? LAGO_NOMEM : 0;
+  if (!sampled(c->seen++, c->o->sampling_ratio)) { /* not in the sample: not even looked at */
+    *pp = end;
+    return 0;
+  }
   if (*p == 'n' && end - p >= 4 && !memcmp(p, "null", 4)) { /* Spark drops null documents in inference */
     *pp = p + 4;
     return 0;
