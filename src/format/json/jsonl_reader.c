@@ -782,6 +782,19 @@ static int doc_step(jsonl_reader *r, bstate *bs, bool *done, lago_err *err) {
 
 /* ---- batches ------------------------------------------------------------------------------ */
 
+/*
+** Rows are written into nested vectors directly, so their lengths are set once
+** per batch: a STRUCT's fields have its length (at any depth); a list's child
+** has the elements appended (vec_list_reserve keeps child->len).
+*/
+static void set_lens(vec *v, uint32_t len) {
+  v->len = len;
+  if (v->type.id == LT_STRUCT)
+    for (uint32_t i = 0; i < type_n_fields(v->type); i++) set_lens(v->fields[i], len);
+  else if (v->child)
+    set_lens(v->child, v->child->len);
+}
+
 static int next_once(jsonl_reader *r, arena *ar, batch **out, jsonl_batch_info *info, bool *again, lago_err *err) {
   *again = false;
   if (!r->started) TRY(start(r, err));
@@ -809,6 +822,7 @@ static int next_once(jsonl_reader *r, arena *ar, batch **out, jsonl_batch_info *
   if (r->o.multi_line) r->end_off = r->pos;
   uint32_t n = bs.n;
   batch_set_rows(bs.b, n);
+  for (uint32_t i = 0; i < r->n_fields; i++) set_lens(&bs.b->cols[i], n);
   memcpy(lines, r->row_line, (size_t)n * sizeof(uint64_t));
   uint64_t bytes = r->pos - pos0;
   r->stats.rows += n;

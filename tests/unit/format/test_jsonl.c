@@ -198,6 +198,20 @@ TEST(jsonl_nested_structures) {
                 "5:5,\\N,\\N,{\"x\":\\N,\"y\":{\"z\":\\N}},[[1,2],[],[3]]\n");
 }
 
+TEST(jsonl_deep_structs_inside_lists) {
+  jsonl_options o;
+  jsonl_options_init(&o);
+  const char *p = JT_WRITE("ds.jsonl",
+                           "{\"a\":{\"b\":{\"c\":{\"d\":1}}},\"l\":[{\"s\":{\"t\":{\"u\":[{\"v\":{\"w\":2}}]}}}]}\n"
+                           "{\"a\":{\"b\":null},\"l\":[{\"s\":null},{\"s\":{\"t\":{\"u\":[]}}}]}\n");
+  /* jt_rows checks every nested vector's length (test_jsonl.h jt_check_vec). */
+  ASSERT_EQ_STR(jt_rows(p, &o,
+                        "STRUCT<a: STRUCT<b: STRUCT<c: STRUCT<d: INT>>>, "
+                        "l: ARRAY<STRUCT<s: STRUCT<t: STRUCT<u: ARRAY<STRUCT<v: STRUCT<w: INT>>>>>>>>"),
+                "1:{\"b\":{\"c\":{\"d\":1}}},[{\"s\":{\"t\":{\"u\":[{\"v\":{\"w\":2}}]}}}]\n"
+                "2:{\"b\":\\N},[{\"s\":\\N},{\"s\":{\"t\":{\"u\":[]}}}]\n");
+}
+
 TEST(jsonl_nested_mismatch_keeps_the_rest) {
   jsonl_options o = opts();
   const char *p = JT_WRITE("n.jsonl",

@@ -42,6 +42,21 @@ static inline lago_type jt_schema(const char *text) {
   return t;
 }
 
+/* Every nested vector holds the rows it should: STRUCT fields the struct's rows, lists' children their elements. */
+static inline void jt_check_vec(const vec *v, uint32_t n) {
+  ASSERT(v->len >= n);
+  if (v->type.id == LT_STRUCT)
+    for (uint32_t i = 0; i < type_n_fields(v->type); i++) jt_check_vec(v->fields[i], n);
+  if (v->type.id == LT_ARRAY || v->type.id == LT_MAP) {
+    for (uint32_t r = 0; r < n; r++) {
+      if (!vec_is_valid(v, r)) continue;
+      const lago_list *l = VEC_DATA(v, lago_list) + r;
+      ASSERT(l->offset <= v->child->len && l->length <= v->child->len - l->offset);
+    }
+    jt_check_vec(v->child, v->child->len);
+  }
+}
+
 /* Appends a batch's rows: "[line:]v1,v2,...\n". */
 static inline void jt_render(buf *out, batch *b, const jsonl_batch_info *bi, bool lines) {
   for (uint32_t i = 0; i < b->n_rows; i++) {
@@ -74,7 +89,10 @@ static inline char *jt_read_chunk(const char *path, const jsonl_options *o, lago
     if (*rc || !b->n_rows) break;
     ASSERT_EQ_UINT(b->n_cols, type_n_fields(s));
     ASSERT(b->n_rows <= LAGO_VECTOR_SIZE);
-    for (uint32_t c = 0; c < b->n_cols; c++) ASSERT_EQ_UINT(b->cols[c].len, b->n_rows);
+    for (uint32_t c = 0; c < b->n_cols; c++) {
+      ASSERT_EQ_UINT(b->cols[c].len, b->n_rows);
+      jt_check_vec(&b->cols[c], b->n_rows);
+    }
     jt_render(&out, b, &bi, lines);
   }
   if (stats && r) *stats = *jsonl_reader_stats(r);
