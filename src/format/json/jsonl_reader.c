@@ -34,8 +34,8 @@
 **   first line start >= end (jsonl_reader_end_offset); see jsonl_scan.c.
 **
 ** Untrusted input: every scan is bounded by the buffer end; a JSON Lines
-** line longer than 2 GiB is refused (LAGO_UNSUPPORTED), so every length fits
-** the 32-bit string views.
+** line or a multiLine array element (or document) longer than 2 GiB is
+** refused (LAGO_UNSUPPORTED), so every length fits the 32-bit string views.
 */
 #include <stdio.h>
 #include <time.h>
@@ -391,6 +391,9 @@ static int need_value(jsonl_reader *r, uint64_t from, uint64_t *to, lago_err *er
       if (rc == 0) *to = OFF(r, p);
       return rc;
     }
+    if (buf_end(r) - from > MAX_LINE)
+      return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s:%llu: JSON value longer than 2 GiB", r->path,
+                      (unsigned long long)r->line);
     size_t got;
     TRY(fill(r, r->pos, (size_t)(buf_end(r) - r->pos), &got, err));
   }
