@@ -1,6 +1,6 @@
-// tests/node/pq_bench.mjs: DuckDB's time for a full decode of Parquet files, the peer figure
+// tests/node/pq_read_bench.mjs: DuckDB's time for a full decode of Parquet files, the peer figure
 // for tests/tools/pq_scan_bench.c (format/parquet/README.md, "Performance").
-//   node tests/node/pq_bench.mjs THREADS REPEAT FILE...
+//   node tests/node/pq_read_bench.mjs THREADS REPEAT FILE...
 // The query reads every column (min() of each, so every value is decoded; no output
 // formatting) and prints the best wall time and best process CPU time (user + system, all
 // threads; the steadier figure on a shared machine) of REPEAT runs, measured in-process.
