@@ -658,3 +658,39 @@ TEST(pq_read_dictionary_fallback_mid_batch) {
   arena_free(rg);
   arena_free(ba);
 }
+
+/* A dictionary page announcing more values than its bytes can hold is refused before allocating. */
+TEST(pq_read_dictionary_count_bound) {
+  cb w = {{0}, 0};
+  uint8_t body[8] = {0};
+  page(&w, PQP_DICTIONARY_PAGE, body, sizeof body, INT32_MAX, PQE_PLAIN);
+  pq_schema_element el;
+  memset(&el, 0, sizeof el);
+  el.name = "f";
+  el.has_type = true;
+  el.type = PQT_FIXED_LEN_BYTE_ARRAY;
+  el.type_length = 1 << 30; /* n * 8 * type_length would overflow 64 bits */
+  pq_leaf lf;
+  memset(&lf, 0, sizeof lf);
+  lf.el = &el;
+  lf.phys = PQT_FIXED_LEN_BYTE_ARRAY;
+  lf.type_length = 1 << 30;
+  lf.type = type_make(LT_BINARY);
+  lf.path_len = 1;
+  lf.dotted = "f";
+  pq_column_meta cm;
+  memset(&cm, 0, sizeof cm);
+  cm.type = lf.phys;
+  cm.codec = PQ_CODEC_UNCOMPRESSED;
+  arena *rg = arena_new("rowgroup", 4096), *ba = arena_new("batch", 4096);
+  pq_leaf_reader lr;
+  lago_err e;
+  lago_err_clear(&e);
+  ASSERT_OK(pq_lr_init(&lr, &lf, &cm, w.b, w.n, rg, "t: column 'f'", true, &e), &e);
+  vec *v = vec_new(ba, lf.type, 1);
+  ASSERT_RC(pq_lr_read_flat(&lr, v, 1, false, ba, &e), LAGO_CORRUPT);
+  ASSERT_CONTAINS(e.msg, "cannot hold");
+  pq_lr_deinit(&lr);
+  arena_free(rg);
+  arena_free(ba);
+}
