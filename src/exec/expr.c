@@ -10,6 +10,7 @@
 #include "exec/expr.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "exec/func.h"
 #include "exec/vecops.h"
@@ -144,7 +145,39 @@ static int apply_casts(arena *ar, expr **args, uint32_t n, const lago_type *type
   return LAGO_OK;
 }
 
+/* Functions that are special forms (lazy evaluation): if, coalesce and friends. */
+static int special_call(arena *ar, const char *name, expr **args, uint32_t n, expr **out, lago_err *err, bool *done) {
+  *done = true;
+  if (!strcasecmp(name, "if") || !strcasecmp(name, "iff")) {
+    if (n != 3) return LAGO_ERR(err, LAGO_BIND, "[WRONG_NUM_ARGS] `if` requires 3 arguments, got %u", n);
+    return expr_case(ar, &args[0], &args[1], 1, args[2], out, err);
+  }
+  if (!strcasecmp(name, "coalesce")) return expr_coalesce(ar, args, n, out, err);
+  if (!strcasecmp(name, "nvl") || !strcasecmp(name, "ifnull")) {
+    if (n != 2) return LAGO_ERR(err, LAGO_BIND, "[WRONG_NUM_ARGS] `%s` requires 2 arguments, got %u", name, n);
+    return expr_coalesce(ar, args, n, out, err);
+  }
+  if (!strcasecmp(name, "nvl2")) {
+    if (n != 3) return LAGO_ERR(err, LAGO_BIND, "[WRONG_NUM_ARGS] `nvl2` requires 3 arguments, got %u", n);
+    expr *w = expr_is_null(ar, args[0], true);
+    if (!w) return LAGO_NOMEM_ERR(err);
+    return expr_case(ar, &w, &args[1], 1, args[2], out, err);
+  }
+  if (!strcasecmp(name, "nullif")) {
+    if (n != 2) return LAGO_ERR(err, LAGO_BIND, "[WRONG_NUM_ARGS] `nullif` requires 2 arguments, got %u", n);
+    expr *w, *nul = expr_null(ar, args[0]->type);
+    if (!nul) return LAGO_NOMEM_ERR(err);
+    TRY(expr_call(ar, "=", args, 2, &w, err));
+    return expr_case(ar, &w, &nul, 1, args[0], out, err);
+  }
+  *done = false;
+  return LAGO_OK;
+}
+
 int expr_call(arena *ar, const char *name, expr **args, uint32_t n_args, expr **out, lago_err *err) {
+  bool done;
+  int src = special_call(ar, name, args, n_args, out, err, &done);
+  if (done) return src;
   lago_type *types = arena_alloc(ar, (n_args ? n_args : 1) * sizeof(lago_type));
   if (!types) return LAGO_NOMEM_ERR(err);
   for (uint32_t i = 0; i < n_args; i++) types[i] = args[i]->type;
@@ -152,7 +185,7 @@ int expr_call(arena *ar, const char *name, expr **args, uint32_t n_args, expr **
   TRY(func_resolve(ar, name, types, args, n_args, &b, err));
   expr **cargs = arena_alloc(ar, (n_args ? n_args : 1) * sizeof(expr *));
   if (!cargs) return LAGO_NOMEM_ERR(err);
-  memcpy(cargs, args, n_args * sizeof(expr *));
+  if (n_args) memcpy(cargs, args, n_args * sizeof(expr *));
   TRY(apply_casts(ar, cargs, n_args, b.casts, err));
   expr *e = expr_node(ar, EXPR_CALL, b.ret, cargs, n_args);
   if (!e) return LAGO_NOMEM_ERR(err);
@@ -304,7 +337,7 @@ int expr_in(arena *ar, expr *a, expr **list, uint32_t n, bool negated, expr **ou
   expr **all = arena_alloc(ar, (n + 1) * sizeof(expr *));
   if (!all) return LAGO_NOMEM_ERR(err);
   all[0] = a;
-  memcpy(all + 1, list, n * sizeof(expr *));
+  if (n) memcpy(all + 1, list, n * sizeof(expr *));
   lago_type t;
   TRY(common_of(ar, all, n + 1, &t, "IN", err));
   for (uint32_t i = 0; i <= n; i++) TRY(expr_cast(ar, all[i], t, false, &all[i], err));

@@ -45,7 +45,7 @@ int func_resolve(arena *ar, const char *name, const lago_type *arg_types, expr *
   b->args = args;
   b->casts = arena_alloc(ar, (n_args ? n_args : 1) * sizeof(lago_type));
   if (!b->casts) return LAGO_NOMEM_ERR(err);
-  memcpy(b->casts, arg_types, n_args * sizeof(lago_type));
+  if (n_args) memcpy(b->casts, arg_types, n_args * sizeof(lago_type));
   b->kernel = d->kernel;
   b->flags = d->flags;
   b->ret = type_make(LT_NULL);
@@ -201,7 +201,7 @@ bool func_implicit_cast_ok(lago_type from, lago_type to) {
   if (to.id == LT_STRING)
     return type_is_numeric(from) || from.id == LT_DATE || is_ts(from) || from.id == LT_BOOLEAN || from.id == LT_BINARY;
   if (from.id == LT_DATE && is_ts(to)) return true;
-  if (is_ts(from) && is_ts(to)) return true;
+  if (is_ts(from) && (is_ts(to) || to.id == LT_DATE)) return true;
   if (from.id == LT_ARRAY && to.id == LT_ARRAY) return func_implicit_cast_ok(type_element(from), type_element(to));
   return false;
 }
