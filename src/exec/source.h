@@ -86,7 +86,7 @@ memsource *memsource_new(uint32_t n_cols, const lago_type *types, const char *co
 void memsource_free(memsource *m);
 /* Copies the selected rows of b (types must match). */
 int memsource_append(memsource *m, const batch *b);
-/* Rows per batch produced by scans (default LAGO_VECTOR_SIZE) and batches per morsel (default 4). */
+/* Rows per batch produced by scans (default LAGO_VECTOR_SIZE) and batches per morsel (default 4); applies to later scans. */
 void memsource_set_shape(memsource *m, uint32_t batch_rows, uint32_t morsel_batches);
 uint64_t memsource_rows(const memsource *m);
 /* The source definition to put in a scan plan (borrowed for the life of m). */

@@ -144,4 +144,101 @@ TU expr *tlit(arena *ar, const char *type, const char *lit) {
   return expr_const(ar, v, 0);
 }
 
+/* ---- tables, plans, runs ------------------------------------------------------------ */
+
+/* An in-memory table from columns written as tv() text. Free with memsource_free. */
+TU memsource *tsource(arena *ar, uint32_t n_cols, const char *const *types, const char *const *cols) {
+  lago_type ts[32] = {{0, 0, 0, 0, NULL}};
+  vec *vs[32] = {NULL};
+  if (n_cols > 32) test_fail_(__FILE__, __LINE__, "tsource: too many columns");
+  for (uint32_t i = 0; i < n_cols; i++) {
+    ts[i] = tt(ar, types[i]);
+    vs[i] = tv(ar, types[i], cols[i]);
+  }
+  memsource *m = memsource_new(n_cols, ts, NULL, "t");
+  batch *b = tbatch(ar, n_cols, vs);
+  if (!m || memsource_append(m, b)) test_fail_(__FILE__, __LINE__, "memsource");
+  return m;
+}
+
+/* Scan plan of all columns of m. */
+TU plan *tscan(arena *ar, memsource *m) {
+  plan *p;
+  lago_err err;
+  lago_err_clear(&err);
+  if (plan_scan(ar, memsource_source(m), NULL, 0, NULL, 0, &p, &err)) test_fail_(__FILE__, __LINE__, "%s", err.msg);
+  return p;
+}
+
+static int tline_cmp(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/*
+** Runs p with cfg (NULL: defaults) and returns the rows as lines "v1,v2,...\n"
+** (values as tv_text, NULL as NULL), sorted when sort is true. On failure
+** returns NULL with *rc and err set.
+*/
+TU const char *trun_rc(arena *ar, const plan *p, const exec_config *cfg, bool sort, int *rc, lago_err *err) {
+  exec_ctx *cx;
+  lago_err_clear(err);
+  *rc = exec_ctx_new(cfg, &cx);
+  if (*rc) return NULL;
+  exec_query *q;
+  *rc = exec_open(cx, p, &q, err);
+  if (*rc) {
+    exec_ctx_free(cx);
+    return NULL;
+  }
+  size_t cap = 1024, n = 0;
+  char **lines = malloc(cap * sizeof(char *));
+  buf line;
+  buf_init(&line);
+  for (;;) {
+    batch *b;
+    *rc = exec_next(q, &b, err);
+    if (*rc || b->n_rows == 0) break;
+    for (uint32_t i = 0; i < b->n_rows; i++) {
+      uint32_t r = b->sel ? b->sel[i] : i;
+      buf_clear(&line);
+      for (uint32_t c = 0; c < b->n_cols; c++) {
+        if (c) buf_putc(&line, ',');
+        if (!vec_is_valid(&b->cols[c], r)) buf_puts(&line, "NULL");
+        else cast_value_to_text(&b->cols[c], r, &line);
+      }
+      if (n == cap) lines = realloc(lines, (cap *= 2) * sizeof(char *));
+      lines[n++] = strdup(buf_cstr(&line));
+    }
+  }
+  exec_close(q);
+  exec_ctx_free(cx);
+  buf_deinit(&line);
+  if (*rc) {
+    for (size_t i = 0; i < n; i++) free(lines[i]);
+    free(lines);
+    return NULL;
+  }
+  if (sort) qsort(lines, n, sizeof(char *), tline_cmp);
+  buf all;
+  buf_init(&all);
+  for (size_t i = 0; i < n; i++) {
+    buf_puts(&all, lines[i]);
+    buf_putc(&all, '\n');
+    free(lines[i]);
+  }
+  free(lines);
+  char *res = arena_strdup(ar, buf_cstr(&all));
+  buf_deinit(&all);
+  return res;
+}
+
+TU const char *trun(arena *ar, const plan *p, const exec_config *cfg, bool sort) {
+  int rc;
+  lago_err err;
+  const char *s = trun_rc(ar, p, cfg, sort, &rc, &err);
+  if (rc) test_fail_(__FILE__, __LINE__, "query failed: %s: %s", lago_rc_name(rc), err.msg);
+  return s;
+}
+
+#define TFAIL_IF(rc, err) \
+  do { if (rc) test_fail_(__FILE__, __LINE__, "%s: %s", lago_rc_name(rc), (err).msg); } while (0)
+
 #endif /* LAGO_TEST_EXEC_H */
