@@ -10,7 +10,7 @@
 
 int coll_init(coll *c, uint32_t n_cols, const lago_type *types) {
   memset(c, 0, sizeof *c);
-  c->ar = arena_new("coll", 64 * 1024);
+  c->ar = arena_new("coll", 16 * 1024);
   if (!c->ar) return LAGO_NOMEM;
   c->n_cols = n_cols;
   c->types = arena_alloc(c->ar, (n_cols ? n_cols : 1) * sizeof(lago_type));
@@ -95,7 +95,7 @@ int coll_append_cols(coll *c, vec *const *cols, const uint32_t *sel, uint32_t n)
 }
 
 int coll_append(coll *c, const batch *b) {
-  vec *cols_small[16];
+  vec *cols_small[16] = {NULL};
   vec **cols = cols_small;
   if (b->n_cols > 16) {
     cols = mem_alloc(b->n_cols * sizeof(vec *));

@@ -214,7 +214,7 @@ int spill_write_cols(spill_file *sf, vec *const *cols, const uint32_t *sel, uint
 }
 
 int spill_write(spill_file *sf, const batch *b, lago_err *err) {
-  vec *cols_small[32];
+  vec *cols_small[32] = {NULL};
   vec **cols = cols_small;
   if (b->n_cols > 32 && !(cols = mem_alloc(b->n_cols * sizeof(vec *)))) return LAGO_NOMEM_ERR(err);
   for (uint32_t i = 0; i < b->n_cols; i++) cols[i] = &b->cols[i];

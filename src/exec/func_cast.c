@@ -503,7 +503,7 @@ static int flat_copy(eval_ctx *ec, const vec *v, uint32_t len, vec **out) {
 static int cast_nested(eval_ctx *ec, const vec *src, const uint32_t *sel, uint32_t n, lago_type to, bool try_cast,
                        vec *out) {
   uint32_t len = eval_len(sel, n);
-  vec *s;
+  vec *s = NULL;
   TRY(flat_copy(ec, src, src->kind == VEC_CONST ? 1 : len, &s));
   if (src->kind == VEC_CONST) {
     /* Cast the single value, then spread it over the rows. */
