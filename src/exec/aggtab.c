@@ -322,33 +322,54 @@ static int spill_missing(aggtab *t, vec *const *cols, const uint32_t *rows, cons
   return LAGO_OK;
 }
 
+/* Maps rows to groups; spills rows of groups a frozen table does not hold (gid MISS). */
+static int map_chunk(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t n, uint32_t *gids) {
+  arena *s = t->scratch;
+  uint64_t *h = arena_alloc(s, n * sizeof(uint64_t));
+  if (!h) return LAGO_NOMEM_ERR(t->err);
+  aggtab_hash_keys(t->sp, cols, sel, n, h);
+  TRY(find_or_add(t, cols, sel, n, h, gids, false));
+  uint32_t nm = 0;
+  for (uint32_t i = 0; i < n; i++) nm += gids[i] == MISS;
+  if (!nm) return LAGO_OK;
+  uint32_t *mr = arena_alloc(s, nm * sizeof(uint32_t));
+  uint64_t *mh = arena_alloc(s, nm * sizeof(uint64_t));
+  if (!mr || !mh) return LAGO_NOMEM_ERR(t->err);
+  nm = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (gids[i] == MISS) {
+      mr[nm] = sel ? sel[i] : i;
+      mh[nm++] = h[i];
+    }
+  return spill_missing(t, cols, mr, mh, nm);
+}
+
+/* Charges memory and freezes the table when over the limit. */
+static void check_memory(aggtab *t, size_t extra_charged) {
+  (void)extra_charged;
+  bool ok = exec_mem_track(t->cx, t->ar, &t->ar_charged);
+  ok &= exec_mem_track(t->cx, t->keys.ar, &t->keys_charged);
+  if (!ok && !t->frozen && t->level < AGGTAB_MAX_LEVEL && t->n_groups >= AGGTAB_MIN_GROUPS) t->frozen = true;
+}
+
 static int sink_chunk(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t n) {
   const aggtab_spec *sp = t->sp;
   arena_reset(t->scratch);
   arena *s = t->scratch;
-  uint64_t *h = arena_alloc(s, n * sizeof(uint64_t));
   uint32_t *gids = arena_alloc(s, n * sizeof(uint32_t));
-  if (!h || !gids) return LAGO_NOMEM_ERR(t->err);
-  aggtab_hash_keys(sp, cols, sel, n, h);
-  TRY(find_or_add(t, cols, sel, n, h, gids, false));
-  /* rows of groups in memory, and rows to spill */
-  uint32_t *hr = arena_alloc(s, n * sizeof(uint32_t)), *mr = arena_alloc(s, n * sizeof(uint32_t));
-  uint64_t *mh = arena_alloc(s, n * sizeof(uint64_t));
+  if (!gids) return LAGO_NOMEM_ERR(t->err);
+  TRY(map_chunk(t, cols, sel, n, gids));
+  /* rows of groups in memory */
+  uint32_t *hr = arena_alloc(s, n * sizeof(uint32_t));
   uint8_t **states = arena_alloc(s, n * sizeof(uint8_t *));
-  if (!hr || !mr || !mh || !states) return LAGO_NOMEM_ERR(t->err);
-  uint32_t nh = 0, nm = 0;
+  if (!hr || !states) return LAGO_NOMEM_ERR(t->err);
+  uint32_t nh = 0;
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t r = sel ? sel[i] : i;
-    if (gids[i] == MISS) {
-      mr[nm] = r;
-      mh[nm++] = h[i];
-    } else {
-      hr[nh] = r;
-      if (t->stride) states[nh] = state_of(t, gids[i]);
-      nh++;
-    }
+    if (gids[i] == MISS) continue;
+    hr[nh] = sel ? sel[i] : i;
+    if (t->stride) states[nh] = state_of(t, gids[i]);
+    nh++;
   }
-  if (nm) TRY(spill_missing(t, cols, mr, mh, nm));
   if (nh && sp->n_aggs) {
     uint32_t *ar_ = arena_alloc(s, nh * sizeof(uint32_t));
     uint8_t **as = arena_alloc(s, nh * sizeof(uint8_t *));
@@ -388,10 +409,15 @@ static int sink_chunk(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t
       TRY(b->ops->update(b, &t->rt, (vec **)cols + sp->n_keys + sp->arg_col[a], rows, m, st, t->offs[a]));
     }
   }
-  /* memory: freeze when over the limit (never past the last partition level) */
-  bool ok = exec_mem_track(t->cx, t->ar, &t->ar_charged);
-  ok &= exec_mem_track(t->cx, t->keys.ar, &t->keys_charged);
-  if (!ok && !t->frozen && t->level < AGGTAB_MAX_LEVEL && t->n_groups >= AGGTAB_MIN_GROUPS) t->frozen = true;
+  check_memory(t, 0);
+  return LAGO_OK;
+}
+
+int aggtab_map(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t n, uint32_t *gids) {
+  if (n > SINK_MAX) return LAGO_ERR(t->err, LAGO_INTERNAL, "aggtab_map: batch of %u rows", n);
+  arena_reset(t->scratch);
+  TRY(map_chunk(t, cols, sel, n, gids));
+  check_memory(t, 0);
   return LAGO_OK;
 }
 

@@ -58,6 +58,12 @@ int aggtab_new(exec_ctx *cx, const aggtab_spec *spec, uint32_t level, lago_err *
 void aggtab_free(aggtab *t);
 /* Adds rows sel[0..n) of cols (n_keys + n_in vectors, aligned with the rows). */
 int aggtab_sink(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t n);
+/*
+** Group of each row sel[0..n) (n <= COLL_CHUNK) into gids[i], creating groups
+** unless frozen; rows of groups a frozen table lacks are spilled and get
+** UINT32_MAX. For callers keeping their own per-group data (dedupe).
+*/
+int aggtab_map(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t n, uint32_t *gids);
 uint32_t aggtab_groups(const aggtab *t);
 uint32_t aggtab_level(const aggtab *t);
 /* Where errors go from now on (the thread using the table). */

@@ -871,3 +871,40 @@ void sort_result_free(sort_result *r) {
   mem_free(r->rows);
   mem_free(r);
 }
+
+/* ---- stand-alone encoder ------------------------------------------------------------------ */
+
+struct sortkey_enc {
+  sorter_spec sp;
+  key_layout L;
+};
+
+int sortkey_enc_new(arena *ar, const sort_key *keys, uint32_t n_keys, sortkey_enc **out) {
+  sortkey_enc *e = arena_zalloc(ar, sizeof *e);
+  if (!e) return LAGO_NOMEM;
+  e->sp.n_keys = n_keys;
+  e->sp.keys = keys;
+  e->sp.keep = -1;
+  TRY(layout_init(&e->L, &e->sp, ar));
+  *out = e;
+  return LAGO_OK;
+}
+
+uint32_t sortkey_enc_bytes(const sortkey_enc *e) { return e->L.K; }
+bool sortkey_enc_partial(const sortkey_enc *e) { return e->L.first_tb < e->sp.n_keys; }
+
+void sortkey_encode(const sortkey_enc *e, vec *const *vals, const uint32_t *sel, uint32_t n, uint8_t *out,
+                    size_t stride) {
+  key_layout L = e->L;
+  L.E = (uint32_t)stride;
+  for (uint32_t k = 0; k < L.n_norm; k++) encode_key(&L, &e->sp.keys[k], k, vals[k], sel, n, out);
+}
+
+static const vec *vals_key_at(void *src, uint32_t row, uint32_t k, uint32_t *idx) {
+  *idx = row;
+  return ((vec *const *)src)[k];
+}
+
+int sortkey_tiebreak(const sortkey_enc *e, vec *const *a, uint32_t ra, vec *const *b, uint32_t rb) {
+  return tiebreak_cmp(&e->sp, &e->L, vals_key_at, (void *)a, ra, vals_key_at, (void *)b, rb);
+}

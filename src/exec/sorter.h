@@ -62,4 +62,20 @@ int sort_finish(exec_ctx *cx, sorter **ss, uint32_t n, int64_t offset, int64_t l
 int sort_result_next(sort_result *r, arena *ar, vec *out, uint32_t *n);
 void sort_result_free(sort_result *r);
 
+/*
+** The normalized-key encoder on its own (for operators that compare rows by
+** an ORDER BY without sorting, e.g. dedupe). sortkey_encode writes K bytes
+** per row (stride apart); when the keys are partial (strings, nested), rows
+** with equal bytes must be compared with sortkey_tiebreak.
+*/
+typedef struct sortkey_enc sortkey_enc;
+int sortkey_enc_new(arena *ar, const sort_key *keys, uint32_t n_keys, sortkey_enc **out);
+uint32_t sortkey_enc_bytes(const sortkey_enc *e);
+bool sortkey_enc_partial(const sortkey_enc *e);
+/* vals[k]: evaluated key k, aligned with the rows sel[0..n). */
+void sortkey_encode(const sortkey_enc *e, vec *const *vals, const uint32_t *sel, uint32_t n, uint8_t *out,
+                    size_t stride);
+/* Order of row ra of keys a against row rb of keys b, on the keys the bytes do not settle. */
+int sortkey_tiebreak(const sortkey_enc *e, vec *const *a, uint32_t ra, vec *const *b, uint32_t rb);
+
 #endif /* LAGO_EXEC_SORTER_H */
