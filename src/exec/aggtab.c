@@ -17,6 +17,7 @@
 #include "util/alloc.h"
 
 #define MISS UINT32_MAX
+#define SUPER_BLOCKS 32u
 #define SINK_MAX COLL_CHUNK
 
 struct aggtab {
@@ -28,13 +29,19 @@ struct aggtab {
   arena *scratch;         /* per-batch temporaries */
   size_t ar_charged, keys_charged, arrays_charged;
   coll keys;              /* group keys: row g = group g */
-  uint8_t **blocks;       /* COLL_CHUNK groups' states each (heap array of arena blocks) */
+  uint8_t **blocks;       /* COLL_CHUNK groups' states each (carved from superblocks) */
   uint32_t n_blocks, cap_blocks;
+  uint8_t **supers;       /* heap superblocks of SUPER_BLOCKS blocks (huge-page hinted) */
+  uint32_t n_supers, cap_supers, super_left;
+  uint8_t *super_next;    /* next free block of the last superblock */
   uint64_t *hashes;       /* per group (heap) */
   uint32_t hash_cap;
   uint32_t n_groups;
-  uint64_t *slots;        /* heap */
+  uint64_t *slots;        /* heap: cap entries of sw words */
   uint32_t cap;
+  uint32_t sw;            /* slot words: 2 in fast-key mode ({tag, key}), else 1 ({tag}) */
+  bool fast;              /* one fixed-width non-float key compared inline in the slot */
+  uint32_t kw;            /* fast mode: key width in bytes */
   size_t stride;
   size_t *offs;           /* per aggregate, in ar */
   bool frozen;
@@ -75,6 +82,17 @@ int aggtab_new(exec_ctx *cx, const aggtab_spec *spec, uint32_t level, lago_err *
   for (uint32_t i = 0; i < spec->n_in; i++) t->all_types[spec->n_keys + i] = spec->in_types[i];
   t->rt.ar = t->ar;
   t->rt.err = err;
+  t->sw = 1;
+  if (spec->n_keys == 1) {
+    lago_type k = spec->key_types[0];
+    size_t w = type_width(k);
+    if ((w == 1 || w == 2 || w == 4 || w == 8) && k.id != LT_FLOAT && k.id != LT_DOUBLE && !type_is_nested(k) &&
+        !type_is_string_like(k)) {
+      t->fast = true;
+      t->sw = 2;
+      t->kw = (uint32_t)w;
+    }
+  }
   *out = t;
   return LAGO_OK;
 oom:
@@ -87,6 +105,8 @@ void aggtab_free(aggtab *t) {
   for (uint32_t p = 0; p < AGGTAB_PARTS; p++) spill_close(t->parts[p]);
   exec_mem_charge(t->cx, -(ptrdiff_t)(t->ar_charged + t->keys_charged + t->arrays_charged));
   coll_deinit(&t->keys);
+  for (uint32_t i = 0; i < t->n_supers; i++) mem_free(t->supers[i]);
+  mem_free(t->supers);
   mem_free(t->blocks);
   mem_free(t->hashes);
   mem_free(t->slots);
@@ -132,16 +152,24 @@ static int grow_slots(aggtab *t, uint32_t need_groups) {
   uint64_t cap = t->cap ? t->cap : 1024;
   while (cap < want) cap *= 2;
   if (cap > ((uint64_t)1 << 31)) return LAGO_ERR(t->err, LAGO_NOMEM, "aggregate hash table: too many groups");
-  uint64_t *ns = mem_calloc((size_t)cap, sizeof(uint64_t));
+  uint32_t sw = t->sw;
+  size_t bytes = (size_t)cap * sw * sizeof(uint64_t);
+  uint64_t *ns = mem_alloc(bytes);
   if (!ns) return LAGO_NOMEM_ERR(t->err);
+  exec_hint_huge(ns, bytes); /* before the first touch */
+  memset(ns, 0, bytes);
   uint32_t mask = (uint32_t)cap - 1;
-  for (uint32_t g = 0; g < t->n_groups; g++) {
+  for (uint32_t i = 0; i < t->cap; i++) { /* move the entries (they carry their hash salt and key) */
+    uint64_t e = t->slots[(size_t)i * sw];
+    if (!e) continue;
+    uint32_t g = ((uint32_t)e & 0x7fffffffu) - 1;
     uint64_t h = t->hashes[g];
-    uint32_t s = (uint32_t)h & mask;
-    while (ns[s]) s = (s + 1) & mask;
-    ns[s] = (h >> 32 << 32) | ((uint64_t)g + 1);
+    uint32_t q = (uint32_t)h & mask;
+    while (ns[(size_t)q * sw]) q = (q + 1) & mask;
+    ns[(size_t)q * sw] = e;
+    if (sw == 2) ns[(size_t)q * 2 + 1] = t->slots[(size_t)i * 2 + 1];
   }
-  charge_array(t, (size_t)t->cap * 8, (size_t)cap * 8);
+  charge_array(t, (size_t)t->cap * 8 * sw, (size_t)cap * 8 * sw);
   mem_free(t->slots);
   t->slots = ns;
   t->cap = (uint32_t)cap;
@@ -168,10 +196,29 @@ static int grow_groups(aggtab *t, uint32_t need) {
       t->blocks = bl;
       t->cap_blocks = nc;
     }
+    size_t bsz = (size_t)COLL_CHUNK * t->stride;
     while (t->n_blocks < nb) {
-      uint8_t *b = arena_alloc(t->ar, (size_t)COLL_CHUNK * t->stride);
-      if (!b) return LAGO_NOMEM_ERR(t->err);
-      t->blocks[t->n_blocks++] = b;
+      if (!t->super_left) {
+        if (t->n_supers == t->cap_supers) {
+          uint32_t nc = t->cap_supers ? t->cap_supers * 2 : 8;
+          uint8_t **ns = mem_realloc(t->supers, nc * sizeof(uint8_t *));
+          if (!ns) return LAGO_NOMEM_ERR(t->err);
+          t->supers = ns;
+          t->cap_supers = nc;
+        }
+        /* the first superblock holds one block (few groups is the common case), later ones many */
+        uint32_t blocks = t->n_supers ? SUPER_BLOCKS : 1;
+        uint8_t *sb = mem_alloc(bsz * blocks);
+        if (!sb) return LAGO_NOMEM_ERR(t->err);
+        if (blocks > 1) exec_hint_huge(sb, bsz * blocks);
+        charge_array(t, 0, bsz * blocks);
+        t->supers[t->n_supers++] = sb;
+        t->super_next = sb;
+        t->super_left = blocks;
+      }
+      t->blocks[t->n_blocks++] = t->super_next;
+      t->super_next += bsz;
+      t->super_left--;
     }
   }
   return LAGO_OK;
@@ -235,9 +282,72 @@ static void cmp_keys(const aggtab *t, vec *const *keys, const uint32_t *rows, co
 ** Group of each row (logical i, physical sel[i]); rows of missing groups get
 ** MISS when frozen (and force is false), else new groups are created.
 */
+/* Fast-key mode: the key's bits live in the slot, so no key column is touched. */
+static int find_or_add_fast(aggtab *t, vec *const *keys, const uint32_t *sel, uint32_t n, const uint64_t *h,
+                            uint32_t *gids, bool add) {
+  arena *s = t->scratch;
+  uint64_t *kb = arena_alloc(s, n * sizeof(uint64_t));
+  uint8_t *kn = arena_alloc(s, n);
+  uint32_t *pend_row = arena_alloc(s, n * sizeof(uint32_t));
+  if (!kb || !kn || !pend_row) return LAGO_NOMEM_ERR(t->err);
+  const vec *kv = keys[0];
+  vec_view vw;
+  vec_view_init(&vw, kv);
+  uint32_t w = t->kw, mask = t->cap - 1, n_new = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    kn[i] = !VIEW_VALID(&vw, r);
+    uint64_t x = 0;
+    if (!kn[i]) {
+      uint32_t ix = VIEW_IDX(&vw, r);
+      switch (w) {
+        case 8: x = ((const uint64_t *)vw.data)[ix]; break;
+        case 4: x = ((const uint32_t *)vw.data)[ix]; break;
+        case 2: x = ((const uint16_t *)vw.data)[ix]; break;
+        default: x = ((const uint8_t *)vw.data)[ix]; break;
+      }
+    }
+    kb[i] = x;
+    __builtin_prefetch(&t->slots[(size_t)((uint32_t)h[i] & mask) * 2]);
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t q = (uint32_t)h[i] & mask, salt = (uint32_t)(h[i] >> 32);
+    uint64_t want = ((uint64_t)salt << 32) | (kn[i] ? 0x80000000u : 0);
+    for (;;) {
+      uint64_t e = t->slots[(size_t)q * 2];
+      if (e == 0) {
+        if (!add) {
+          gids[i] = MISS;
+          break;
+        }
+        uint32_t g = t->n_groups++;
+        pend_row[n_new++] = sel ? sel[i] : i;
+        t->slots[(size_t)q * 2] = want | ((uint64_t)g + 1);
+        t->slots[(size_t)q * 2 + 1] = kb[i];
+        t->hashes[g] = h[i];
+        init_states(t, g);
+        gids[i] = g;
+        break;
+      }
+      if ((e & ~(uint64_t)0x7fffffffu) == want && t->slots[(size_t)q * 2 + 1] == kb[i]) {
+        gids[i] = ((uint32_t)e & 0x7fffffffu) - 1;
+        break;
+      }
+      q = (q + 1) & mask;
+    }
+  }
+  if (n_new && coll_append_cols(&t->keys, keys, pend_row, n_new)) return LAGO_NOMEM_ERR(t->err);
+  return LAGO_OK;
+}
+
 static int find_or_add(aggtab *t, vec *const *keys, const uint32_t *sel, uint32_t n, const uint64_t *h,
                        uint32_t *gids, bool force) {
   bool add = force || !t->frozen;
+  if (t->fast) {
+    TRY(grow_slots(t, t->n_groups + (add ? n : 0) + 1));
+    if (add) TRY(grow_groups(t, t->n_groups + n));
+    return find_or_add_fast(t, keys, sel, n, h, gids, add);
+  }
   TRY(grow_slots(t, t->n_groups + (add ? n : 0) + 1));
   if (add) TRY(grow_groups(t, t->n_groups + n));
   arena *s = t->scratch;
@@ -251,6 +361,7 @@ static int find_or_add(aggtab *t, vec *const *keys, const uint32_t *sel, uint32_
   for (uint32_t i = 0; i < n; i++) {
     todo[i] = i;
     slot[i] = (uint32_t)h[i] & mask;
+    __builtin_prefetch(&t->slots[slot[i]]); /* overlap the cache misses of the whole batch */
   }
   while (nt) {
     uint32_t nc = 0, nn = 0;
@@ -280,6 +391,12 @@ static int find_or_add(aggtab *t, vec *const *keys, const uint32_t *sel, uint32_
       }
     }
     if (nc) {
+      for (uint32_t k = 0; k < nc && t->sp->n_keys; k++)
+        if (cg[k] < base) {
+          uint32_t o;
+          const vec *v = coll_vec(&t->keys, cg[k], 0, &o);
+          __builtin_prefetch((const char *)v->data + (size_t)o * type_width(v->type));
+        }
       cmp_keys(t, keys, crow, cg, nc, base, pend_row, match);
       for (uint32_t k = 0; k < nc; k++) {
         uint32_t i = cand[k];
@@ -367,7 +484,10 @@ static int sink_chunk(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t
   for (uint32_t i = 0; i < n; i++) {
     if (gids[i] == MISS) continue;
     hr[nh] = sel ? sel[i] : i;
-    if (t->stride) states[nh] = state_of(t, gids[i]);
+    if (t->stride) {
+      states[nh] = state_of(t, gids[i]);
+      __builtin_prefetch(states[nh], 1);
+    }
     nh++;
   }
   if (nh && sp->n_aggs) {

@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "util/alloc.h"
@@ -94,6 +95,17 @@ bool exec_mem_charge(exec_ctx *cx, ptrdiff_t delta) {
     pthread_mutex_unlock(&cx->mu);
   }
   return !cx->mem_limit || now <= cx->mem_limit;
+}
+
+void exec_hint_huge(void *p, size_t n) {
+#ifdef MADV_HUGEPAGE
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + n) & ~(huge - 1);
+  if (b > a) madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)n;
+#endif
 }
 
 bool exec_mem_track(exec_ctx *cx, arena *ar, size_t *last) {

@@ -62,6 +62,10 @@ static inline bool exec_mem_over(exec_ctx *cx) {
 /* Charges the growth of an arena since *last (updates *last). Returns true while under the limit. */
 bool exec_mem_track(exec_ctx *cx, arena *ar, size_t *last);
 
+/* Asks the kernel to back the 2 MiB-aligned interior of [p, p + n) with huge pages (hash tables
+** with random access: fewer TLB misses). A hint only; never fails. */
+void exec_hint_huge(void *p, size_t n);
+
 /* Shared per-plan-node state (e.g. a scan's morsel counter, a join's hash table):
 ** returns the value for key, calling make(ud, &val) under the lock if absent. */
 int exec_shared(exec_ctx *cx, const void *key, int (*make)(void *ud, void **val), void *ud, void **out);

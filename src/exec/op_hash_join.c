@@ -44,13 +44,33 @@
 
 /* ---- the built table ------------------------------------------------------------------ */
 
+typedef struct jrec {
+  uint64_t hash;           /* full key hash */
+  int64_t key;             /* inline/perfect modes: the single key's value */
+  uint32_t next;           /* next row + 1 in the chain */
+  uint32_t pad_;
+} jrec;
+
+/* How probe rows find and check build rows. */
+typedef enum {
+  JT_GENERAL, /* hash buckets; hash then full key comparison */
+  JT_INLINE,  /* one integral key stored in the record: hash and value compared, no column access */
+  JT_PERFECT, /* one integral key over a dense range: head[key - kmin], no hashing or comparison */
+} jt_mode;
+
 typedef struct jtable {
   coll rows;               /* keys ++ right columns */
   uint64_t n;
-  uint64_t *hashes;        /* per row */
-  uint32_t *head;          /* bucket -> row + 1 */
-  uint32_t *next;          /* row -> next row + 1 in the chain */
-  uint32_t mask;
+  jrec *rec;               /* per row */
+  uint32_t *head;          /* bucket (or key - kmin) -> row + 1 */
+  uint32_t mask;           /* hash buckets - 1 (not PERFECT) */
+  jt_mode mode;
+  int64_t kmin;            /* PERFECT */
+  uint64_t range;          /* PERFECT: head entries */
+  bool unique;             /* no two indexed rows share a key (chains have one row) */
+  vec *dense;              /* PERFECT with unique keys: right column c at index key - kmin (or NULL) */
+  uint32_t n_dense;
+  arena *dense_ar;
   _Atomic uint8_t *matched;  /* RIGHT/FULL: row matched by some probe */
   bool has_null_key;       /* some row has a NULL key (null-aware joins) */
   size_t charged;
@@ -74,9 +94,9 @@ static void jtable_free(exec_ctx *cx, jtable *t) {
   if (!t) return;
   exec_mem_charge(cx, -(ptrdiff_t)t->charged);
   coll_deinit(&t->rows);
-  mem_free(t->hashes);
+  mem_free(t->rec);
   mem_free(t->head);
-  mem_free(t->next);
+  arena_free(t->dense_ar);
   mem_free((void *)t->matched);
   mem_free(t);
 }
@@ -131,24 +151,40 @@ static void keys_match(vec *const *keys, uint32_t n_keys, const coll *c, const u
   }
 }
 
+/* Integral key types indexed by value (perfect/inline modes). */
+static bool integral_key(lago_type t) {
+  switch ((lago_type_id)t.id) {
+    case LT_TINYINT: case LT_SMALLINT: case LT_INT: case LT_BIGINT: case LT_DATE: case LT_UTINYINT:
+    case LT_USMALLINT: case LT_UINT: case LT_TIMESTAMP: case LT_TIMESTAMP_NTZ: return true;
+    case LT_DECIMAL: return !type_decimal_is_wide(t);
+    default: return false;
+  }
+}
+
+/* Value of an integral key at physical index idx of FLAT p. */
+static inline int64_t key_value(const vec *p, uint32_t idx) {
+  switch (type_width(p->type)) {
+    case 1: return p->type.id == LT_UTINYINT ? (int64_t)((const uint8_t *)p->data)[idx] : ((const int8_t *)p->data)[idx];
+    case 2: return p->type.id == LT_USMALLINT ? (int64_t)((const uint16_t *)p->data)[idx] : ((const int16_t *)p->data)[idx];
+    case 4: return p->type.id == LT_UINT ? (int64_t)((const uint32_t *)p->data)[idx] : ((const int32_t *)p->data)[idx];
+    default: return ((const int64_t *)p->data)[idx];
+  }
+}
+
 /* Builds the index over t->rows (hashes computed from the stored keys). */
 static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *null_eq, lago_err *err) {
   uint64_t n = t->rows.n_rows;
   if (n >= UINT32_MAX) return LAGO_ERR(err, LAGO_NOMEM, "hash join: build side too large (%llu rows)", (unsigned long long)n);
   t->n = n;
-  uint64_t cap = 1024;
-  while (cap < n * 2) cap *= 2;
-  t->hashes = mem_alloc((n ? n : 1) * sizeof(uint64_t));
-  t->next = mem_calloc(n ? n : 1, sizeof(uint32_t));
-  t->head = mem_calloc(cap, sizeof(uint32_t));
+  t->rec = mem_alloc((n ? n : 1) * sizeof(jrec));
   t->matched = mem_calloc(n ? n : 1, 1);
-  if (!t->hashes || !t->next || !t->head || !t->matched) return LAGO_NOMEM_ERR(err);
-  size_t bytes = (size_t)n * (8 + 4 + 1) + (size_t)cap * 4;
-  exec_mem_charge(cx, (ptrdiff_t)bytes);
-  t->charged += bytes;
-  t->mask = (uint32_t)cap - 1;
+  if (!t->rec || !t->matched) return LAGO_NOMEM_ERR(err);
+  exec_hint_huge(t->rec, (n ? n : 1) * sizeof(jrec));
   vec *keys[64];
   if (n_keys > 64) return LAGO_ERR(err, LAGO_UNSUPPORTED, "hash join with more than 64 keys");
+  /* hashes, keys and the key range */
+  bool single = n_keys == 1 && !null_eq[0] && integral_key(t->rows.types[0]);
+  int64_t kmin = INT64_MAX, kmax = INT64_MIN;
   for (uint32_t ch = 0; ch < t->rows.n_chunks; ch++) {
     coll_chunk *c = &t->rows.chunks[ch];
     for (uint32_t k = 0; k < n_keys; k++) {
@@ -156,15 +192,93 @@ static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *nul
       keys[k]->len = c->n_rows;
     }
     uint64_t base = (uint64_t)ch << COLL_CHUNK_SHIFT;
-    hash_keys(keys, n_keys, NULL, c->n_rows, t->hashes + base);
+    uint64_t h[COLL_CHUNK];
+    hash_keys(keys, n_keys, NULL, c->n_rows, h);
     for (uint32_t i = 0; i < c->n_rows; i++) {
-      if (any_null(keys, n_keys, i)) t->has_null_key = true;
+      jrec *r = &t->rec[base + i];
+      r->hash = h[i];
+      r->next = 0;
+      r->key = 0;
+      if (any_null(keys, n_keys, i)) {
+        t->has_null_key = true;
+        continue;
+      }
+      if (single) {
+        r->key = key_value(keys[0], i);
+        if (r->key < kmin) kmin = r->key;
+        if (r->key > kmax) kmax = r->key;
+      }
+    }
+  }
+  uint64_t cap;
+  t->mode = single ? JT_INLINE : JT_GENERAL;
+  if (single && kmin <= kmax && (uint64_t)(kmax - kmin) < (n * 4 + 1024) && (uint64_t)(kmax - kmin) < ((uint64_t)1 << 31)) {
+    t->mode = JT_PERFECT;
+    t->kmin = kmin;
+    t->range = (uint64_t)(kmax - kmin) + 1;
+    cap = t->range;
+  } else {
+    cap = 1024;
+    while (cap < n * 2) cap *= 2;
+    t->mask = (uint32_t)cap - 1;
+  }
+  t->head = mem_alloc(cap * sizeof(uint32_t));
+  if (!t->head) return LAGO_NOMEM_ERR(err);
+  exec_hint_huge(t->head, cap * sizeof(uint32_t));
+  memset(t->head, 0, cap * sizeof(uint32_t));
+  size_t bytes = (size_t)n * (sizeof(jrec) + 1) + (size_t)cap * 4;
+  exec_mem_charge(cx, (ptrdiff_t)bytes);
+  t->charged += bytes;
+  bool unique = true;
+  for (uint32_t ch = 0; ch < t->rows.n_chunks; ch++) {
+    coll_chunk *c = &t->rows.chunks[ch];
+    for (uint32_t k = 0; k < n_keys; k++) keys[k] = &c->cols[k];
+    uint64_t base = (uint64_t)ch << COLL_CHUNK_SHIFT;
+    for (uint32_t i = 0; i < c->n_rows; i++) {
       if (null_key(keys, null_eq, n_keys, i)) continue;
       uint32_t row = (uint32_t)(base + i);
-      uint32_t b = (uint32_t)t->hashes[row] & t->mask;
-      t->next[row] = t->head[b];
+      uint64_t b = t->mode == JT_PERFECT ? (uint64_t)(t->rec[row].key - t->kmin) : (t->rec[row].hash & t->mask);
+      if (t->head[b]) unique = false;
+      t->rec[row].next = t->head[b];
       t->head[b] = row + 1;
     }
+  }
+  t->unique = unique;
+  /* Unique dense keys: lay the right columns out by key, so probes output dictionary vectors (no gather). */
+  uint32_t n_right = t->rows.n_cols - n_keys;
+  if (t->mode == JT_PERFECT && unique && t->range <= 2 * n + 1024) {
+    t->dense_ar = arena_new("join-dense", 64 * 1024);
+    t->dense = t->dense_ar ? arena_zalloc(t->dense_ar, (n_right + 1) * sizeof(vec)) : NULL;
+    if (!t->dense) return LAGO_NOMEM_ERR(err);
+    t->n_dense = n_right;
+    for (uint32_t c = 0; c < n_right; c++) {
+      vec *d = &t->dense[c];
+      lago_type ty = t->rows.types[n_keys + c];
+      if (vec_init(d, t->dense_ar, ty, (uint32_t)t->range) || vec_ensure_validity(d)) return LAGO_NOMEM_ERR(err);
+      bitmap_fill(d->validity, t->range, false);
+      d->len = (uint32_t)t->range;
+      size_t w = type_width(ty);
+      for (uint32_t ch = 0; ch < t->rows.n_chunks; ch++) {
+        coll_chunk *cc = &t->rows.chunks[ch];
+        const vec *src = &cc->cols[n_keys + c];
+        uint64_t base = (uint64_t)ch << COLL_CHUNK_SHIFT;
+        for (uint32_t i = 0; i < cc->n_rows; i++) {
+          const jrec *r = &t->rec[base + i];
+          if (!vec_is_valid(&cc->cols[0], i)) continue;
+          uint32_t at = (uint32_t)(r->key - t->kmin);
+          if (!vec_is_valid(src, i)) continue;
+          if (type_is_nested(ty) || !w) {
+            if (vec_copy_row(d, at, src, i)) return LAGO_NOMEM_ERR(err);
+          } else {
+            memcpy((char *)d->data + (size_t)at * w, (const char *)src->data + (size_t)i * w, w);
+            bitmap_set(d->validity, at);
+          }
+        }
+      }
+    }
+    size_t dbytes = arena_reserved(t->dense_ar);
+    exec_mem_charge(cx, (ptrdiff_t)dbytes);
+    t->charged += dbytes;
   }
   return LAGO_OK;
 }
@@ -398,6 +512,7 @@ typedef struct probe_in {
   batch b;             /* left columns, sel, n_rows */
   vec **keys;          /* probe keys aligned with b's rows */
   uint64_t *h;         /* per logical row */
+  int64_t *kv;         /* INLINE/PERFECT: per logical row, the key value */
   uint32_t *cur;       /* per logical row: build row + 1 on the chain, 0 = done */
   uint8_t *hit;        /* per logical row */
   uint32_t *active;
@@ -435,23 +550,56 @@ static int load_probe(exec_op *op, join_st *st, const batch *b, vec **keys) {
   pi->b = *b;
   pi->keys = keys;
   pi->h = arena_alloc(st->in_ar, n * sizeof(uint64_t));
+  pi->kv = arena_alloc(st->in_ar, n * sizeof(int64_t));
   pi->cur = arena_alloc(st->in_ar, n * sizeof(uint32_t));
   pi->hit = arena_zalloc(st->in_ar, n);
   pi->active = arena_alloc(st->in_ar, n * sizeof(uint32_t));
-  if (!pi->h || !pi->cur || !pi->hit || !pi->active) return LAGO_NOMEM_ERR(op->err);
-  hash_keys(keys, st->n_keys, b->sel, n, pi->h);
+  if (!pi->h || !pi->kv || !pi->cur || !pi->hit || !pi->active) return LAGO_NOMEM_ERR(op->err);
   const bool *ne = op->pl->u.join.null_eq;
   pi->n_active = 0;
   jtable *t = st->t;
+  pi->valid = true;
+  pi->tail_done = false;
+  if (!t || t->n == 0) {
+    memset(pi->cur, 0, n * sizeof(uint32_t));
+    return LAGO_OK;
+  }
+  if (t->mode != JT_PERFECT) hash_keys(keys, st->n_keys, b->sel, n, pi->h);
+  if (t->mode != JT_GENERAL) {
+    const vec *kv = keys[0];
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t r = b->sel ? b->sel[i] : i, idx;
+      const vec *p = vec_resolve(kv, r, &idx);
+      pi->kv[i] = vec_is_valid(kv, r) ? key_value(p, idx) : 0;
+    }
+  }
   for (uint32_t i = 0; i < n; i++) {
     uint32_t r = b->sel ? b->sel[i] : i;
     pi->cur[i] = 0;
-    if (!t || t->n == 0 || null_key(keys, ne, st->n_keys, r)) continue;
-    pi->cur[i] = t->head[(uint32_t)pi->h[i] & t->mask];
-    if (pi->cur[i]) pi->active[pi->n_active++] = i;
+    if (null_key(keys, ne, st->n_keys, r)) continue;
+    uint64_t bucket;
+    if (t->mode == JT_PERFECT) {
+      uint64_t off = (uint64_t)(pi->kv[i] - t->kmin);
+      if (pi->kv[i] < t->kmin || off >= t->range) continue;
+      bucket = off;
+    } else {
+      bucket = pi->h[i] & t->mask;
+    }
+    __builtin_prefetch(&t->head[bucket]);
+    pi->cur[i] = (uint32_t)bucket + 1; /* the bucket for now: resolved below */
+    pi->active[pi->n_active++] = i;
   }
-  pi->valid = true;
-  pi->tail_done = false;
+  /* resolve buckets to chain heads (after the prefetches), then prefetch the first records */
+  uint32_t m = 0;
+  for (uint32_t q = 0; q < pi->n_active; q++) {
+    uint32_t i = pi->active[q];
+    pi->cur[i] = t->head[pi->cur[i] - 1];
+    if (pi->cur[i]) {
+      if (!t->unique) __builtin_prefetch(&t->rec[pi->cur[i] - 1]);
+      pi->active[m++] = i;
+    }
+  }
+  pi->n_active = m;
   return LAGO_OK;
 }
 
@@ -493,11 +641,33 @@ static int pair_batch(exec_op *op, join_st *st, uint32_t n, batch *out) {
   for (uint32_t i = 0; i < n; i++) lrows[i] = in->sel ? in->sel[st->pl[i]] : st->pl[i];
   for (uint32_t c = 0; c < nl; c++)
     if (dict_of(ar, &in->cols[c], lrows, n, &cols[c])) return LAGO_NOMEM_ERR(op->err);
-  for (uint32_t c = 0; c < nr; c++) {
-    if (vec_init(&cols[nl + c], ar, op->pl->children[1]->types[c], n ? n : 1) ||
-        coll_gather32(&st->t->rows, st->n_keys + c, st->pb, n, &cols[nl + c], 0))
-      return LAGO_NOMEM_ERR(op->err);
-    cols[nl + c].len = n;
+  jtable *t = st->t;
+  if (t->dense) { /* dictionary vectors over the key-ordered right columns */
+    uint32_t *codes = arena_alloc(ar, (n ? n : 1) * sizeof(uint32_t));
+    if (!codes) return LAGO_NOMEM_ERR(op->err);
+    for (uint32_t i = 0; i < n; i++) codes[i] = (uint32_t)(st->pi.kv[st->pl[i]] - t->kmin);
+    for (uint32_t c = 0; c < nr; c++) {
+      vec *o = &cols[nl + c];
+      const vec *d = &t->dense[c];
+      memset(o, 0, sizeof *o);
+      o->type = d->type;
+      o->kind = VEC_DICT;
+      o->ar = ar;
+      o->len = n;
+      o->cap = n ? n : 1;
+      o->data = codes;
+      o->dict = (vec *)d;
+      o->validity = arena_alloc(ar, bitmap_words(n ? n : 1) * 8);
+      if (!o->validity) return LAGO_NOMEM_ERR(op->err);
+      for (uint32_t i = 0; i < n; i++) bitmap_put(o->validity, i, bitmap_get(d->validity, codes[i]));
+    }
+  } else {
+    for (uint32_t c = 0; c < nr; c++) {
+      if (vec_init(&cols[nl + c], ar, op->pl->children[1]->types[c], n ? n : 1) ||
+          coll_gather32(&t->rows, st->n_keys + c, st->pb, n, &cols[nl + c], 0))
+        return LAGO_NOMEM_ERR(op->err);
+      cols[nl + c].len = n;
+    }
   }
   memset(out, 0, sizeof *out);
   out->n_cols = nl + nr;
@@ -515,25 +685,48 @@ static uint32_t collect_pairs(join_st *st) {
   bool stop_at_hit = !pair_output(st->type);
   while (np < JCAP && pi->n_active) {
     uint32_t nc = 0, k = 0;
-    for (; k < pi->n_active && nc < JCAP - np; k++) {
-      uint32_t i = pi->active[k];
-      uint32_t b = pi->cur[i] - 1;
-      pi->cur[i] = t->next[b];
-      if (t->hashes[b] == pi->h[i]) {
-        st->ci[nc] = i;
-        st->cb[nc++] = b;
+    if (t->mode == JT_GENERAL) {
+      for (; k < pi->n_active && nc < JCAP - np; k++) {
+        uint32_t i = pi->active[k];
+        uint32_t b = pi->cur[i] - 1;
+        const jrec *r = &t->rec[b];
+        pi->cur[i] = r->next;
+        if (r->next) __builtin_prefetch(&t->rec[r->next - 1]);
+        if (r->hash == pi->h[i]) {
+          st->ci[nc] = i;
+          st->cb[nc++] = b;
+        }
+      }
+      uint32_t *prow = st->pl + np; /* scratch: physical probe rows */
+      for (uint32_t c = 0; c < nc; c++) prow[c] = pi->b.sel ? pi->b.sel[st->ci[c]] : st->ci[c];
+      keys_match(pi->keys, st->n_keys, &t->rows, prow, st->cb, nc, st->match);
+      for (uint32_t c = 0; c < nc; c++) {
+        if (!st->match[c]) continue;
+        st->pl[np] = st->ci[c];
+        st->pb[np++] = st->cb[c];
+      }
+    } else if (t->mode == JT_PERFECT && t->unique) { /* the head is the row: no record to read */
+      for (; k < pi->n_active && np < JCAP; k++) {
+        uint32_t i = pi->active[k];
+        st->pl[np] = i;
+        st->pb[np++] = pi->cur[i] - 1;
+        pi->cur[i] = 0;
+      }
+    } else {
+      bool perfect = t->mode == JT_PERFECT;
+      for (; k < pi->n_active && np < JCAP; k++) {
+        uint32_t i = pi->active[k];
+        uint32_t b = pi->cur[i] - 1;
+        const jrec *r = &t->rec[b];
+        pi->cur[i] = r->next;
+        if (r->next) __builtin_prefetch(&t->rec[r->next - 1]);
+        if (perfect || (r->hash == pi->h[i] && r->key == pi->kv[i])) {
+          st->pl[np] = i;
+          st->pb[np++] = b;
+        }
       }
     }
-    /* keys of the candidates */
-    uint32_t *prow = st->pl + np; /* reuse space: physical probe rows */
-    for (uint32_t c = 0; c < nc; c++) prow[c] = pi->b.sel ? pi->b.sel[st->ci[c]] : st->ci[c];
-    keys_match(pi->keys, st->n_keys, &t->rows, prow, st->cb, nc, st->match);
-    for (uint32_t c = 0; c < nc; c++) {
-      if (!st->match[c]) continue;
-      st->pl[np] = st->ci[c];
-      st->pb[np++] = st->cb[c];
-    }
-    /* drop finished rows (and, for SEMI/ANTI/MARK without residual, rows that already matched) */
+    /* drop finished rows */
     uint32_t m = 0;
     for (uint32_t q = 0; q < pi->n_active; q++) {
       uint32_t i = pi->active[q];
