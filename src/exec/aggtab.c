@@ -117,6 +117,16 @@ void aggtab_free(aggtab *t) {
 
 uint32_t aggtab_groups(const aggtab *t) { return t->n_groups; }
 uint32_t aggtab_level(const aggtab *t) { return t->level; }
+const uint64_t *aggtab_hashes(const aggtab *t) { return t->hashes; }
+
+int aggtab_gather_keys(const aggtab *t, const uint32_t *gids, uint32_t n, arena *ar, vec **out) {
+  for (uint32_t c = 0; c < t->sp->n_keys; c++) {
+    out[c] = vec_new(ar, t->sp->key_types[c], n ? n : 1);
+    if (!out[c] || coll_gather32(&t->keys, c, gids, n, out[c], 0)) return LAGO_NOMEM_ERR(t->err);
+    out[c]->len = n;
+  }
+  return LAGO_OK;
+}
 
 void aggtab_set_err(aggtab *t, lago_err *err) {
   t->err = err;
