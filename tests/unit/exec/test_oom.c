@@ -173,7 +173,7 @@ TEST(oom_sweep_spilling) {
   ASSERT(files > 0);
   long base = mem_live();
   int n, failures = 0;
-  for (n = 1; n < 100000; n += 11) {
+  for (n = 1; n < 100000; n += 17) {
     mem_fail_after(n);
     int rc = run_query(&tiny);
     int fired = mem_fail_fired();
