@@ -158,6 +158,7 @@ static expr *col(uint32_t i, const plan *p) { return expr_column(A, i, p->types[
 static void diff_join(const row *l, uint32_t nl, const row *r, uint32_t nr, plan *pl, plan *pr, join_type jt) {
   buf b;
   buf_init(&b);
+  bool *rhit = calloc(nr ? nr : 1, 1);
   for (uint32_t i = 0; i < nl; i++) {
     bool hit = false;
     for (uint32_t j = 0; j < nr; j++) {
@@ -165,22 +166,32 @@ static void diff_join(const row *l, uint32_t nl, const row *r, uint32_t nr, plan
       /* residual: l.x < r.x (NULL x never passes) */
       if (l[i].x_null || r[j].x_null || !(l[i].x < r[j].x)) continue;
       hit = true;
-      if (jt == JOIN_INNER || jt == JOIN_LEFT) {
+      rhit[j] = 1;
+      if (jt == JOIN_INNER || jt == JOIN_LEFT || jt == JOIN_RIGHT || jt == JOIN_FULL) {
         put_row(&b, &l[i]);
         buf_putc(&b, ',');
         put_row(&b, &r[j]);
         buf_putc(&b, '\n');
       }
     }
-    if ((jt == JOIN_LEFT && !hit) || (jt == JOIN_ANTI && !hit) || (jt == JOIN_SEMI && hit)) {
+    if (((jt == JOIN_LEFT || jt == JOIN_FULL) && !hit) || (jt == JOIN_ANTI && !hit) || (jt == JOIN_SEMI && hit)) {
       put_row(&b, &l[i]);
-      if (jt == JOIN_LEFT) {
+      if (jt == JOIN_LEFT || jt == JOIN_FULL) {
         buf_putc(&b, ',');
         put_nulls(&b);
       }
       buf_putc(&b, '\n');
     }
   }
+  if (jt == JOIN_RIGHT || jt == JOIN_FULL)
+    for (uint32_t j = 0; j < nr; j++) {
+      if (rhit[j]) continue;
+      put_nulls(&b);
+      buf_putc(&b, ',');
+      put_row(&b, &r[j]);
+      buf_putc(&b, '\n');
+    }
+  free(rhit);
   const char *want = sorted_lines(buf_cstr(&b));
   buf_deinit(&b);
   expr *lk = col(1, pl), *rk = col(1, pr);
@@ -202,8 +213,17 @@ TEST(diff_joins) {
     gen(r, nr, 60);
     memsource *ml = to_source(l, nl), *mr = to_source(r, nr);
     plan *pl = tscan(A, ml), *pr = tscan(A, mr);
-    join_type jts[4] = {JOIN_INNER, JOIN_LEFT, JOIN_SEMI, JOIN_ANTI};
-    for (int t = 0; t < 4; t++) diff_join(l, nl, r, nr, pl, pr, jts[t]);
+    /* round 2: unique dense right keys (the perfect, dictionary-output join) with a few NULLs */
+    if (round == 2)
+      for (uint32_t j = 0; j < nr; j++) {
+        r[j].k = (int32_t)j;
+        r[j].k_null = j % 37 == 5;
+      }
+    memsource_free(mr);
+    mr = to_source(r, nr);
+    pr = tscan(A, mr);
+    join_type jts[6] = {JOIN_INNER, JOIN_LEFT, JOIN_SEMI, JOIN_ANTI, JOIN_RIGHT, JOIN_FULL};
+    for (int t = 0; t < 6; t++) diff_join(l, nl, r, nr, pl, pr, jts[t]);
     memsource_free(ml);
     memsource_free(mr);
     free(l);
