@@ -83,6 +83,8 @@ bool aggtab_spilled(const aggtab *t);
 int aggtab_emit(aggtab *t, uint32_t chunk, arena *ar, vec *out, uint32_t *n);
 /* The spill file of partition p (NULL if nothing spilled there); ownership moves to the caller. */
 spill_file *aggtab_take_part(aggtab *t, uint32_t p);
+/* Orders t's groups by top-level partition (once; call on each source before merging). */
+int aggtab_prepare_merge(aggtab *t);
 /* Merges the in-memory groups of srcs that fall in top-level partition p into dest (states combined). */
 int aggtab_merge_part(aggtab *dest, aggtab *const *srcs, uint32_t n_srcs, uint32_t p);
 /* Which top-level partition a hash belongs to at `level`. */

@@ -195,13 +195,13 @@ static int dd_sink(exec_op *op, dd_st *st, dd_tab *t, vec *const *cols, const ui
     bool take;
     if (t->pend[g]) {
       uint32_t j = t->pend[g] - 1;
-      int c = memcmp(mine, enc + (size_t)j * st->K, st->K);
+      int c = sortkey_cmp(mine, enc + (size_t)j * st->K, st->K);
       if (!c && st->partial) c = sortkey_tiebreak(st->enc, ok, r, ok, sel ? sel[j] : j);
       take = c < 0;
     } else if (t->best[g] == NO_ROW) {
       take = true;
     } else {
-      int c = memcmp(mine, t->bkey + (size_t)g * st->K, st->K);
+      int c = sortkey_cmp(mine, t->bkey + (size_t)g * st->K, st->K);
       if (!c && st->partial) {
         if (!store_ok) { /* the stored row's order keys, one vector each */
           store_ok = arena_alloc(ar, (st->n_order + 1) * sizeof(vec *));

@@ -262,7 +262,7 @@ static int entry_tb(const sort_ctx *c, const uint8_t *a, const uint8_t *b) {
 }
 
 static int entry_cmp_from(const sort_ctx *c, const uint8_t *a, const uint8_t *b, uint32_t depth) {
-  int r = memcmp(a + depth, b + depth, c->K - depth);
+  int r = sortkey_cmp(a + depth, b + depth, c->K - depth);
   if (r || !c->tiebreak) return r;
   return entry_tb(c, a, b);
 }
@@ -569,7 +569,7 @@ static const uint8_t *cur_key(const cursor *c) {
 }
 
 static int cur_cmp(const cursor *a, const cursor *b) {
-  int r = memcmp(cur_key(a), cur_key(b), a->L->K);
+  int r = sortkey_cmp(cur_key(a), cur_key(b), a->L->K);
   if (r || a->L->first_tb >= a->sp->n_keys) return r;
   uint32_t ra = a->mem ? ent_row(a->s, a->pos) : a->bpos, rb = b->mem ? ent_row(b->s, b->pos) : b->bpos;
   return tiebreak_cmp(a->sp, a->L, a->mem ? mem_key_at : file_key_at, a->mem ? (void *)a->s : (void *)a, ra,
