@@ -37,7 +37,7 @@ $(error unknown MODE=$(MODE): use release, debug, asan or fuzz)
 endif
 
 CFLAGS_ALL := $(BASE) $(MODE_CFLAGS) $(CFLAGS)
-LIBS := -lzstd -lsnappy -llz4 -lz -lbrotlidec -lbrotlienc -lm -lpthread
+LIBS := -lzstd -lsnappy -llz4 -lz -lbrotlidec -lbrotlienc -lyaml -lm -lpthread
 CLI_LIBS := -ledit
 
 LIB_SRC := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
