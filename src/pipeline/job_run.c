@@ -641,9 +641,9 @@ static int loop(runner *R) {
   struct pollfd *fds = arena_alloc(R->ar, sp->n_tasks * sizeof *fds);
   if (!fds) return LAGO_NOMEM_ERR(R->err);
   for (;;) {
-    int64_t now = mono_ms();
     for (uint32_t i = 0; i < sp->n_tasks; i++)
       if (R->t[i].pid) reap(R, i);
+    int64_t now = mono_ms(); /* after reaping, so a retry with no interval is due at once */
     enforce_time(R, now);
     bool changed = false;
     TRY(schedule(R, now, &changed));
