@@ -9,8 +9,8 @@
 **
 ** `run` prints progress lines on stderr (unless --quiet) and the final
 ** report on stdout: a table, or with --json the run record. Exit status:
-** 0 when the run's result is SUCCESS, 130 when it was cancelled (SIGINT or
-** SIGTERM: the first asks every task to stop, a second kills them at once),
+** 0 when the run's result is SUCCESS, 130 when it was cancelled (SIGINT,
+** SIGTERM or SIGHUP: the first asks every task to stop, a second kills them),
 ** 1 otherwise (failed, succeeded with failures, timed out, or could not
 ** run), 2 for usage errors.
 */
@@ -143,27 +143,38 @@ static int do_run(cli_ctx *cx, const job_spec *sp, const job_args *a, arena *ar)
       .progress = a->quiet ? NULL : stderr,
       .has_command = has_command,
   };
-  struct sigaction sa, old_int, old_term;
+  /* SIGINT, SIGTERM, SIGHUP: cancel the run. SIGPIPE ignored: a closed stdout/stderr (`| head`) must
+  ** not kill the runner and orphan its tasks; the tasks themselves get the default disposition. */
+  struct sigaction sa, ign, old_int, old_term, old_hup, old_pipe;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0; /* no SA_RESTART: poll/nanosleep return early and the runner sees the request */
+  memset(&ign, 0, sizeof ign);
+  ign.sa_handler = SIG_IGN;
   g_cancel = 0;
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
+  sigaction(SIGHUP, &sa, &old_hup);
+  sigaction(SIGPIPE, &ign, &old_pipe);
   lago_err e;
   lago_err_clear(&e);
   job_run *r = NULL;
   int rc = job_run_exec(sp, &o, ar, &r, &e);
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
-  if (!r) return cli_error("%s", e.msg);
+  sigaction(SIGHUP, &old_hup, NULL);
+  if (!r) {
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    return cli_error("%s", e.msg);
+  }
   buf b;
   buf_init(&b);
   int wrc = a->json ? job_run_to_json(r, &b) : job_report_text(r, a->tail, &b);
   if (wrc == LAGO_OK) fwrite(b.data, 1, b.len, stdout);
   buf_deinit(&b);
   fflush(stdout);
+  sigaction(SIGPIPE, &old_pipe, NULL);
   if (rc) cli_error("%s", e.msg);
   if (wrc) return cli_error("out of memory writing the report");
   if (r->result == JOB_RESULT_CANCELLED) return 130;

@@ -231,7 +231,17 @@ check runs-running 0 "^ +2  RUNNING " "$L" --warehouse "$W" job runs cancelme
 kill -TERM "$runner"; wait "$runner"; rc=$?
 [ $rc -eq 130 ] && ok || bad "concurrency: SIGTERM exit $rc, want 130"
 
-# ---- 10. run listing and --json ----
+# ---- 10. a closed output pipe (| head) does not kill the runner and orphan its tasks ----
+cat > "$T/fail/piped.yaml" <<'EOF2'
+name: piped
+tasks:
+  - {task_key: a, shell_command_task: {command: "sleep 0.5"}}
+  - {task_key: b, depends_on: [a], shell_command_task: {command: "sleep 0.2"}}
+EOF2
+"$L" --warehouse "$W" job run "$T/fail/piped.yaml" 2>&1 | head -1 >/dev/null
+[ "$(json "$W/_lago/jobs/piped/runs/1.json" 'j.result')" = SUCCESS ] && ok || bad "pipe: the run did not finish" "$(cat "$W/_lago/jobs/piped/runs/1.json")"
+
+# ---- 11. run listing and --json ----
 check runs-list 0 "^ +1  CANCELLED +[0-9-]+ [0-9:]+ +[0-9.]+s +0 ok, 0 failed of 3$" "$L" --warehouse "$W" job runs cancelme
 check runs-list-fail 0 "^ +1  SUCCEEDED_WITH_FAILURES .* 3 ok, 3 failed of 6$" "$L" --warehouse "$W" job runs failing
 check runs-none 1 "^lago: no runs of job 'nothing' in this warehouse" "$L" --warehouse "$W" job runs nothing
