@@ -311,7 +311,7 @@ static int start_attempt(runner *R, uint32_t i) {
     const char *const *words = tk->words;
     uint32_t n = tk->n_words;
     if (!words) {
-      const char **w;
+      const char **w = NULL;
       rc = job_split_words(R->ar, tk->text, &w, &n, &e);
       words = w;
     }
@@ -524,7 +524,6 @@ static void stop_attempt(runner *R, uint32_t i, const char *why) {
   kill(-t->pid, SIGTERM);
   t->term_at = mono_ms();
   t->stop_reason = why;
-  (void)R;
 }
 
 /* ---- the loop --------------------------------------------------------------------------------- */
