@@ -43,6 +43,26 @@ static void name(dumper *d, const sql_name *n) {
   }
 }
 
+/* Function names as written when they are plain words (left, current_date). */
+static void func_name(dumper *d, const sql_name *n) {
+  for (uint32_t k = 0; k < n->n_parts; k++) {
+    const char *s = n->parts[k].name;
+    bool plain = (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_';
+    for (const char *c = s; *c && plain; c++)
+      plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_';
+    if (k) put(d, ".");
+    if (plain) put(d, s);
+    else ident(d, s);
+  }
+}
+
+static bool plain_key(const char *s) {
+  if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_')) return false;
+  for (const char *c = s; *c; c++)
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_')) return false;
+  return true;
+}
+
 static void expr(dumper *d, const sql_expr *e);
 static void query(dumper *d, const sql_query *q);
 static void table(dumper *d, const sql_table_ref *t);
@@ -252,7 +272,7 @@ static void expr(dumper *d, const sql_expr *e) {
     case SQL_E_FUNC: {
       const sql_func *f = &e->func;
       put(d, "(call ");
-      name(d, &f->name);
+      func_name(d, &f->name);
       if (f->distinct) put(d, " distinct");
       if (f->star) put(d, " *");
       if (f->no_parens) put(d, " no-parens");
@@ -314,7 +334,7 @@ static void expr(dumper *d, const sql_expr *e) {
         const sql_json_step *s = &e->json.steps[k];
         if (s->kind == SQL_JSON_INDEX) putf(d, "[%lld]", (long long)s->index);
         else if (s->kind == SQL_JSON_WILDCARD) put(d, "[*]");
-        else if (s->bracket) putf(d, "['%s']", s->key);
+        else if (s->bracket || !plain_key(s->key)) putf(d, "['%s']", s->key);
         else putf(d, "%s%s", k ? "." : "", s->key);
       }
       put(d, ")");

@@ -170,7 +170,10 @@ static int lex_string(lexer *lx, bool raw) {
   uint32_t j = q + 1;
   /* find the closing quote */
   for (;;) {
-    if (j >= lx->len) return push_error(lx, start, lx->len, "unterminated string literal");
+    if (j >= lx->len) {
+      lx->i = lx->len;
+      return push_error(lx, start, lx->len, "unterminated string literal");
+    }
     char c = lx->s[j];
     if (c == quote) break;
     if (c == '\\' && !raw) j++;
@@ -244,7 +247,10 @@ static int lex_qident(lexer *lx) {
   uint32_t start = lx->i, j = start + 1;
   size_t n = 0;
   for (;;) {
-    if (j >= lx->len) return push_error(lx, start, lx->len, "unterminated `quoted identifier`");
+    if (j >= lx->len) {
+      lx->i = lx->len;
+      return push_error(lx, start, lx->len, "unterminated `quoted identifier`");
+    }
     if (lx->s[j] == '`') {
       if (at(lx, j + 1) == '`') {
         j += 2;

@@ -272,8 +272,15 @@ int p_type(sql_parser *p, lago_type *out) {
   int rc = type_parse_prefix(p->ar, start, &end, out, &te);
   if (rc == LAGO_NOMEM) return p_nomem(p);
   if (rc) {
-    int at = (int)t->pos + (te.pos > 0 ? te.pos : 0);
-    return p_error_at(p, at, LAGO_PARSE, "invalid type: %s", te.msg);
+    /* the type parser says "type: <what> at position N near '...'": keep <what>
+    ** and report it at the token it points into */
+    uint32_t at = t->pos + (uint32_t)(te.pos > 0 ? te.pos : 0);
+    const char *what = strncmp(te.msg, "type: ", 6) == 0 ? te.msg + 6 : te.msg;
+    const char *cut = strstr(what, " at position ");
+    if (!cut) cut = strstr(what, " at end of ");
+    int n = cut ? (int)(cut - what) : (int)strlen(what);
+    while (p_cur(p)->kind != TK_EOF && p_cur(p)->pos + p_cur(p)->len <= at) p_advance(p);
+    return p_error(p, "invalid type: %.*s", n, what);
   }
   uint32_t stop = (uint32_t)(end - p->text);
   while (p_cur(p)->kind != TK_EOF && p_cur(p)->pos < stop) {
@@ -295,8 +302,9 @@ bool p_starts_query(sql_parser *p, uint32_t i) {
 ** expression or a join)? Looks through nested '(' using the matched pairs. */
 bool p_query_paren(sql_parser *p, uint32_t i, int budget) {
   sql_token *t = p_at(p, i);
-  if (budget <= 0 || !tok_is_op(t, P_LPAREN)) return false;
+  if (!tok_is_op(t, P_LPAREN)) return false;
   if (p_starts_query(p, i + 1)) return true;
+  if (budget <= 0) return false; /* the parser reports the depth when it gets there */
   sql_token *n = p_at(p, i + 1);
   if (!tok_is_op(n, P_LPAREN) || n->match < 0 || !p_query_paren(p, i + 1, budget - 1)) return false;
   sql_token *after = p_at(p, (uint32_t)n->match + 1);
@@ -305,16 +313,23 @@ bool p_query_paren(sql_parser *p, uint32_t i, int budget) {
          tok_is_kw(after, KW_LIMIT) || tok_is_kw(after, KW_OFFSET);
 }
 
-/* Is there a keyword kw at the top level of the parenthesis opened at token i? */
+/*
+** Does the parenthesis opened at token i hold a special-syntax argument list
+** (POSITION(a IN b), TRIM(.. FROM s), ...): keyword kw at its top level, no
+** top-level comma (then it is an ordinary call), and for FROM not the one of
+** IS DISTINCT FROM?
+*/
 static bool paren_has_kw(sql_parser *p, uint32_t i, sql_kw kw) {
   sql_token *t = p_at(p, i);
   if (t->match < 0) return false;
+  bool found = false;
   for (uint32_t k = i + 1; k < (uint32_t)t->match; k++) {
     sql_token *u = p_at(p, k);
     if (tok_is_op(u, P_LPAREN) && u->match > 0) k = (uint32_t)u->match;
-    else if (tok_is_kw(u, kw)) return true;
+    else if (tok_is_op(u, P_COMMA)) return false;
+    else if (tok_is_kw(u, kw) && !(kw == KW_FROM && tok_is_kw(p_at(p, k - 1), KW_DISTINCT))) found = true;
   }
-  return false;
+  return found;
 }
 
 /* '(' a, b, ... ')' → lambda parameter list followed by '->'? */
@@ -880,8 +895,7 @@ static int parse_paren(sql_parser *p, sql_expr **out) {
     *out = e;
     return LAGO_OK;
   }
-  p_advance(p);
-  TRY(p_enter(p));
+  p_advance(p); /* parse_primary counted this level */
   sql_expr *first;
   TRY(p_expr(p, &first));
   if (p_is_op(p, P_COMMA)) {
@@ -903,7 +917,6 @@ static int parse_paren(sql_parser *p, sql_expr **out) {
   } else {
     TRY(p_expect_op(p, P_RPAREN));
   }
-  p_leave(p);
   *out = first;
   return LAGO_OK;
 }
@@ -1203,7 +1216,6 @@ static int binop(sql_parser *p, sql_op *op) {
       *op = SQL_OP_IDIV;
       return PREC_MUL;
     }
-    p_expect_note(p, "operator");
     return 0;
   }
   if (t->kind != TK_OP) return 0;

@@ -1429,6 +1429,8 @@ static int parse_stmt_inner(sql_parser *p, sql_stmt **out) {
       case KW_SET: TRY(parse_set(p, s)); break;
       case KW_RESET: TRY(parse_reset(p, s)); break;
       case KW_USE: TRY(parse_use(p, s)); break;
+      case KW_FROM:
+        return unsupported(p, "FROM-first queries (FROM t SELECT ...) are");
       case KW_TRUNCATE:
         p_advance(p);
         TRY(p_expect_kw(p, KW_TABLE));

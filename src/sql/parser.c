@@ -332,15 +332,13 @@ int sql_parse(arena *ar, const char *text, sql_stmt **out, lago_err *err) {
   TRY(parser_init(&p, ar, text, err));
   if (p_cur(&p)->kind == TK_EOF) return LAGO_ERR_POS(err, LAGO_PARSE, 0, "syntax error: empty statement");
   TRY(stmt_with_range(&p, out));
-  while (p_accept_op(&p, P_SEMI)) {
-  }
-  if (p_cur(&p)->kind != TK_EOF) {
-    p_expect_note(&p, "end of input");
-    if (p.exp_at == p.i && p.n_exp == 1)
-      return p_error(&p, "expected end of input (use sql_parse_script for several statements)");
-    return p_error_expected(&p);
-  }
-  return LAGO_OK;
+  bool semi = false;
+  while (p_skip_op(&p, P_SEMI)) semi = true;
+  if (p_cur(&p)->kind == TK_EOF) return LAGO_OK;
+  if (semi) return p_error(&p, "expected end of input (use sql_parse_script for several statements)");
+  p_expect_note(&p, "';'");
+  p_expect_note(&p, "end of input");
+  return p_error_expected(&p);
 }
 
 int sql_parse_script(arena *ar, const char *text, sql_script **out, lago_err *err) {

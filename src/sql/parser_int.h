@@ -86,7 +86,7 @@ int sql_lex(arena *ar, const char *text, uint32_t len, sql_token **out, uint32_t
 
 #define SQL_MAX_DEPTH 256     /* nesting of parentheses, subqueries, unary operators */
 #define SQL_MAX_HEIGHT 2000   /* expression tree height (long a + b + ... chains) */
-#define SQL_MAX_EXPECTED 16
+#define SQL_MAX_EXPECTED 24
 
 typedef struct sql_parser {
   arena *ar;
