@@ -342,7 +342,7 @@ struct sql_expr {
       uint32_t n_except;
     } star;
     struct {
-      int index;              /* ?: 1-based position among the ? markers; 0 for :name */
+      int index;              /* ?: 1-based position among the statement's ? markers; 0 for :name */
       const char *name;       /* :name (without the colon), else NULL */
     } param;
     struct {
@@ -1064,12 +1064,15 @@ typedef struct sql_copy_into {
   sql_props copy_options;
 } sql_copy_into;
 
-/* SET (list all), SET -v, SET key, SET key = value, SET TIME ZONE ...:
-** key and value are the raw text (trimmed), as Spark keeps them. */
+/* SET (list all), SET -v, SET key, SET key = value: key and value are the
+** raw text (trimmed), as Spark keeps them. SET TIME ZONE 'zone' | LOCAL sets
+** time_zone, key "spark.sql.session.timeZone" and value = the zone string's
+** value (NULL for LOCAL). */
 typedef struct sql_set {
   const char *key;            /* NULL for bare SET / SET -v */
   const char *value;          /* NULL if no '=' */
   bool verbose;               /* SET -v */
+  bool time_zone;             /* SET TIME ZONE form */
 } sql_set;
 
 typedef struct sql_use {

@@ -151,8 +151,26 @@ static int expr_prec(const sql_expr *e) {
     case SQL_E_LAMBDA: case SQL_E_NAMED_ARG: return PR_LAMBDA;
     case SQL_E_JSON_PATH: return PR_JSON;
     case SQL_E_FIELD: case SQL_E_SUBSCRIPT: return PR_POSTFIX;
-    case SQL_E_LITERAL: return is_number(e) && e->lit.text[0] == '-' ? PR_UNARY : PR_ATOM;
-    default: return PR_ATOM;
+    default: return PR_ATOM; /* including negative numbers: -2[0] reads back as (-2)[0] */
+  }
+}
+
+/* Does the printed form of e start with '-'? (After a unary minus that would
+** make a -- comment.) Postfix bases print without parentheses, so look
+** through them. */
+static bool starts_with_minus(const sql_expr *e) {
+  for (;;) {
+    switch (e->kind) {
+      case SQL_E_LITERAL: return is_number(e) && e->lit.text[0] == '-';
+      case SQL_E_UNARY: return e->unary.op == SQL_OP_NEG;
+      case SQL_E_SUBSCRIPT: e = e->subscript.base; break;
+      case SQL_E_JSON_PATH: e = e->json.base; break;
+      case SQL_E_FIELD:
+        if (is_number(e->field.base)) return false; /* printed (-2).x */
+        e = e->field.base;
+        break;
+      default: return false;
+    }
   }
 }
 
@@ -408,9 +426,11 @@ static void expr_body(printer *w, const sql_expr *e) {
         expr(w, a, PR_NOT);
       } else {
         put(w, sql_op_name(e->unary.op));
-        /* -(2) is not the literal -2, and -(-x) must not print as a -- comment */
-        bool guard = is_number(a) || a->kind == SQL_E_UNARY;
+        /* -(2) is not the literal -2 (it would fold), and - -x must not
+        ** print as a -- comment */
+        bool guard = is_number(a) && a->lit.text[0] != '-' && e->unary.op == SQL_OP_NEG;
         if (guard) putc_(w, '(');
+        else if (starts_with_minus(a)) putc_(w, ' ');
         expr(w, a, guard ? PR_LAMBDA : PR_UNARY);
         if (guard) putc_(w, ')');
       }
@@ -1498,6 +1518,12 @@ static void stmt(printer *w, const sql_stmt *s) {
     }
     case SQL_S_SET:
       put(w, "SET");
+      if (s->set.time_zone) {
+        put(w, " TIME ZONE ");
+        if (s->set.value) cstring(w, s->set.value);
+        else put(w, "LOCAL");
+        break;
+      }
       if (s->set.verbose) put(w, " -v");
       if (s->set.key) {
         putc_(w, ' ');

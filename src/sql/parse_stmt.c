@@ -1339,10 +1339,8 @@ static int parse_set(sql_parser *p, sql_stmt *s) {
     p_advance(p);
     p_advance(p);
     st->key = "spark.sql.session.timeZone";
-    if (p_accept_kw(p, KW_LOCAL)) {
-      st->value = "LOCAL";
-      return LAGO_OK;
-    }
+    st->time_zone = true;
+    if (p_accept_kw(p, KW_LOCAL)) return LAGO_OK;
     if (p_cur(p)->kind == TK_STRING) return string_lit(p, &st->value);
     if (tok_is_kw(p_cur(p), KW_INTERVAL)) return unsupported(p, "SET TIME ZONE INTERVAL");
     p_expect_note(p, "LOCAL");

@@ -321,6 +321,7 @@ static int parser_init(sql_parser *p, arena *ar, const char *text, lago_err *err
 /* One statement with its byte range. */
 static int stmt_with_range(sql_parser *p, sql_stmt **out) {
   uint32_t start = p_cur(p)->pos;
+  p->n_qmarks = 0; /* ? markers are numbered per statement */
   TRY(p_stmt(p, out));
   (*out)->pos = (int)start;
   (*out)->len = (int)(p->prev_end - start);

@@ -24,6 +24,9 @@ static void check_stmt(arena *ar, const sql_stmt *s) {
   lago_err_clear(&e);
   sql_stmt *s2;
   if (sql_parse(ar, buf_cstr(&p1), &s2, &e) != LAGO_OK) {
+    /* the printer may add parentheses the input did not have ((1).x,
+    ** position((a IN b), c)), which can cross the nesting limit */
+    if (strstr(e.msg, "nested too deeply")) goto done;
     fprintf(stderr, "printed text does not parse:\n  %s\n  %s\n", buf_cstr(&p1), e.msg);
     abort();
   }
@@ -36,6 +39,7 @@ static void check_stmt(arena *ar, const sql_stmt *s) {
     fprintf(stderr, "re-parsed tree differs:\n  %s\n  %s\n  %s\n", buf_cstr(&p1), buf_cstr(&d1), buf_cstr(&d2));
     abort();
   }
+done:
   buf_deinit(&p1);
   buf_deinit(&p2);
   buf_deinit(&d1);

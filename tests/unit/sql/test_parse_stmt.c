@@ -383,6 +383,9 @@ TEST(sql_stmt_session) {
   s = sqlt_parse(ar, "SET TIME ZONE 'America/New_York'");
   ASSERT_EQ_STR(s->set.key, "spark.sql.session.timeZone");
   ASSERT_EQ_STR(s->set.value, "America/New_York");
+  ASSERT(s->set.time_zone);
+  s = sqlt_parse(ar, "SET TIME ZONE LOCAL");
+  ASSERT(s->set.time_zone && s->set.value == NULL);
   s = sqlt_parse(ar, "RESET spark.sql.x");
   ASSERT_EQ_STR(s->reset_key, "spark.sql.x");
   s = sqlt_parse(ar, "USE CATALOG main");

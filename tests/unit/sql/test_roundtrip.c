@@ -74,6 +74,29 @@ TEST(sql_roundtrip_tricky_printing) {
   }
 }
 
+/* Inputs the fuzzer found (minimised), kept as regression cases. */
+TEST(sql_fuzz_regressions) {
+  static const char *const cases[] = {
+      "SET TIME ZONE ' ; SELECT 1'", /* the zone string was printed raw */
+      "SELECT +(+(+(+b))), ~(~(-c))", /* the printer added parentheses, doubling the nesting */
+      "SELECT - -a, -(-2), - -2[0], -(-2).x, -(2), -(-(-a))",
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    const char *why = sqlt_roundtrip(cases[k]);
+    if (why) test_fail_(__FILE__, __LINE__, "%s\n    %s", cases[k], why);
+  }
+  /* ? markers are numbered per statement, so a statement re-parsed alone
+  ** (as its printed form is) keeps its numbers */
+  arena *ar = arena_new("t", 1024);
+  lago_err e;
+  lago_err_clear(&e);
+  sql_script *sc;
+  ASSERT_OK(sql_parse_script(ar, "SELECT ?; SELECT ?, ?", &sc, &e), &e);
+  ASSERT_EQ_INT(sc->stmts[1]->query->select.items[0].expr->param.index, 1);
+  ASSERT_EQ_INT(sc->stmts[1]->query->select.items[1].expr->param.index, 2);
+  arena_free(ar);
+}
+
 /* The ```sql blocks of FEATURES.md §2, verbatim, as scripts. */
 TEST(sql_features_section2_examples_parse) {
   char path[1024];
