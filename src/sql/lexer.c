@@ -21,6 +21,7 @@
 ** the message, reported by the parser when it reaches them.
 */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,27 +40,45 @@ static const struct {
 
 #define N_KW (sizeof k_kw / sizeof k_kw[0])
 
-/* Byte order of upper-cased w[0..n) against the NUL-terminated upper-case s. */
-static int kw_cmp(const char *w, size_t n, const char *s) {
-  for (size_t i = 0; i < n; i++) {
-    unsigned char a = (unsigned char)toupper((unsigned char)w[i]), b = (unsigned char)s[i];
-    if (!b) return 1;
-    if (a != b) return a < b ? -1 : 1;
+/*
+** Keyword lookup: an open-addressing hash table (FNV-1a of the upper-cased
+** word) built once with pthread_once; every word of the input goes through
+** it, so it must be cheap. 1024 slots for ~270 keywords keeps probes short.
+*/
+#define KW_SLOTS 1024
+static uint16_t g_kw_slots[KW_SLOTS]; /* keyword id, 0 = empty */
+static pthread_once_t g_kw_once = PTHREAD_ONCE_INIT;
+
+static uint32_t kw_hash(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+static void kw_build(void) {
+  for (size_t k = 0; k < N_KW; k++) {
+    uint32_t h = kw_hash(k_kw[k].name, strlen(k_kw[k].name)) & (KW_SLOTS - 1);
+    while (g_kw_slots[h]) h = (h + 1) & (KW_SLOTS - 1);
+    g_kw_slots[h] = (uint16_t)(k + 1);
   }
-  return s[n] ? -1 : 0;
 }
 
 sql_kw sql_kw_lookup(const char *w, size_t n) {
-  if (n == 0 || n > 20) return KW__NOT;
-  size_t lo = 0, hi = N_KW;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    int c = kw_cmp(w, n, k_kw[mid].name);
-    if (c == 0) return (sql_kw)(mid + 1);
-    if (c < 0) hi = mid;
-    else lo = mid + 1;
+  char up[24]; /* the longest keyword has 17 bytes */
+  if (n == 0 || n >= sizeof up) return KW__NOT;
+  for (size_t i = 0; i < n; i++) {
+    char c = w[i];
+    if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
+    else if (!((c >= 'A' && c <= 'Z') || c == '_')) return KW__NOT; /* digits, UTF-8: no keyword */
+    up[i] = c;
   }
-  return KW__NOT;
+  up[n] = 0;
+  pthread_once(&g_kw_once, kw_build);
+  for (uint32_t h = kw_hash(up, n) & (KW_SLOTS - 1);; h = (h + 1) & (KW_SLOTS - 1)) {
+    uint16_t id = g_kw_slots[h];
+    if (!id) return KW__NOT;
+    if (strcmp(k_kw[id - 1].name, up) == 0) return (sql_kw)id;
+  }
 }
 
 const char *sql_kw_name(sql_kw kw) { return kw > KW__NOT && kw < KW__COUNT ? k_kw[kw - 1].name : "?"; }
@@ -86,8 +105,11 @@ typedef struct lexer {
   lago_err *err;
 } lexer;
 
-static bool is_word_char(unsigned char c) { return isalnum(c) || c == '_' || c >= 0x80; }
 static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static bool is_word_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c >= 0x80;
+}
+static bool is_blank(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 static char at(const lexer *lx, uint32_t i) { return i < lx->len ? lx->s[i] : 0; }
 
 static sql_token *push(lexer *lx, sql_tok_kind kind, uint32_t pos, uint32_t len) {
@@ -414,7 +436,7 @@ static int lex_op(lexer *lx) {
 /* Skips blanks and comments. A bad comment becomes a TK_ERROR token. */
 static int skip_space(lexer *lx) {
   for (;;) {
-    while (lx->i < lx->len && isspace((unsigned char)lx->s[lx->i])) lx->i++;
+    while (lx->i < lx->len && is_blank((unsigned char)lx->s[lx->i])) lx->i++;
     if (lx->i + 1 < lx->len && lx->s[lx->i] == '-' && lx->s[lx->i + 1] == '-') {
       while (lx->i < lx->len && lx->s[lx->i] != '\n') lx->i++;
       continue;

@@ -59,8 +59,10 @@ void p_expect_note(sql_parser *p, const char *what) {
     p->exp_at = p->i;
     p->n_exp = 0;
   }
+  /* the names are static strings: compare pointers, then text only when the
+  ** first bytes agree (this runs for most tokens, so keep it cheap) */
   for (uint32_t k = 0; k < p->n_exp; k++)
-    if (p->expected[k] == what || strcmp(p->expected[k], what) == 0) return;
+    if (p->expected[k] == what || (p->expected[k][0] == what[0] && strcmp(p->expected[k], what) == 0)) return;
   if (p->n_exp < SQL_MAX_EXPECTED) p->expected[p->n_exp++] = what;
 }
 
