@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "sql/parser_int.h"
+#include "util/alloc.h"
 
 /* ---- keywords ----------------------------------------------------------------- */
 
@@ -112,10 +113,13 @@ static bool is_word_char(unsigned char c) {
 static bool is_blank(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 static char at(const lexer *lx, uint32_t i) { return i < lx->len ? lx->s[i] : 0; }
 
+/* Tokens grow in a heap array (mem_realloc, usually in place); sql_lex copies
+** the final array into the arena once, so the arena holds no dead copies. */
 static sql_token *push(lexer *lx, sql_tok_kind kind, uint32_t pos, uint32_t len) {
   if (lx->n == lx->cap) {
     uint32_t ncap = lx->cap ? lx->cap * 2 : 64;
-    sql_token *nt = arena_realloc(lx->ar, lx->toks, (size_t)lx->cap * sizeof *nt, (size_t)ncap * sizeof *nt);
+    if (ncap < lx->cap) return NULL;
+    sql_token *nt = mem_realloc(lx->toks, (size_t)ncap * sizeof *nt);
     if (!nt) return NULL;
     lx->toks = nt;
     lx->cap = ncap;
@@ -464,7 +468,7 @@ static int skip_space(lexer *lx) {
 
 /* Pairs each '(' with its ')' (token indices), so lookahead is O(1). */
 static int match_parens(lexer *lx) {
-  uint32_t *stack = arena_alloc(lx->ar, (size_t)lx->n * sizeof *stack);
+  uint32_t *stack = mem_alloc((size_t)lx->n * sizeof *stack);
   if (!stack) return LAGO_NOMEM;
   uint32_t sp = 0;
   for (uint32_t k = 0; k < lx->n; k++) {
@@ -478,6 +482,7 @@ static int match_parens(lexer *lx) {
       t->match = (int32_t)o;
     }
   }
+  mem_free(stack);
   return LAGO_OK;
 }
 
@@ -513,8 +518,10 @@ int sql_lex(arena *ar, const char *text, uint32_t len, sql_token **out, uint32_t
   }
   if (!rc && !push(&lx, TK_EOF, lx.len, 0)) rc = LAGO_NOMEM;
   if (!rc) rc = match_parens(&lx);
-  if (rc) return LAGO_NOMEM_ERR(err);
-  *out = lx.toks;
+  sql_token *final = rc ? NULL : arena_memdup(ar, lx.toks, (size_t)lx.n * sizeof *lx.toks);
+  mem_free(lx.toks);
+  if (!final) return LAGO_NOMEM_ERR(err);
+  *out = final;
   *n_out = lx.n;
   return LAGO_OK;
 }

@@ -16,8 +16,10 @@
 ** cannot grow. Nothing is printed or aborted on bad input.
 **
 ** Memory: every node is allocated in `ar` (the "query" arena); on error some
-** garbage may remain in ar, freed with it. The text is not referenced after
-** the call returns.
+** garbage may remain in ar, freed with it. The only other memory is the
+** lexer's growing token array, on the heap (mem_*) and copied into ar once at
+** its final size, freed before the call returns. The text is not referenced
+** after the call returns.
 */
 #ifndef LAGO_SQL_PARSER_H
 #define LAGO_SQL_PARSER_H
