@@ -796,13 +796,7 @@ static void time_travel(printer *w, const sql_time_travel *tt) {
 }
 
 static void table_name(printer *w, const sql_table_ref *t) {
-  if (t->format_path) {
-    ident(w, t->name.parts[0].name);
-    putc_(w, '.');
-    ident_quoted(w, t->name.parts[1].name);
-  } else {
-    name(w, &t->name);
-  }
+  name(w, &t->name); /* a format path's '/' or ':' makes the printer backquote it */
 }
 
 static void table_ref(printer *w, const sql_table_ref *t) {
