@@ -319,6 +319,11 @@ static void func_name(printer *w, const sql_name *n) {
   name(w, n);
 }
 
+static void lambda_params(printer *w, const sql_expr *e) {
+  if (e->lambda.n_params == 1 && !needs_quotes(e->lambda.params[0].name)) ident(w, e->lambda.params[0].name);
+  else ident_list(w, e->lambda.params, e->lambda.n_params);
+}
+
 static bool special_form_name(const sql_name *n) {
   if (n->n_parts != 1) return false;
   const char *s = n->parts[0].name;
@@ -351,7 +356,18 @@ static void func(printer *w, const sql_func *f) {
     bool guard = special_form_name(&f->name);
     for (uint32_t k = 0; k < f->n_args; k++) {
       if (k) put(w, ", ");
-      expr(w, f->args[k], guard ? PR_CMP : PR_LAMBDA);
+      const sql_expr *a = f->args[k];
+      if (guard && a->kind == SQL_E_NAMED_ARG) { /* name => (pred) */
+        ident(w, a->named_arg.name.name);
+        put(w, " => ");
+        expr(w, a->named_arg.value, PR_CMP);
+      } else if (guard && a->kind == SQL_E_LAMBDA) { /* x -> (pred) */
+        lambda_params(w, a);
+        put(w, " -> ");
+        expr(w, a->lambda.body, PR_CMP);
+      } else {
+        expr(w, a, guard ? PR_CMP : PR_LAMBDA);
+      }
     }
     putc_(w, ')');
   }
@@ -524,8 +540,7 @@ static void expr_body(printer *w, const sql_expr *e) {
       expr(w, e->named_arg.value, PR_LAMBDA);
       break;
     case SQL_E_LAMBDA:
-      if (e->lambda.n_params == 1 && !needs_quotes(e->lambda.params[0].name)) ident(w, e->lambda.params[0].name);
-      else ident_list(w, e->lambda.params, e->lambda.n_params);
+      lambda_params(w, e);
       put(w, " -> ");
       expr(w, e->lambda.body, PR_LAMBDA);
       break;

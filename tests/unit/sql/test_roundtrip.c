@@ -80,6 +80,7 @@ TEST(sql_fuzz_regressions) {
       "SET TIME ZONE ' ; SELECT 1'", /* the zone string was printed raw */
       "SELECT +(+(+(+b))), ~(~(-c))", /* the printer added parentheses, doubling the nesting */
       "SELECT * FROM delta.current_user", /* quoting by the printer made it a path */
+      "SELECT trim(a => 100), position(x -> x IN (1), 2), substring(k => a IS DISTINCT FROM b)",
       "SELECT - -a, -(-2), - -2[0], -(-2).x, -(2), -(-(-a))",
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
