@@ -15,7 +15,8 @@
 ** the binder can point at the exact place in error messages (see
 ** sql_line_col in parser.h).
 **
-** Three node families, kept separate:
+** Four node families, kept separate (expressions never contain statements;
+** queries appear in expressions only as subqueries):
 **   sql_expr       scalar expressions               (kind: SQL_E_*)
 **   sql_query      query expressions (SELECT, set operations, VALUES, TABLE t)
 **   sql_table_ref  FROM-clause items (tables, functions, subqueries, joins)

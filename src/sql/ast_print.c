@@ -305,12 +305,12 @@ static void func_name(printer *w, const sql_name *n) {
     switch (kw) {
       case KW_LEFT: case KW_RIGHT: case KW_FILTER: case KW_ANY: case KW_SOME:
       case KW_CURRENT_DATE: case KW_CURRENT_TIME: case KW_CURRENT_TIMESTAMP:
-      case KW_CURRENT_USER: case KW_USER: case KW_SESSION_USER: case KW_INTERVAL: case KW_VALUES:
+      case KW_CURRENT_USER: case KW_USER: case KW_SESSION_USER: case KW_INTERVAL:
       case KW_PERCENTILE_CONT: case KW_PERCENTILE_DISC:
         put(w, s);
         return;
-      case KW_CAST: case KW_TRY_CAST: case KW_CASE: case KW_EXISTS:
-        ident_quoted(w, s); /* these names are special syntax when bare */
+      case KW_CAST: case KW_TRY_CAST: case KW_CASE: case KW_EXISTS: case KW_VALUES:
+        ident_quoted(w, s); /* these names are special syntax when bare ((VALUES(1)) is a query) */
         return;
       default:
         break;

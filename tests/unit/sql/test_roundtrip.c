@@ -81,6 +81,7 @@ TEST(sql_fuzz_regressions) {
       "SELECT +(+(+(+b))), ~(~(-c))", /* the printer added parentheses, doubling the nesting */
       "SELECT * FROM delta.current_user", /* quoting by the printer made it a path */
       "SELECT trim(a => 100), position(x -> x IN (1), 2), substring(k => a IS DISTINCT FROM b)",
+      "SELECT * FROM (VALUES (1, 2), (values(3, 4))) AS t(a, b)", /* a function named values */
       "SELECT - -a, -(-2), - -2[0], -(-2).x, -(2), -(-(-a))",
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
