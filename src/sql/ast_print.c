@@ -26,6 +26,7 @@ typedef struct printer {
   buf *out;
   unsigned flags;
   int rc;
+  bool from_item; /* printing a FROM-clause name or table function: backquote `stream` */
 } printer;
 
 static void put(printer *w, const char *s) {
@@ -73,7 +74,7 @@ static void ident(printer *w, const char *s) {
 }
 
 int sql_print_ident(buf *out, const char *name) {
-  printer w = {out, 0, 0};
+  printer w = {out, 0, 0, false};
   ident(&w, name);
   return w.rc;
 }
@@ -299,6 +300,15 @@ static void window(printer *w, const sql_window *win) {
 
 /* Function name: keyword-named functions (left, current_date, ...) stay bare. */
 static void func_name(printer *w, const sql_name *n) {
+  if (w->from_item && sql_ident_eq(n->parts[0].name, "stream")) {
+    /* FROM stream(x) would read back as STREAM(x) */
+    ident_quoted(w, n->parts[0].name);
+    for (uint32_t k = 1; k < n->n_parts; k++) {
+      putc_(w, '.');
+      ident(w, n->parts[k].name);
+    }
+    return;
+  }
   if (n->n_parts == 1 && plain_word(n->parts[0].name)) {
     const char *s = n->parts[0].name;
     sql_kw kw = sql_kw_lookup(s, strlen(s));
@@ -331,6 +341,8 @@ static bool special_form_name(const sql_name *n) {
          sql_ident_eq(s, "substr") || sql_ident_eq(s, "extract");
 }
 
+static void func_args_and_suffixes(printer *w, const sql_func *f);
+
 static void func(printer *w, const sql_func *f) {
   if (f->no_parens) {
     for (const char *c = f->name.parts[0].name; *c; c++) putc_(w, (char)toupper((unsigned char)*c));
@@ -346,9 +358,16 @@ static void func(printer *w, const sql_func *f) {
     put(w, "FROM ");
     if (f->n_args > 0) expr(w, f->args[0], PR_CMP);
     putc_(w, ')');
-  } else {
-    func_name(w, &f->name);
-    putc_(w, '(');
+    return;
+  }
+  func_name(w, &f->name);
+  func_args_and_suffixes(w, f);
+}
+
+/* ( args ) and WITHIN GROUP / FILTER / NULLS / OVER of a call whose name is printed */
+static void func_args_and_suffixes(printer *w, const sql_func *f) {
+  putc_(w, '(');
+  {
     if (f->distinct) put(w, "DISTINCT ");
     if (f->star) putc_(w, '*');
     /* POSITION/TRIM/SUBSTRING/EXTRACT become special syntax when a top-level
@@ -369,8 +388,8 @@ static void func(printer *w, const sql_func *f) {
         expr(w, a, guard ? PR_CMP : PR_LAMBDA);
       }
     }
-    putc_(w, ')');
   }
+  putc_(w, ')');
   if (f->n_within_group) {
     put(w, " WITHIN GROUP (ORDER BY ");
     order_items(w, f->within_group, f->n_within_group);
@@ -623,7 +642,7 @@ static void expr(printer *w, const sql_expr *e, int min_prec) {
 }
 
 int sql_print_expr(buf *out, const sql_expr *e, unsigned flags) {
-  printer w = {out, flags, 0};
+  printer w = {out, flags, 0, false};
   expr(&w, e, PR_LAMBDA);
   return w.rc;
 }
@@ -786,7 +805,7 @@ static void query(printer *w, const sql_query *q) {
 }
 
 int sql_print_query(buf *out, const sql_query *q, unsigned flags) {
-  printer w = {out, flags, 0};
+  printer w = {out, flags, 0, false};
   query(&w, q);
   return w.rc;
 }
@@ -811,7 +830,17 @@ static void time_travel(printer *w, const sql_time_travel *tt) {
 }
 
 static void table_name(printer *w, const sql_table_ref *t) {
-  name(w, &t->name); /* a format path's '/' or ':' makes the printer backquote it */
+  /* a format path's '/' or ':' makes the printer backquote it; a table named
+  ** stream is backquoted so that FROM stream x does not read as STREAM x */
+  if (sql_ident_eq(t->name.parts[0].name, "stream")) {
+    ident_quoted(w, t->name.parts[0].name);
+    for (uint32_t k = 1; k < t->name.n_parts; k++) {
+      putc_(w, '.');
+      ident(w, t->name.parts[k].name);
+    }
+    return;
+  }
+  name(w, &t->name);
 }
 
 static void table_ref(printer *w, const sql_table_ref *t) {
@@ -828,7 +857,14 @@ static void table_ref(printer *w, const sql_table_ref *t) {
       break;
     case SQL_T_FUNC:
       if (t->stream) put(w, "STREAM ");
-      expr(w, t->func, PR_ATOM);
+      if (t->func->func.trim != SQL_TRIM_NONE) {
+        expr(w, t->func, PR_ATOM); /* TRIM(.. FROM ..) */
+      } else {
+        w->from_item = true;
+        func_name(w, &t->func->func.name);
+        w->from_item = false;
+        func_args_and_suffixes(w, &t->func->func);
+      }
       break;
     case SQL_T_SUBQUERY:
       if (t->lateral) put(w, "LATERAL ");
@@ -890,7 +926,7 @@ static void table_ref(printer *w, const sql_table_ref *t) {
 }
 
 int sql_print_table_ref(buf *out, const sql_table_ref *t, unsigned flags) {
-  printer w = {out, flags, 0};
+  printer w = {out, flags, 0, false};
   table_ref(&w, t);
   return w.rc;
 }
@@ -1554,7 +1590,7 @@ static void stmt(printer *w, const sql_stmt *s) {
 }
 
 int sql_print_stmt(buf *out, const sql_stmt *s, unsigned flags) {
-  printer w = {out, flags, 0};
+  printer w = {out, flags, 0, false};
   stmt(&w, s);
   return w.rc;
 }

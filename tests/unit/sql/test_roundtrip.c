@@ -82,6 +82,7 @@ TEST(sql_fuzz_regressions) {
       "SELECT * FROM delta.current_user", /* quoting by the printer made it a path */
       "SELECT trim(a => 100), position(x -> x IN (1), 2), substring(k => a IS DISTINCT FROM b)",
       "SELECT * FROM (VALUES (1, 2), (values(3, 4))) AS t(a, b)", /* a function named values */
+      "SELECT * FROM `stream`(1), `stream` VERSION AS OF 1, `Stream`.x, stream(y), trim(x FROM y)",
       "SELECT - -a, -(-2), - -2[0], -(-2).x, -(2), -(-(-a))",
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
