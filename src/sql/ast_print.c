@@ -319,7 +319,7 @@ static void func_name(printer *w, const sql_name *n) {
       case KW_PERCENTILE_CONT: case KW_PERCENTILE_DISC:
         put(w, s);
         return;
-      case KW_CAST: case KW_TRY_CAST: case KW_CASE: case KW_EXISTS: case KW_VALUES:
+      case KW_CAST: case KW_TRY_CAST: case KW_CASE: case KW_EXISTS: case KW_VALUES: case KW_ROLLUP: case KW_CUBE:
         ident_quoted(w, s); /* these names are special syntax when bare ((VALUES(1)) is a query) */
         return;
       default:
