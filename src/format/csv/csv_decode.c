@@ -29,21 +29,8 @@
 int csv_dec_init(csv_dec *d, const csv_options *o, lago_err *err) {
   memset(d, 0, sizeof *d);
   d->o = o;
-  if (o->date_format) {
-    TRY(csv_dtfmt_compile(o->date_format, &d->date_fmt, err));
-    d->have_date_fmt = true;
-  }
-  if (o->timestamp_format) {
-    TRY(csv_dtfmt_compile(o->timestamp_format, &d->ts_fmt, err));
-    d->have_ts_fmt = true;
-  }
-  if (o->timestamp_ntz_format) {
-    TRY(csv_dtfmt_compile(o->timestamp_ntz_format, &d->ntz_fmt, err));
-    d->have_ntz_fmt = true;
-  }
-  return LAGO_OK;
+  return txt_dt_init(&d->dt, o->date_format, o->timestamp_format, o->timestamp_ntz_format, err);
 }
-
 
 static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -136,11 +123,6 @@ int csv_dec_slow(const char *s, uint32_t n, int precision, int scale, __int128 *
 
 
 
-int csv_parse_date_slow(const char *s, uint32_t n, int32_t *days) { return parse_date(s, n, days) == 0 ? 0 : -1; }
-int csv_parse_ts_slow(const char *s, uint32_t n, int64_t *micros, bool *has_zone) {
-  return parse_timestamp(s, n, micros, has_zone) == 0 ? 0 : -1;
-}
-
 static bool text_is(const char *s, uint32_t n, const char *lit) {
   size_t k = strlen(lit);
   return k == n && memcmp(s, lit, n) == 0;
@@ -219,34 +201,16 @@ int csv_dec_value(const csv_dec *d, lago_type t, const char *s, uint32_t n, void
         memcpy(dst, &w, sizeof w);
         return 0;
       }
-    case LT_DATE: {
-      if (d->have_date_fmt) {
-        int64_t us;
-        bool z;
-        if (csv_dtfmt_parse(&d->date_fmt, s, n, &us, &z) < 0) return -1;
-        int64_t dd = floor_div64(us, MICROS_PER_DAY);
-        if (dd < INT32_MIN || dd > INT32_MAX) return -1;
-        *(int32_t *)dst = (int32_t)dd;
-        return 0;
-      }
-      return csv_parse_date_default(s, n, (int32_t *)dst);
-    }
-    case LT_TIMESTAMP: {
-      bool z;
-      if (d->have_ts_fmt) return csv_dtfmt_parse(&d->ts_fmt, s, n, (int64_t *)dst, &z);
-      return csv_parse_ts_default(s, n, (int64_t *)dst, &z);
-    }
-    case LT_TIMESTAMP_NTZ: {
-      bool z = false;
-      int rc;
-      if (d->have_ntz_fmt) rc = csv_dtfmt_parse(&d->ntz_fmt, s, n, (int64_t *)dst, &z);
-      else rc = csv_parse_ts_default(s, n, (int64_t *)dst, &z);
-      return rc < 0 || z ? -1 : 0; /* a zone makes no sense for a wall-clock value */
-    }
+    case LT_DATE:
+      return txt_dt_date(&d->dt, s, n, (int32_t *)dst);
+    case LT_TIMESTAMP:
+      return txt_dt_ts(&d->dt, s, n, (int64_t *)dst);
+    case LT_TIMESTAMP_NTZ:
+      return txt_dt_ntz(&d->dt, s, n, (int64_t *)dst);
     case LT_TIMESTAMP_NS: {
       bool z;
       int64_t us;
-      if (csv_parse_ts_default(s, n, &us, &z) < 0) return -1;
+      if (txt_parse_ts(s, n, &us, &z) < 0) return -1;
       if (us > INT64_MAX / 1000 || us < INT64_MIN / 1000) return -1;
       *(int64_t *)dst = us * 1000;
       return 0;

@@ -76,9 +76,9 @@ static itype infer_value(const csv_dec *d, const char *s, uint32_t n) {
   /* Dates and timestamps. */
   if (o->prefers_date) {
     int32_t days;
-    if (d->have_date_fmt) {
+    if (d->dt.have_date) {
       if (csv_dec_value(d, type_make(LT_DATE), s, n, &days) == 0) return it(IT_DATE, 0, 0);
-    } else if (n == 10 && s[4] == '-' && s[7] == '-' && csv_parse_date_default(s, n, &days) == 0) {
+    } else if (n == 10 && s[4] == '-' && s[7] == '-' && txt_parse_date(s, n, &days) == 0) {
       return it(IT_DATE, 0, 0);
     }
   }

@@ -1041,16 +1041,16 @@ static int decode_column(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_err
       }
       break;
     case LT_TIMESTAMP:
-      if (!r->dec.have_ts_fmt) {
+      if (!r->dec.dt.have_ts) {
         bool z;
-#define P_TS(s, len, dst) csv_parse_ts_default((s), (len), (dst), &z)
+#define P_TS(s, len, dst) txt_parse_ts((s), (len), (dst), &z)
         DECODE_LOOP(int64_t, P_TS);
         return LAGO_OK;
       }
       break;
     case LT_DATE:
-      if (!r->dec.have_date_fmt) {
-#define P_DATE(s, len, dst) csv_parse_date_default((s), (len), (dst))
+      if (!r->dec.dt.have_date) {
+#define P_DATE(s, len, dst) txt_parse_date((s), (len), (dst))
         DECODE_LOOP(int32_t, P_DATE);
         return LAGO_OK;
       }

@@ -203,19 +203,7 @@ int jl_dec_init(jl_dec *d, const jsonl_options *o, const char *path, lago_err *e
   buf_init(&d->msg);
   buf_init(&d->resc);
   buf_init(&d->tmp);
-  if (o->date_format) {
-    TRY(jl_dtfmt_compile(o->date_format, &d->date_fmt, err));
-    d->have_date_fmt = true;
-  }
-  if (o->timestamp_format) {
-    TRY(jl_dtfmt_compile(o->timestamp_format, &d->ts_fmt, err));
-    d->have_ts_fmt = true;
-  }
-  if (o->timestamp_ntz_format) {
-    TRY(jl_dtfmt_compile(o->timestamp_ntz_format, &d->ntz_fmt, err));
-    d->have_ntz_fmt = true;
-  }
-  return LAGO_OK;
+  return txt_dt_init(&d->dt, o->date_format, o->timestamp_format, o->timestamp_ntz_format, err);
 }
 
 void jl_dec_deinit(jl_dec *d) {
@@ -419,6 +407,25 @@ static int8_t b64val(unsigned char c) {
 }
 
 /* Base64 (standard alphabet, padding optional) into the batch heap; -1 if not base64. */
+/*
+** DATE from string text (not empty): dateFormat or Spark's cast rules
+** (format/text); without a dateFormat, Spark's JSON reader also takes a day
+** number in a string (what Spark 1.5 wrote), and so does this one.
+*/
+static int date_text(const jl_dec *d, const char *s, uint32_t n, int32_t *days) {
+  if (txt_dt_date(&d->dt, s, n, days) == 0) return 0;
+  if (d->dt.have_date || n > 9) return -1;
+  int64_t v = 0;
+  uint32_t i = s[0] == '-' ? 1 : 0;
+  if (i == n) return -1;
+  for (; i < n; i++) {
+    if ((unsigned)(s[i] - '0') > 9) return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  *days = (int32_t)(s[0] == '-' ? -v : v);
+  return 0;
+}
+
 static int put_base64(jl_dec *d, vec *v, uint32_t row, const char *s, uint32_t n) {
   while (n && s[n - 1] == '=') n--;
   if (n % 4 == 1) return -1;
@@ -798,21 +805,7 @@ static int dec_value(jl_dec *d, jl_node *nd, vec *v, uint32_t row, const char **
         jl_sv sv;
         if ((rc = read_str(d, &p, end, &sv))) return rc;
         int32_t days;
-        int ok = -1;
-        if (sv.n == 0) {
-        } else if (d->have_date_fmt) {
-          int64_t us;
-          bool z;
-          if (jl_dtfmt_parse(&d->date_fmt, sv.p, sv.n, &us, &z) == 0) {
-            int64_t dd = floor_div64(us, MICROS_PER_DAY);
-            if (dd >= INT32_MIN && dd <= INT32_MAX) {
-              days = (int32_t)dd;
-              ok = 0;
-            }
-          }
-        } else {
-          ok = jl_parse_date(sv.p, sv.n, &days);
-        }
+        int ok = sv.n ? date_text(d, sv.p, sv.n, &days) : -1;
         if (ok == 0) {
           VEC_DATA(v, int32_t)[row] = days;
           *pp = p;
@@ -827,14 +820,12 @@ static int dec_value(jl_dec *d, jl_node *nd, vec *v, uint32_t row, const char **
         jl_sv sv;
         if ((rc = read_str(d, &p, end, &sv))) return rc;
         int64_t us;
-        bool z = false;
         int ok = -1;
         if (sv.n == 0) {
         } else if (nd->kind == JK_TS) {
-          ok = d->have_ts_fmt ? jl_dtfmt_parse(&d->ts_fmt, sv.p, sv.n, &us, &z) : jl_parse_ts(sv.p, sv.n, &us, &z);
+          ok = txt_dt_ts(&d->dt, sv.p, sv.n, &us);
         } else {
-          ok = d->have_ntz_fmt ? jl_dtfmt_parse(&d->ntz_fmt, sv.p, sv.n, &us, &z) : jl_parse_ts(sv.p, sv.n, &us, &z);
-          if (z) ok = -1; /* TIMESTAMP_NTZ takes no zone */
+          ok = txt_dt_ntz(&d->dt, sv.p, sv.n, &us); /* TIMESTAMP_NTZ takes no zone */
         }
         if (ok == 0) {
           VEC_DATA(v, int64_t)[row] = us;

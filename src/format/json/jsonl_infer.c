@@ -57,8 +57,7 @@ typedef struct inode {
 typedef struct ictx {
   arena *ar;
   const jsonl_options *o;
-  bool have_ts_fmt;
-  jl_dtfmt ts_fmt;
+  txt_dt dt;            /* timestampFormat (inferTimestamp) */
   inode *root;
   uint64_t seen;        /* records offered (sampling) */
   jl_num num;
@@ -187,9 +186,7 @@ static uint8_t string_kind(ictx *c, const jl_sv *sv, int *prec, int *scale) {
   if (c->o->prefers_decimal && jl_text_dec_type(sv->p, sv->n, prec, scale)) return I_DEC;
   if (c->o->infer_timestamp) {
     int64_t us;
-    bool z;
-    if (c->have_ts_fmt ? jl_dtfmt_parse(&c->ts_fmt, sv->p, sv->n, &us, &z) == 0 : jl_parse_ts(sv->p, sv->n, &us, &z) == 0)
-      return I_TS;
+    if (txt_dt_ts(&c->dt, sv->p, sv->n, &us) == 0) return I_TS;
   }
   return I_STRING;
 }
@@ -418,10 +415,7 @@ int jsonl_infer_schema(lago_fs *fs, const char *const *paths, uint32_t n_paths, 
   c.ar = arena_new("json infer", (size_t)1 << 16);
   if (!c.ar) return LAGO_NOMEM_ERR(err);
   int rc = LAGO_OK;
-  if (opts->timestamp_format) {
-    rc = jl_dtfmt_compile(opts->timestamp_format, &c.ts_fmt, err);
-    c.have_ts_fmt = true;
-  }
+  if (opts->timestamp_format) rc = txt_dt_init(&c.dt, NULL, opts->timestamp_format, NULL, err);
   if (!rc && !(c.root = inode_new(&c, I_STRUCT))) rc = LAGO_NOMEM_ERR(err);
   lago_type empty;
   if (!rc && type_struct(c.ar, 0, NULL, NULL, NULL, &empty)) rc = LAGO_NOMEM_ERR(err);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "format/json/jsonl.h"
+#include "format/text/text_int.h"
 #include "util/buf.h"
 #include "util/datetime.h"
 
@@ -126,38 +127,6 @@ int jl_text_dec(const char *s, uint32_t n, int precision, int scale, __int128 *o
 bool jl_num_dec_type(const jl_num *x, int *precision, int *scale);
 bool jl_text_dec_type(const char *s, uint32_t n, int *precision, int *scale);
 
-/* ---- datetime patterns (jsonl_dtfmt.c) ------------------------------------ */
-
-#define JL_DTFMT_MAX_ITEMS 48
-
-typedef struct jl_dt_item {
-  uint8_t kind;     /* dt_kind in jsonl_dtfmt.c */
-  uint8_t min, max; /* digits accepted (numbers), or literal length */
-  uint8_t skip;     /* OPT_BEGIN: index of the matching OPT_END */
-  char lit[8];      /* literal bytes (longer literals are split) */
-} jl_dt_item;
-
-typedef struct jl_dtfmt {
-  uint32_t n;
-  bool has_zone;    /* the pattern can parse a zone offset */
-  bool has_time;    /* the pattern has a time-of-day field */
-  jl_dt_item items[JL_DTFMT_MAX_ITEMS];
-} jl_dtfmt;
-
-/* Compiles a Spark datetime pattern. LAGO_BIND naming the offending letter. */
-int jl_dtfmt_compile(const char *pattern, jl_dtfmt *out, lago_err *err);
-/*
-** Parses s[0..n) with the pattern, the whole input. Returns 0 and sets
-** *micros (UTC if a zone was parsed, else wall clock) and *has_zone; -1 if
-** the text does not match or is not a real date/time.
-*/
-int jl_dtfmt_parse(const jl_dtfmt *f, const char *s, size_t n, int64_t *micros, bool *has_zone);
-
-/* Default (no pattern) parsers: Spark's cast rules with a fast path for
-** YYYY-MM-DD[ T]HH:MM:SS[.ffffff]. 0 or -1. */
-int jl_parse_date(const char *s, uint32_t n, int32_t *days);
-int jl_parse_ts(const char *s, uint32_t n, int64_t *micros, bool *has_zone);
-
 /* ---- schema-driven decoding (jsonl_decode.c) ------------------------------ */
 
 enum {
@@ -210,8 +179,7 @@ typedef struct jl_dec {
   jl_lex lx;
   const jsonl_options *o;
   const char *path;           /* file path, for _file_path and messages */
-  bool have_date_fmt, have_ts_fmt, have_ntz_fmt;
-  jl_dtfmt date_fmt, ts_fmt, ntz_fmt;
+  txt_dt dt;                  /* dateFormat, timestampFormat, timestampNTZFormat */
   /* Batch output. */
   arena *ar;                  /* the batch arena */
   char *heap, *heap_end;      /* string bytes of this batch (bump allocation in ar) */

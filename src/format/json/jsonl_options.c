@@ -134,10 +134,8 @@ int jsonl_options_set(jsonl_options *o, arena *ar, const char *key, const char *
 }
 
 int jsonl_options_check(const jsonl_options *o, lago_err *err) {
-  jl_dtfmt f;
-  if (o->date_format) TRY(jl_dtfmt_compile(o->date_format, &f, err));
-  if (o->timestamp_format) TRY(jl_dtfmt_compile(o->timestamp_format, &f, err));
-  if (o->timestamp_ntz_format) TRY(jl_dtfmt_compile(o->timestamp_ntz_format, &f, err));
+  txt_dt dt;
+  TRY(txt_dt_init(&dt, o->date_format, o->timestamp_format, o->timestamp_ntz_format, err));
   if (!o->corrupt_column || !*o->corrupt_column)
     return LAGO_ERR(err, LAGO_BIND, "json option columnNameOfCorruptRecord: empty name");
   if (o->rescued_column && !strcmp(o->rescued_column, o->corrupt_column))

@@ -171,7 +171,7 @@ TEST(jsonl_datetime_formats) {
   ASSERT_RC(jsonl_options_set(&o, ar, "dateFormat", "yyyy-QQ", &e), LAGO_OK);
   lago_err_clear(&e);
   ASSERT_RC(jsonl_options_check(&o, &e), LAGO_BIND);
-  ASSERT_CONTAINS(e.msg, "letter 'Q' is not supported");
+  ASSERT_CONTAINS(e.msg, "unsupported letter 'Q'");
 }
 
 /* ---- nested ---------------------------------------------------------------------------- */
