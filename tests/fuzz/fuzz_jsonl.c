@@ -101,7 +101,7 @@ static int read_serial(lago_fs *fs, const jsonl_options *o, lago_type s, size_t 
       }
       if (corrupt >= 0 && vec_is_valid(&b->cols[corrupt], i)) {
         const lago_str *t = VEC_DATA(&b->cols[corrupt], lago_str) + i;
-        if (!jl_utf8_valid(str_data(t), t->len)) abort();
+        if (!txt_utf8_valid(str_data(t), t->len)) abort();
       }
     }
   }

@@ -46,7 +46,7 @@ static itype infer_value(const csv_dec *d, const char *s, uint32_t n) {
   const csv_options *o = d->o;
   int64_t i64;
   /* Integers. */
-  if (csv_parse_i64(s, n, &i64) == 0) return it(i64 >= INT32_MIN && i64 <= INT32_MAX ? IT_INT : IT_BIGINT, 0, 0);
+  if (txt_parse_i64(s, n, &i64) == 0) return it(i64 >= INT32_MIN && i64 <= INT32_MAX ? IT_INT : IT_BIGINT, 0, 0);
   uint32_t k = n && (s[0] == '-' || s[0] == '+');
   if (is_digits(s + k, n - k)) {
     while (k < n - 1 && s[k] == '0') k++;

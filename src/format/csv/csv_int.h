@@ -30,94 +30,9 @@ int csv_dec_init(csv_dec *d, const csv_options *o, lago_err *err);
 ** Returns 0, or -1 if the text is not a value of t (overflow included).
 */
 int csv_dec_value(const csv_dec *d, lago_type t, const char *s, uint32_t n, void *dst);
-int csv_parse_f64(const char *s, uint32_t n, double *out);
-/* Exact general parsers behind the inline fast paths below. */
-int csv_dec_slow(const char *s, uint32_t n, int precision, int scale, __int128 *out);
 
-/*
-** Fast paths used in the per-column loops, inline so that each decode loop
-** is one piece of straight code (see csv_decode.c for the rules). All return
-** 0 or -1 (not a value of the type).
-*/
-static inline int csv_parse_i64(const char *s, uint32_t n, int64_t *out) {
-  uint32_t i = 0;
-  bool neg = false;
-  if (n && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  if (i == n) return -1;
-  uint64_t v = 0;
-  if (n - i <= 18) { /* cannot overflow */
-    for (; i < n; i++) {
-      unsigned d = (unsigned)(unsigned char)s[i] - '0';
-      if (d > 9) return -1;
-      v = v * 10 + d;
-    }
-  } else {
-    uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    for (; i < n; i++) {
-      unsigned d = (unsigned)(unsigned char)s[i] - '0';
-      if (d > 9) return -1;
-      if (v > (lim - d) / 10) return -1;
-      v = v * 10 + d;
-    }
-  }
-  *out = neg ? (int64_t)((uint64_t)0 - v) : (int64_t)v;
-  return 0;
-}
-
-static inline int csv_parse_dec64(const char *s, uint32_t n, int precision, int scale, int64_t *out) {
-  uint32_t i = 0;
-  bool neg = false;
-  if (n && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  uint64_t v = 0;
-  int int_digits = 0, frac = 0;
-  bool any = false;
-  for (; i < n; i++) {
-    unsigned d = (unsigned)(unsigned char)s[i] - '0';
-    if (d > 9) break;
-    any = true;
-    v = v * 10 + d;
-    if (v) int_digits++;
-    if (int_digits > 18) goto slow;
-  }
-  if (i < n && s[i] == '.') {
-    for (i++; i < n; i++) {
-      unsigned d = (unsigned)(unsigned char)s[i] - '0';
-      if (d > 9) goto slow;
-      any = true;
-      if (++frac > scale) goto slow; /* needs rounding */
-      v = v * 10 + d;
-    }
-  }
-  if (i != n || !any) goto slow;
-  if (int_digits > precision - scale) return -1;
-  {
-    static const uint64_t p10[19] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
-                                     100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
-                                     1000000000000ull, 10000000000000ull, 100000000000000ull,
-                                     1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-                                     1000000000000000000ull};
-    v *= p10[scale - frac]; /* int_digits + scale <= 18: fits */
-  }
-  *out = neg ? -(int64_t)v : (int64_t)v;
-  return 0;
-slow : {
-  __int128 w;
-  if (csv_dec_slow(s, n, precision, scale, &w) < 0) return -1;
-  *out = (int64_t)w;
-  return 0;
-}
-}
-
-/* True if s[0..n) is valid UTF-8. */
-bool csv_utf8_valid(const char *s, size_t n);
-/* Appends s with invalid UTF-8 sequences replaced by U+FFFD. */
-int csv_utf8_repair(buf *out, const char *s, size_t n);
+/* JSON string escaping for bad-record lines. */
+int csv_json_str(buf *out, const char *s, size_t n);
 
 /* ---- tokens (csv_reader.c) ---------------------------------------------- */
 
@@ -159,8 +74,5 @@ const char *csv_reader_header_name(const csv_reader *r, uint32_t i);
 int csv_reader_open_raw(lago_fs *fs, const char *path, const csv_options *opts, csv_reader **out, lago_err *err);
 /* Columns the raw reader settled on (header or first record). */
 uint32_t csv_reader_raw_cols(const csv_reader *r);
-
-/* JSON string escaping for bad-record lines. */
-int csv_json_str(buf *out, const char *s, size_t n);
 
 #endif /* LAGO_FORMAT_CSV_INT_H */

@@ -939,7 +939,7 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
       TRY(vec_set_null(v, i) ? LAGO_NOMEM_ERR(err) : LAGO_OK);
       continue;
     }
-    if (check_utf8 && !ascii(s, len) && !csv_utf8_valid(s, len)) {
+    if (check_utf8 && !ascii(s, len) && !txt_utf8_valid(s, len)) {
       if (r->o.mode != CSV_PERMISSIVE || r->o.bad_records_path) {
         mark_bad(r, i, BAD_UTF8, c);
         if (vec_set_null(v, i)) return LAGO_NOMEM_ERR(err);
@@ -947,7 +947,7 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
       }
       /* PERMISSIVE: as Spark's decoder, invalid bytes become U+FFFD. */
       buf_clear(&r->tmp);
-      if (csv_utf8_repair(&r->tmp, s, len)) return LAGO_NOMEM_ERR(err);
+      if (txt_utf8_repair(&r->tmp, s, len)) return LAGO_NOMEM_ERR(err);
       if (r->tmp.len > TOK_LEN_MASK) return LAGO_ERR(err, LAGO_CORRUPT, "%s: field too long", r->path);
       if (vec_set_str(v, i, r->tmp.data, (uint32_t)r->tmp.len)) return LAGO_NOMEM_ERR(err);
       continue;
@@ -974,7 +974,7 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
 static inline __attribute__((always_inline)) int parse_i64_pad(const char *s, uint32_t n, int64_t *out) {
   uint32_t i = n && (s[0] == '-' || s[0] == '+');
   uint32_t nd = n - i;
-  if (nd - 1 >= 8) return csv_parse_i64(s, n, out); /* 0 or more than 8 digits */
+  if (nd - 1 >= 8) return txt_parse_i64(s, n, out); /* 0 or more than 8 digits */
   uint64_t w;
   memcpy(&w, s + i, 8);
   if (nd < 8) w = (w << (8 * (8 - nd))) | (0x3030303030303030ull >> (8 * nd));
@@ -1035,7 +1035,7 @@ static int decode_column(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_err
     case LT_DECIMAL:
       if (t.precision <= 18) {
         int p = t.precision, sc = t.scale;
-#define P_DEC(s, len, dst) csv_parse_dec64((s), (len), p, sc, (dst))
+#define P_DEC(s, len, dst) txt_parse_dec64((s), (len), p, sc, (dst))
         DECODE_LOOP(int64_t, P_DEC);
         return LAGO_OK;
       }

@@ -329,7 +329,7 @@ static int mismatch(jl_dec *d, const jl_node *nd, vec *v, uint32_t row, const ch
       size_t n = (size_t)(p - start);
       if (buf_puts(m, "field ") || jl_path_render(m, path, NULL, 0, false) || buf_puts(m, ": cannot read ") ||
           (n == 2 && start[0] == start[1] && (start[0] == '"' || start[0] == '\'') ? buf_puts(m, "an empty string")
-                                                                                  : jl_utf8_repair(m, start, n > JL_SHOW ? JL_SHOW : n)) ||
+                                                                                  : txt_utf8_repair(m, start, n > JL_SHOW ? JL_SHOW : n)) ||
           (n > JL_SHOW && buf_puts(m, "...")) || buf_puts(m, " as ") || type_to_sql(nd->type, m))
         return LAGO_NOMEM;
     }
@@ -466,11 +466,11 @@ static int dec_int(jl_dec *d, const jl_node *nd, vec *v, uint32_t row, const cha
       (p >= end || (*p != '.' && *p != 'e' && *p != 'E' && (unsigned)(*p - '0') > 9))) {
     val = neg ? -(int64_t)m : (int64_t)m;
   } else {
-    jl_num x;
+    txt_num x;
     p = start;
     int rc = jl_number(&d->lx, &p, end, &x);
     if (rc) return rc;
-    if (jl_num_int(&x, nd->kind == JK_U64 ? 0 : INT64_MIN, INT64_MAX, &val) < 0) {
+    if (txt_num_int(&x, nd->kind == JK_U64 ? 0 : INT64_MIN, INT64_MAX, &val) < 0) {
       if (nd->kind == JK_U64 && x.is_int && !x.neg && x.sig <= 20 && !x.special) {
         /* UBIGINT beyond INT64_MAX. */
         unsigned __int128 u = 0;
@@ -742,10 +742,10 @@ static int dec_value(jl_dec *d, jl_node *nd, vec *v, uint32_t row, const char **
     case JK_F32: {
       double x;
       if (jv == JV_NUM) {
-        jl_num num;
+        txt_num num;
         if ((rc = jl_number(&d->lx, &p, end, &num))) return rc;
-        if (nd->kind == JK_F64) rc = jl_num_f64(&num, VEC_DATA(v, double) + row);
-        else rc = jl_num_f32(&num, VEC_DATA(v, float) + row);
+        if (nd->kind == JK_F64) rc = txt_num_f64(&num, VEC_DATA(v, double) + row);
+        else rc = txt_num_f32(&num, VEC_DATA(v, float) + row);
         if (rc) return rc;
         *pp = p;
         set_valid(v, row);
@@ -769,13 +769,18 @@ static int dec_value(jl_dec *d, jl_node *nd, vec *v, uint32_t row, const char **
       __int128 x;
       int ok = -1;
       if (jv == JV_NUM) {
-        jl_num num;
+        txt_num num;
         if ((rc = jl_number(&d->lx, &p, end, &num))) return rc;
-        ok = jl_num_dec(&num, nd->type.precision, nd->type.scale, &x);
+        ok = txt_num_dec(&num, nd->type.precision, nd->type.scale, &x);
       } else if (jv == JV_STR) {
         jl_sv sv;
         if ((rc = read_str(d, &p, end, &sv))) return rc;
-        if (sv.n) ok = jl_text_dec(sv.p, sv.n, nd->type.precision, nd->type.scale, &x);
+        if (sv.n && nd->kind == JK_DEC64) { /* the CSV reader's decimal text parsers (format/text) */
+          int64_t x64;
+          if ((ok = txt_parse_dec64(sv.p, sv.n, nd->type.precision, nd->type.scale, &x64)) == 0) x = x64;
+        } else if (sv.n) {
+          ok = txt_dec_text(sv.p, sv.n, nd->type.precision, nd->type.scale, &x);
+        }
       }
       if (ok == 0) {
         if (nd->kind == JK_DEC64) VEC_DATA(v, int64_t)[row] = (int64_t)x;
@@ -835,10 +840,10 @@ static int dec_value(jl_dec *d, jl_node *nd, vec *v, uint32_t row, const char **
         }
       } else if (jv == JV_NUM && nd->kind == JK_TS) {
         /* Seconds since the epoch (Spark: VALUE_NUMBER_INT * 1000000). */
-        jl_num num;
+        txt_num num;
         int64_t secs;
         if ((rc = jl_number(&d->lx, &p, end, &num))) return rc;
-        if (jl_num_int(&num, INT64_MIN / MICROS_PER_SEC, INT64_MAX / MICROS_PER_SEC, &secs) == 0) {
+        if (txt_num_int(&num, INT64_MIN / MICROS_PER_SEC, INT64_MAX / MICROS_PER_SEC, &secs) == 0) {
           VEC_DATA(v, int64_t)[row] = secs * MICROS_PER_SEC;
           *pp = p;
           set_valid(v, row);

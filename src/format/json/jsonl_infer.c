@@ -60,7 +60,7 @@ typedef struct ictx {
   txt_dt dt;            /* timestampFormat (inferTimestamp) */
   inode *root;
   uint64_t seen;        /* records offered (sampling) */
-  jl_num num;
+  txt_num num;
 } ictx;
 
 static uint32_t hname(const char *s, uint32_t n) {
@@ -164,12 +164,12 @@ static void merge(inode *n, uint8_t kind, int prec, int scale) {
   n->elem = NULL;
 }
 
-static uint8_t number_kind(ictx *c, const jl_num *x, int *prec, int *scale) {
+static uint8_t number_kind(ictx *c, const txt_num *x, int *prec, int *scale) {
   if (c->o->primitives_as_string) return I_STRING;
   if (x->special) return I_DOUBLE;
   if (x->is_int) {
     int64_t v;
-    if (jl_num_int(x, INT64_MIN, INT64_MAX, &v) == 0) return I_LONG;
+    if (txt_num_int(x, INT64_MIN, INT64_MAX, &v) == 0) return I_LONG;
     if (x->sig <= LAGO_DECIMAL_MAX_PRECISION) {
       *prec = (int)(x->sig ? x->sig : 1);
       *scale = 0;
@@ -177,13 +177,13 @@ static uint8_t number_kind(ictx *c, const jl_num *x, int *prec, int *scale) {
     }
     return I_DOUBLE;
   }
-  if (c->o->prefers_decimal && jl_num_dec_type(x, prec, scale)) return I_DEC;
+  if (c->o->prefers_decimal && txt_num_dec_type(x, prec, scale)) return I_DEC;
   return I_DOUBLE;
 }
 
 static uint8_t string_kind(ictx *c, const jl_sv *sv, int *prec, int *scale) {
   if (sv->n == 0) return I_NULL;
-  if (c->o->prefers_decimal && jl_text_dec_type(sv->p, sv->n, prec, scale)) return I_DEC;
+  if (c->o->prefers_decimal && txt_dec_text_type(sv->p, sv->n, prec, scale)) return I_DEC;
   if (c->o->infer_timestamp) {
     int64_t us;
     if (txt_dt_ts(&c->dt, sv->p, sv->n, &us) == 0) return I_TS;

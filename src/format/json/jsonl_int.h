@@ -73,24 +73,9 @@ int jl_string(jl_lex *lx, const char **pp, const char *end, char q, jl_sv *out);
 /* An object key at *pp (quoted, or unquoted when allowed), then the ':' after it. */
 int jl_key(jl_lex *lx, const char **pp, const char *end, jl_sv *out);
 
-/* A number token, analysed for exact conversion. */
-typedef struct jl_num {
-  const char *s;      /* token text (sign included) */
-  uint32_t n;
-  uint64_t mant;      /* the first 19 significant digits as an integer */
-  int32_t exp10;      /* value = mant * 10^exp10 (when sig <= 19) */
-  uint32_t sig;       /* significant digits (from the first non-zero digit, trailing zeros kept) */
-  uint32_t frac;      /* digits after the point */
-  int32_t exp;        /* the explicit exponent */
-  bool neg;
-  bool is_int;        /* no point, no exponent */
-  uint8_t special;    /* JL_NUM_NAN, JL_NUM_PINF, JL_NUM_NINF, or 0 */
-} jl_num;
-
-enum { JL_NUM_NAN = 1, JL_NUM_PINF, JL_NUM_NINF };
-
-/* Reads a number at *pp (first byte is '-', '+', a digit, 'N' or 'I'). */
-int jl_number(jl_lex *lx, const char **pp, const char *end, jl_num *out);
+/* Reads a number token at *pp (first byte is '-', '+', a digit, 'N' or 'I'),
+** analysed for the exact conversions of format/text (txt_num_*). */
+int jl_number(jl_lex *lx, const char **pp, const char *end, txt_num *out);
 
 /* The value kinds, by their first byte. */
 enum { JV_BAD = 0, JV_OBJ, JV_ARR, JV_STR, JV_NUM, JV_TRUE, JV_FALSE, JV_NULL };
@@ -105,27 +90,6 @@ extern const uint8_t jl_first[256];
 int jl_skip(jl_lex *lx, const char **pp, const char *end, buf *out);
 /* Appends s[0..n) as a JSON string literal. LAGO_NOMEM on OOM. */
 int jl_json_str(buf *out, const char *s, size_t n);
-
-/* True if s[0..n) is valid UTF-8. */
-bool jl_utf8_valid(const char *s, size_t n);
-/* Appends s with invalid UTF-8 sequences replaced by U+FFFD. */
-int jl_utf8_repair(buf *out, const char *s, size_t n);
-
-/* ---- numbers (jsonl_num.c) ------------------------------------------------ */
-
-/* The double nearest to the number (correctly rounded). 0, or > 0 (LAGO_NOMEM). */
-int jl_num_f64(const jl_num *x, double *out);
-int jl_num_f32(const jl_num *x, float *out);
-/* Integer in [lo, hi]; -1 if not an integer literal or out of range. */
-int jl_num_int(const jl_num *x, int64_t lo, int64_t hi, int64_t *out);
-/* DECIMAL(p, s) unscaled, rounded half up; -1 if it does not fit. */
-int jl_num_dec(const jl_num *x, int precision, int scale, __int128 *out);
-/* Decimal text ("1.50", "-2e3") in a string: the same; -1 if not a number. */
-int jl_text_dec(const char *s, uint32_t n, int precision, int scale, __int128 *out);
-/* Precision and scale of the number as a Java BigDecimal (prefersDecimal inference);
-** false when no DECIMAL(p <= 38) holds it. */
-bool jl_num_dec_type(const jl_num *x, int *precision, int *scale);
-bool jl_text_dec_type(const char *s, uint32_t n, int *precision, int *scale);
 
 /* ---- schema-driven decoding (jsonl_decode.c) ------------------------------ */
 

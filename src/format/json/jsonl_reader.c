@@ -418,7 +418,7 @@ typedef struct bstate {
 
 static const char *show(buf *b, const char *p, size_t n) {
   size_t k = n > JL_SHOW ? JL_SHOW : n;
-  if (jl_utf8_repair(b, p, k) || (n > k && buf_puts(b, "..."))) return NULL;
+  if (txt_utf8_repair(b, p, k) || (n > k && buf_puts(b, "..."))) return NULL;
   return "";
 }
 
@@ -536,7 +536,7 @@ static int settle(jsonl_reader *r, bstate *bs, const rec *rc, lago_err *err) {
   if (r->corrupt_idx >= 0) {
     buf *t = &r->tmp;
     buf_clear(t);
-    if (jl_utf8_repair(t, B(r, rc->start), (size_t)(rc->end - rc->start))) return LAGO_NOMEM_ERR(err);
+    if (txt_utf8_repair(t, B(r, rc->start), (size_t)(rc->end - rc->start))) return LAGO_NOMEM_ERR(err);
     if (t->len > MAX_LINE) return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: corrupt record too large", r->path);
     vec *v = bs->colp[r->corrupt_idx];
     if (vec_set_str(v, row, t->data ? t->data : "", (uint32_t)t->len)) return LAGO_NOMEM_ERR(err);

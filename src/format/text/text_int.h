@@ -4,7 +4,12 @@
 ** layers use csv.h and jsonl.h. See README.md in this directory.
 **
 ** Sections (and the file that implements each):
-**   datetime patterns and the default date/timestamp parsers   txt_dtfmt.c
+**   numbers: text analysis, exact conversions, inline fast paths   txt_num.c
+**   UTF-8 validation and repair                                  txt_utf8.c
+**   datetime patterns and the default date/timestamp parsers     txt_dtfmt.c
+**
+** Value parsers return 0, or -1 when the text is not a value of the type;
+** those that can allocate may also return LAGO_NOMEM (> 0).
 */
 #ifndef LAGO_FORMAT_TEXT_INT_H
 #define LAGO_FORMAT_TEXT_INT_H
@@ -15,8 +20,158 @@
 #include <string.h>
 
 #include "format/text/text.h"
+#include "util/buf.h"
 #include "util/datetime.h"
 #include "util/status.h"
+
+/* ---- numbers (txt_num.c) -------------------------------------------------------------------
+** A number analysed for exact conversion: filled by txt_num_scan from plain
+** text, or by the JSON lexer (jl_number) from a number token. */
+
+typedef struct txt_num {
+  const char *s;      /* the text (sign included), without ',' grouping */
+  uint32_t n;
+  uint64_t mant;      /* the first 19 significant digits as an integer */
+  int32_t exp10;      /* value = mant * 10^exp10 (when sig <= 19) */
+  uint32_t sig;       /* significant digits (from the first non-zero digit, trailing zeros kept) */
+  uint32_t frac;      /* digits after the point */
+  int32_t exp;        /* the explicit exponent */
+  bool neg;
+  bool is_int;        /* no point, no exponent */
+  uint8_t special;    /* TXT_NUM_NAN, TXT_NUM_PINF, TXT_NUM_NINF, or 0 */
+} txt_num;
+
+enum { TXT_NUM_NAN = 1, TXT_NUM_PINF, TXT_NUM_NINF };
+
+/* [+-] digits [. digits] [(e|E) [+-] digits], digits on one side of the point at least. 0 or -1. */
+int txt_num_scan(const char *s, uint32_t n, txt_num *x);
+/* The double (float) nearest to the number, correctly rounded. 0, or LAGO_NOMEM. */
+int txt_num_f64(const txt_num *x, double *out);
+int txt_num_f32(const txt_num *x, float *out);
+/* Integer in [lo, hi]; -1 if not integer text or out of range. */
+int txt_num_int(const txt_num *x, int64_t lo, int64_t hi, int64_t *out);
+/* DECIMAL(precision, scale) unscaled, rounded half up; -1 if it does not fit. */
+int txt_num_dec(const txt_num *x, int precision, int scale, __int128 *out);
+/* Precision and scale of the number as a Java BigDecimal (prefersDecimal
+** inference); false when no DECIMAL(p <= 38) holds it. */
+bool txt_num_dec_type(const txt_num *x, int *precision, int *scale);
+
+/* Double/float text: txt_num_scan syntax, or NaN/Inf/Infinity names (any case,
+** signed). 0, -1, or LAGO_NOMEM (very long text). */
+int txt_parse_f64(const char *s, uint32_t n, double *out);
+int txt_parse_f32(const char *s, uint32_t n, float *out);
+/* Decimal text, ',' grouping dropped first (Spark's en-US parser): the value,
+** or its BigDecimal precision and scale. -1 / false when it is not one. */
+int txt_dec_text(const char *s, uint32_t n, int precision, int scale, __int128 *out);
+bool txt_dec_text_type(const char *s, uint32_t n, int *precision, int *scale);
+
+/* BIGINT text, Java Long.parseLong syntax: [+-]digits, overflow checked. */
+static inline int txt_parse_i64(const char *s, uint32_t n, int64_t *out) {
+  uint32_t i = 0;
+  bool neg = false;
+  if (n && (s[0] == '-' || s[0] == '+')) {
+    neg = s[0] == '-';
+    i = 1;
+  }
+  if (i == n) return -1;
+  uint64_t v = 0;
+  if (n - i <= 18) { /* cannot overflow */
+    for (; i < n; i++) {
+      unsigned d = (unsigned)(unsigned char)s[i] - '0';
+      if (d > 9) return -1;
+      v = v * 10 + d;
+    }
+  } else {
+    uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < n; i++) {
+      unsigned d = (unsigned)(unsigned char)s[i] - '0';
+      if (d > 9) return -1;
+      if (v > (lim - d) / 10) return -1;
+      v = v * 10 + d;
+    }
+  }
+  *out = neg ? (int64_t)((uint64_t)0 - v) : (int64_t)v;
+  return 0;
+}
+
+/*
+** DECIMAL(precision <= 18, scale) text to its unscaled int64: plain
+** [+-]digits[.digits] with at most `scale` fraction digits in digit
+** arithmetic; anything else (rounding, exponents, grouping) through
+** txt_dec_text, with the same result.
+*/
+static inline int txt_parse_dec64(const char *s, uint32_t n, int precision, int scale, int64_t *out) {
+  uint32_t i = 0;
+  bool neg = false;
+  if (n && (s[0] == '-' || s[0] == '+')) {
+    neg = s[0] == '-';
+    i = 1;
+  }
+  uint64_t v = 0;
+  int int_digits = 0, frac = 0;
+  bool any = false;
+  for (; i < n; i++) {
+    unsigned d = (unsigned)(unsigned char)s[i] - '0';
+    if (d > 9) break;
+    any = true;
+    v = v * 10 + d;
+    if (v) int_digits++;
+    if (int_digits > 18) goto slow;
+  }
+  if (i < n && s[i] == '.') {
+    for (i++; i < n; i++) {
+      unsigned d = (unsigned)(unsigned char)s[i] - '0';
+      if (d > 9) goto slow;
+      any = true;
+      if (++frac > scale) goto slow; /* needs rounding */
+      v = v * 10 + d;
+    }
+  }
+  if (i != n || !any) goto slow;
+  if (int_digits > precision - scale) return -1;
+  {
+    static const uint64_t p10[19] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+                                     100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
+                                     1000000000000ull, 10000000000000ull, 100000000000000ull,
+                                     1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+                                     1000000000000000000ull};
+    v *= p10[scale - frac]; /* int_digits + scale <= 18: fits */
+  }
+  *out = neg ? -(int64_t)v : (int64_t)v;
+  return 0;
+slow : {
+  __int128 w;
+  if (txt_dec_text(s, n, precision, scale, &w) < 0) return -1;
+  *out = (int64_t)w;
+  return 0;
+}
+}
+
+/* ---- UTF-8 (txt_utf8.c) --------------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at q (a byte >= 0x80, q < end), or 0 if invalid. */
+static inline int txt_utf8_len(const unsigned char *q, const unsigned char *end) {
+  unsigned c = q[0];
+  if (c < 0xC2) return 0; /* continuation byte or overlong 2-byte lead */
+  if (c < 0xE0) return end - q >= 2 && (q[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c < 0xF0) {
+    if (end - q < 3 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && q[1] < 0xA0) return 0;  /* overlong */
+    if (c == 0xED && q[1] >= 0xA0) return 0; /* surrogate */
+    return 3;
+  }
+  if (c < 0xF5) {
+    if (end - q < 4 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80 || (q[3] & 0xC0) != 0x80) return 0;
+    if (c == 0xF0 && q[1] < 0x90) return 0;  /* overlong */
+    if (c == 0xF4 && q[1] >= 0x90) return 0; /* above U+10FFFF */
+    return 4;
+  }
+  return 0;
+}
+/* True if s[0..n) is valid UTF-8. */
+bool txt_utf8_valid(const char *s, size_t n);
+/* Appends s with each invalid byte replaced by U+FFFD. LAGO_NOMEM on OOM. */
+int txt_utf8_repair(buf *out, const char *s, size_t n);
 
 /* ---- datetime patterns (txt_dtfmt.c) ------------------------------------------------------
 ** Spark's datetime patterns (dateFormat, timestampFormat, timestampNTZFormat)

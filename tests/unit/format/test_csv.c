@@ -374,25 +374,6 @@ TEST(csv_double_float_bool) {
               "1.2345678901234568e+29|1.1754944e-38|false\n5e-324|16777216.0|true\n");
 }
 
-TEST(csv_double_correctly_rounded) {
-  /* The fast path and the fallback agree with strtod on many spellings. */
-  uint64_t x = 88172645463325252ull;
-  char s[64];
-  for (int i = 0; i < 200000; i++) {
-    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-    int kind = (int)(x % 4);
-    switch (kind) {
-      case 0: snprintf(s, sizeof s, "%llu.%llu", (unsigned long long)(x >> 40), (unsigned long long)((x >> 8) % 100000)); break;
-      case 1: snprintf(s, sizeof s, "%.17g", (double)(x >> 11) / (double)(1ull << (x % 60))); break;
-      case 2: snprintf(s, sizeof s, "%llue%d", (unsigned long long)(x >> 45), (int)(x % 50) - 25); break;
-      default: snprintf(s, sizeof s, "-0.%llu", (unsigned long long)(x >> 20)); break;
-    }
-    double got, want = strtod(s, NULL);
-    ASSERT(csv_parse_f64(s, (uint32_t)strlen(s), &got) == 0);
-    if (memcmp(&got, &want, 8) != 0) test_fail_(__FILE__, __LINE__, "%s: got %.17g want %.17g", s, got, want);
-  }
-}
-
 TEST(csv_dates_and_timestamps_default) {
   const char *p = WFILE("t.csv", "2024-03-25,2024-03-25 16:43:59.004281,2024-03-25T16:43:59\n"
                                  "2024-2-5,2024-03-25 16:43:59+02:00,2024-03-25 16:43:59Z\n"
