@@ -116,25 +116,3 @@ int csv_dec_value(const csv_dec *d, lago_type t, const char *s, uint32_t n, void
       return -1;
   }
 }
-
-int csv_json_str(buf *out, const char *s, size_t n) {
-  TRY(buf_putc(out, '"'));
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == '"' || c == '\\') {
-      TRY(buf_putc(out, '\\'));
-      TRY(buf_putc(out, (char)c));
-    } else if (c == '\n') {
-      TRY(buf_puts(out, "\\n"));
-    } else if (c == '\r') {
-      TRY(buf_puts(out, "\\r"));
-    } else if (c == '\t') {
-      TRY(buf_puts(out, "\\t"));
-    } else if (c < 0x20) {
-      TRY(buf_printf(out, "\\u%04x", c));
-    } else {
-      TRY(buf_putc(out, (char)c));
-    }
-  }
-  return buf_putc(out, '"');
-}

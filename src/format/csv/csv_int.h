@@ -31,9 +31,6 @@ int csv_dec_init(csv_dec *d, const csv_options *o, lago_err *err);
 */
 int csv_dec_value(const csv_dec *d, lago_type t, const char *s, uint32_t n, void *dst);
 
-/* JSON string escaping for bad-record lines. */
-int csv_json_str(buf *out, const char *s, size_t n);
-
 /* ---- tokens (csv_reader.c) ---------------------------------------------- */
 
 /* Bits in a token's len word. */

@@ -35,8 +35,6 @@
 */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "format/csv/csv_int.h"
 #include "util/alloc.h"
@@ -1155,15 +1153,9 @@ static const char *describe_bad(csv_reader *r, uint32_t row) {
 
 static int log_bad(csv_reader *r, uint32_t row, lago_err *err) {
   const char *msg = describe_bad(r, row);
-  buf *b = &r->bad;
-  int rc = buf_puts(b, "{\"path\":");
-  if (!rc) rc = csv_json_str(b, r->path, strlen(r->path));
-  if (!rc) rc = buf_printf(b, ",\"line\":%llu,\"record\":", (unsigned long long)r->row_line[row]);
-  if (!rc) rc = csv_json_str(b, r->buf + r->bstart + r->row_off[row], r->row_len[row]);
-  if (!rc) rc = buf_puts(b, ",\"reason\":");
-  if (!rc) rc = csv_json_str(b, msg, strlen(msg));
-  if (!rc) rc = buf_puts(b, "}\n");
-  return rc ? LAGO_NOMEM_ERR(err) : LAGO_OK;
+  if (txt_bad_append(&r->bad, r->path, r->row_line[row], r->buf + r->bstart + r->row_off[row], r->row_len[row], msg))
+    return LAGO_NOMEM_ERR(err);
+  return LAGO_OK;
 }
 
 /* Moves the kept rows (ascending) of every column down; in place. */
@@ -1296,21 +1288,7 @@ void csv_reader_take_bad_records(csv_reader *r) {
 }
 
 int csv_write_bad_records(lago_fs *fs, const char *dir, const char *text, size_t len, lago_err *err) {
-  if (!len) return LAGO_OK;
-  static unsigned long counter;
-  char name[160];
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  unsigned long k = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
-  snprintf(name, sizeof name, "%04d%02d%02dT%02d%02d%02d/bad_records/part-%05lu-%ld.json", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, k, (long)getpid());
-  arena *ar = arena_new("csv bad records", 512);
-  if (!ar) return LAGO_NOMEM_ERR(err);
-  char *path = path_join(ar, dir, name);
-  int rc = path ? fs_write(fs, path, text, len, false, err) : LAGO_NOMEM_ERR(err);
-  arena_free(ar);
-  return rc;
+  return txt_bad_write(fs, dir, text, len, err);
 }
 
 void csv_reader_close(csv_reader *r) {
@@ -1318,7 +1296,7 @@ void csv_reader_close(csv_reader *r) {
   if (r->bad.len && r->o.bad_records_path && r->fs) {
     lago_err e;
     lago_err_clear(&e);
-    (void)csv_write_bad_records(r->fs, r->o.bad_records_path, r->bad.data, r->bad.len, &e);
+    (void)txt_bad_write(r->fs, r->o.bad_records_path, r->bad.data, r->bad.len, &e);
   }
   fs_close(r->f);
   mem_free(r->path);

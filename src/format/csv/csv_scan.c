@@ -307,7 +307,7 @@ void csv_scan_close(csv_scan *s) {
   if (s->bad.len && s->o.bad_records_path) {
     lago_err e;
     lago_err_clear(&e);
-    (void)csv_write_bad_records(s->fs, s->o.bad_records_path, s->bad.data, s->bad.len, &e);
+    (void)txt_bad_write(s->fs, s->o.bad_records_path, s->bad.data, s->bad.len, &e);
   }
   csv_reader_close(s->inline_r);
   if (s->held) put_arena(s, s->held->ar);

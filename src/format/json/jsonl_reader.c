@@ -38,8 +38,6 @@
 ** refused (LAGO_UNSUPPORTED), so every length fits the 32-bit string views.
 */
 #include <stdio.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "format/json/jsonl_int.h"
 #include "util/alloc.h"
@@ -464,15 +462,9 @@ static const char *describe(jsonl_reader *r, const rec *rc, uint8_t why) {
 }
 
 static int log_bad(jsonl_reader *r, const rec *rc, const char *msg, lago_err *err) {
-  buf *b = &r->bad;
-  int e = buf_puts(b, "{\"path\":");
-  if (!e) e = jl_json_str(b, r->path, strlen(r->path));
-  if (!e) e = buf_printf(b, ",\"line\":%llu,\"record\":", (unsigned long long)rc->line);
-  if (!e) e = jl_json_str(b, B(r, rc->start), (size_t)(rc->end - rc->start));
-  if (!e) e = buf_puts(b, ",\"reason\":");
-  if (!e) e = jl_json_str(b, msg, strlen(msg));
-  if (!e) e = buf_puts(b, "}\n");
-  return e ? LAGO_NOMEM_ERR(err) : LAGO_OK;
+  if (txt_bad_append(&r->bad, r->path, rc->line, B(r, rc->start), (size_t)(rc->end - rc->start), msg))
+    return LAGO_NOMEM_ERR(err);
+  return LAGO_OK;
 }
 
 /*
@@ -903,21 +895,7 @@ void jsonl_reader_take_bad_records(jsonl_reader *r) {
 }
 
 int jsonl_write_bad_records(lago_fs *fs, const char *dir, const char *text, size_t len, lago_err *err) {
-  if (!len) return LAGO_OK;
-  static unsigned long counter;
-  char name[160];
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  unsigned long k = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
-  snprintf(name, sizeof name, "%04d%02d%02dT%02d%02d%02d/bad_records/part-%05lu-%ld.json", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, k, (long)getpid());
-  arena *ar = arena_new("json bad records", 512);
-  if (!ar) return LAGO_NOMEM_ERR(err);
-  char *path = path_join(ar, dir, name);
-  int rc = path ? fs_write(fs, path, text, len, false, err) : LAGO_NOMEM_ERR(err);
-  arena_free(ar);
-  return rc;
+  return txt_bad_write(fs, dir, text, len, err);
 }
 
 void jsonl_reader_close(jsonl_reader *r) {
@@ -925,7 +903,7 @@ void jsonl_reader_close(jsonl_reader *r) {
   if (r->bad.len && r->o.bad_records_path && r->fs) {
     lago_err e;
     lago_err_clear(&e);
-    (void)jsonl_write_bad_records(r->fs, r->o.bad_records_path, r->bad.data, r->bad.len, &e);
+    (void)txt_bad_write(r->fs, r->o.bad_records_path, r->bad.data, r->bad.len, &e);
   }
   fs_close(r->f);
   jl_dec_deinit(&r->dec);

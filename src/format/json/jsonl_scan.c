@@ -278,7 +278,7 @@ void jsonl_scan_close(jsonl_scan *s) {
   if (s->bad.len && s->o.bad_records_path) {
     lago_err e;
     lago_err_clear(&e);
-    (void)jsonl_write_bad_records(s->fs, s->o.bad_records_path, s->bad.data, s->bad.len, &e);
+    (void)txt_bad_write(s->fs, s->o.bad_records_path, s->bad.data, s->bad.len, &e);
   }
   if (s->held) put_arena(s, s->held->ar);
   for (uint32_t i = 0; i < s->n_ranges; i++) free_nodes(s, &s->ranges[i]);

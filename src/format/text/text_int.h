@@ -7,6 +7,8 @@
 **   numbers: text analysis, exact conversions, inline fast paths   txt_num.c
 **   UTF-8 validation and repair                                  txt_utf8.c
 **   datetime patterns and the default date/timestamp parsers     txt_dtfmt.c
+**   options: the table-driven setter, schemaHints, sampling       txt_opts.c
+**   bad-record logs (badRecordsPath)                              txt_bad.c
 **
 ** Value parsers return 0, or -1 when the text is not a value of the type;
 ** those that can allocate may also return LAGO_NOMEM (> 0).
@@ -20,9 +22,12 @@
 #include <string.h>
 
 #include "format/text/text.h"
+#include "io/fs.h"
+#include "util/arena.h"
 #include "util/buf.h"
 #include "util/datetime.h"
 #include "util/status.h"
+#include "vec/types.h"
 
 /* ---- numbers (txt_num.c) -------------------------------------------------------------------
 ** A number analysed for exact conversion: filled by txt_num_scan from plain
@@ -307,5 +312,83 @@ static inline int txt_dt_ntz(const txt_dt *d, const char *s, uint32_t n, int64_t
   int rc = d->have_ntz ? txt_dtfmt_parse(&d->ntz, s, n, micros, &z) : txt_parse_ts(s, n, micros, &z);
   return rc < 0 || z ? -1 : 0;
 }
+
+/* ---- options (txt_opts.c) ---------------------------------------------------------------------
+** Each reader describes its options as a table of Spark names; txt_opt_set
+** finds the name (any case, "cloudFiles." prefix dropped) and parses the
+** value by its kind into the options struct at `off`. */
+
+/* The modes, as csv_mode and jsonl_mode number them. */
+enum { TXT_PERMISSIVE = 0, TXT_DROPMALFORMED = 1, TXT_FAILFAST = 2 };
+
+typedef enum txt_opt_kind {
+  TXT_OPT_BOOL,     /* bool: true or false, any case */
+  TXT_OPT_STR,      /* const char *: copied into the arena */
+  TXT_OPT_STR_OFF,  /* const char *: copied; "" sets NULL (the feature is off) */
+  TXT_OPT_NAME,     /* const char *: copied; "" refused */
+  TXT_OPT_MODE,     /* enum (int-sized): PERMISSIVE, DROPMALFORMED, FAILFAST, any case */
+  TXT_OPT_RATIO,    /* double in (0, 1] */
+  TXT_OPT_COUNT,    /* uint64_t: a non-negative decimal integer */
+  TXT_OPT_LINE_SEP, /* int: -1 for \r\n (the default: \n, \r\n and \r), else one byte */
+  TXT_OPT_UTF8,     /* no field: only UTF-8 (LAGO_UNSUPPORTED otherwise) */
+  TXT_OPT_LOCALE,   /* no field: only en-US */
+  TXT_OPT_TIMEZONE, /* no field: only UTC */
+  TXT_OPT_IGNORED,  /* no field: accepted, changes nothing */
+  TXT_OPT_CUSTOM,   /* the reader's own parser, fn */
+} txt_opt_kind;
+
+typedef struct txt_opt {
+  const char *name; /* Spark's spelling */
+  uint8_t kind;     /* txt_opt_kind */
+  size_t off;       /* offsetof the field in the reader's options struct */
+  int (*fn)(void *opts, arena *ar, const char *key, const char *value, lago_err *err); /* TXT_OPT_CUSTOM */
+} txt_opt;
+
+/*
+** Sets option `key` = value in opts from the table (n entries); fmt ("csv",
+** "json") names the reader in messages. Names not in the table but in the
+** shared list of harmless ones (write-side and Auto Loader stream options)
+** are accepted and ignored. Strings are copied into ar. LAGO_BIND for an
+** unknown name or a bad value, LAGO_UNSUPPORTED for a value lago cannot
+** honour (an encoding other than UTF-8, ...).
+*/
+int txt_opt_set(const char *fmt, const txt_opt *table, size_t n, void *opts, arena *ar, const char *key,
+                const char *value, lago_err *err);
+/* The option name without a "cloudFiles." prefix. Borrowed from key. */
+const char *txt_opt_name(const char *key);
+
+/* One schemaHints entry: a field path and the type it gets (in the parse arena). */
+typedef struct txt_hint {
+  const char **path; /* name segments, unquoted */
+  uint32_t n_path;
+  lago_type type;
+} txt_hint;
+
+/*
+** Parses schemaHints text: "amount DECIMAL(18,2), addr.zip STRING, `a.b` INT"
+** (path segments separated by '.', each plain or `quoted` with `` for a
+** backtick; an optional ':' before the type; a trailing ',' is fine).
+** *out (n entries) is allocated in ar. LAGO_PARSE naming the offset.
+*/
+int txt_hints_parse(arena *ar, const char *text, txt_hint **out, uint32_t *n, lago_err *err);
+
+/* samplingRatio: record i (0-based, in reading order) is in the sample when a
+** hash of i (SplitMix64) falls under ratio. Deterministic: the same records
+** every run, whatever the threads. */
+static inline bool txt_sampled(uint64_t i, double ratio) {
+  if (ratio >= 1.0) return true;
+  uint64_t z = i + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return (double)(z >> 11) / 9007199254740992.0 < ratio;
+}
+
+/* ---- bad records (txt_bad.c) --------------------------------------------------------------- */
+
+/* Appends {"path":..,"line":..,"record":..,"reason":..}\n to log. LAGO_OK or LAGO_NOMEM. */
+int txt_bad_append(buf *log, const char *path, uint64_t line, const char *rec, size_t rec_len, const char *reason);
+/* Writes text as one new file <dir>/<UTC time>/bad_records/part-<k>-<pid>.json (nothing when len is 0). */
+int txt_bad_write(lago_fs *fs, const char *dir, const char *text, size_t len, lago_err *err);
 
 #endif /* LAGO_FORMAT_TEXT_INT_H */
