@@ -18,10 +18,11 @@
 **   When the tokenizer meets the end of the buffer inside a record (and the
 **   file goes on), the bytes from bstart on are moved to the front (so the
 **   batch's tokens stay valid), the buffer grows if it is full, the next
-**   chunk (1 MiB) is read behind them and the record is tokenized again from
-**   its start. Memory: about 2 chunks + the rows of one batch + the longest
-**   record. A sentinel byte after the data stops the scan loops without a
-**   bounds check per byte.
+**   chunk (1 MiB, or the partial record again if that is longer) is read
+**   behind them and the record is tokenized again from its start (format/
+**   text's txt_input, shared with the JSON reader). Memory: about 2 chunks +
+**   the rows of one batch + the longest record. A sentinel byte after the
+**   data stops the scan loops without a bounds check per byte.
 **
 **   A range reader [start, end) owns the records whose first byte lies in
 **   [first, end), first = 0 (then BOM and header are skipped) or `start`
@@ -40,7 +41,6 @@
 #include "util/alloc.h"
 
 #define VS LAGO_VECTOR_SIZE
-#define CHUNK_DEFAULT ((size_t)1 << 20)
 #define SENTINEL_PAD 16
 
 /* Character classes for the scan loops. */
@@ -48,7 +48,6 @@ enum { C_DATA = 0, C_SEP = 1, C_NL = 2, C_QUOTE = 4, C_ESC = 8 };
 
 struct csv_reader {
   lago_fs *fs;
-  lago_file *f;
   char *path;                 /* owned */
   csv_options o;              /* copy; its strings are borrowed from the caller */
   csv_dec dec;
@@ -67,11 +66,8 @@ struct csv_reader {
   uint64_t end_off;           /* where the reader stopped */
   bool started, done;
 
-  char *buf;                  /* chunk buffer (heap), cap + SENTINEL_PAD bytes */
-  size_t cap, len, pos, bstart;
-  uint64_t buf_off;           /* file offset of buf[0] */
-  uint64_t read_off;          /* next file offset to read */
-  size_t chunk;
+  txt_input in;               /* the chunk buffer (format/text), SENTINEL_PAD bytes after the data */
+  size_t pos, bstart;         /* buffer indices: the next record, the batch start */
   uint64_t line;              /* physical line of buf[pos] (1-based) */
 
   uint32_t *tok_off, *tok_len;/* [n_cols * (VS+1)], column-major; row VS is scratch */
@@ -159,7 +155,6 @@ static int open_common(lago_fs *fs, const char *path, const csv_options *opts, c
   if (!r) return LAGO_NOMEM_ERR(err);
   r->fs = fs;
   r->o = *opts;
-  r->chunk = CHUNK_DEFAULT;
   r->line = 1;
   r->range_end = UINT64_MAX;
   buf_init(&r->esc);
@@ -167,14 +162,12 @@ static int open_common(lago_fs *fs, const char *path, const csv_options *opts, c
   buf_init(&r->bad);
   r->path = mem_strdup(path);
   r->meta = arena_new("csv reader", 1024);
-  r->buf = mem_alloc(SENTINEL_PAD); /* never NULL, so pointer arithmetic is defined on empty input */
-  if (r->buf) memset(r->buf, '\n', SENTINEL_PAD);
-  if (!r->path || !r->meta || !r->buf || buf_reserve(&r->esc, 256) || buf_reserve(&r->tmp, 256)) {
+  if (!r->path || !r->meta || buf_reserve(&r->esc, 256) || buf_reserve(&r->tmp, 256)) {
     csv_reader_close(r);
     return LAGO_NOMEM_ERR(err);
   }
   int rc = csv_dec_init(&r->dec, &r->o, err);
-  if (!rc) rc = fs_open(fs, path, &r->f, err);
+  if (!rc) rc = txt_input_init(&r->in, fs, r->path, SENTINEL_PAD, r->o.line_sep < 0 ? '\n' : r->o.line_sep, err);
   if (rc) {
     csv_reader_close(r);
     return rc;
@@ -209,7 +202,7 @@ int csv_reader_open_range(lago_fs *fs, const char *path, uint64_t start, uint64_
     return rc;
   }
   r->range_start = start;
-  r->range_end = end;
+  r->range_end = r->in.range_end = end;
   r->exact_start = exact_start || start == 0;
   *out = r;
   return LAGO_OK;
@@ -230,7 +223,7 @@ int csv_reader_open_raw(lago_fs *fs, const char *path, const csv_options *opts, 
 }
 
 void csv_reader_set_chunk(csv_reader *r, size_t chunk) {
-  if (chunk >= 1) r->chunk = chunk;
+  if (chunk >= 1) r->in.chunk = chunk;
 }
 
 void csv_reader_set_line(csv_reader *r, uint64_t line) { r->line = line; }
@@ -239,48 +232,22 @@ uint64_t csv_reader_line(const csv_reader *r) { return r->line; }
 /* ---- input buffer ---------------------------------------------------------------- */
 
 /*
-** Makes room and reads the next chunk behind the data. Keeps bytes from
-** bstart on (moving them to the front). Returns LAGO_OK with *got = bytes read
+** Reads the next piece of input behind the data, keeping the bytes from
+** bstart on (token offsets are relative to it, so they survive the move).
+** At least the current partial record again is read, so a record longer
+** than a chunk costs a logarithmic number of re-scans. *got = bytes read
 ** (0 at the end of the file).
 */
 static int fill(csv_reader *r, size_t *got, lago_err *err) {
-  *got = 0;
-  if (r->read_off >= r->f->size) return LAGO_OK;
-  if (r->bstart > 0) {
-    size_t keep = r->len - r->bstart;
-    memmove(r->buf, r->buf + r->bstart, keep);
-    r->buf_off += r->bstart;
-    r->pos -= r->bstart;
-    r->len = keep;
-    r->bstart = 0;
-  }
-  /* A range reads little past its end: its last record usually ends soon after. */
-  uint64_t left = r->f->size - r->read_off;
-  if (r->range_end != UINT64_MAX) {
-    uint64_t lim = (r->read_off < r->range_end ? r->range_end - r->read_off : 0) + 4096;
-    if (left > lim) left = lim;
-  }
-  size_t want = r->chunk < left ? r->chunk : (size_t)left;
-  if (r->cap - r->len < want) {
-    size_t ncap = r->cap ? r->cap : 2 * want;
-    while (ncap - r->len < want) ncap *= 2;
-    if (ncap > ((size_t)1 << 40)) return LAGO_ERR(err, LAGO_NOMEM, "%s: record too large", r->path);
-    char *nb = mem_realloc(r->buf, ncap + SENTINEL_PAD);
-    if (!nb) return LAGO_NOMEM_ERR(err);
-    r->buf = nb;
-    r->cap = ncap;
-  }
-  size_t n = r->cap - r->len;
-  if (n > left) n = (size_t)left;
-  TRY(fs_read_at(r->f, r->read_off, r->buf + r->len, n, err));
-  r->read_off += n;
-  r->len += n;
-  memset(r->buf + r->len, r->o.line_sep < 0 ? '\n' : r->o.line_sep, SENTINEL_PAD); /* sentinel */
-  *got = n;
+  uint64_t old = r->in.buf_off;
+  TRY(txt_input_fill(&r->in, old + r->bstart, r->in.len - r->pos, got, err));
+  size_t moved = (size_t)(r->in.buf_off - old);
+  r->pos -= moved;
+  r->bstart -= moved;
   return LAGO_OK;
 }
 
-static inline bool at_eof(const csv_reader *r) { return r->read_off >= r->f->size; }
+static inline bool at_eof(const csv_reader *r) { return txt_input_eof(&r->in); }
 
 /* ---- record parser ------------------------------------------------------------------ */
 
@@ -338,8 +305,8 @@ static inline int store(csv_reader *r, rec_out *ro, uint32_t col, uint32_t off, 
 ** Errors: LAGO_CORRUPT for maxColumns / field size limits.
 */
 static int parse_record(csv_reader *r, size_t *ppos, rec_out *ro, int *status, lago_err *err) {
-  const char *base = r->buf + r->bstart;
-  const char *p = r->buf + *ppos, *e = r->buf + r->len;
+  const char *base = r->in.buf + r->bstart;
+  const char *p = r->in.buf + *ppos, *e = r->in.buf + r->in.len;
   const bool eof = at_eof(r);
   const int q = r->o.quote, esc = r->o.escape;
   const bool ml = r->o.multi_line, lead = r->o.ignore_leading_ws, trail = r->o.ignore_trailing_ws;
@@ -405,7 +372,7 @@ static int parse_record(csv_reader *r, size_t *ppos, rec_out *ro, int *status, l
     if (col >= r->o.max_columns)
       return LAGO_ERR(err, LAGO_CORRUPT, "%s:%llu: record has more than maxColumns (%u) fields", r->path,
                       (unsigned long long)r->line, r->o.max_columns);
-    if (ro->starts && col < ro->n_starts) ro->starts[col] = (size_t)(p - r->buf);
+    if (ro->starts && col < ro->n_starts) ro->starts[col] = (size_t)(p - r->in.buf);
     const char *fstart = p;
     if (lead)
       while (p < e && (unsigned char)*p <= ' ' && *p != (char)sep0 && !is_nl(r, (unsigned char)*p)) p++;
@@ -546,7 +513,7 @@ static int parse_record(csv_reader *r, size_t *ppos, rec_out *ro, int *status, l
 record_end:
   ro->nf = col;
   /* Line break (or the end of the input). */
-  ro->term = (size_t)(p - r->buf);
+  ro->term = (size_t)(p - r->in.buf);
   if (p < e) {
     if (*p == '\r' && r->o.line_sep < 0) {
       if (p + 1 >= e && !eof) goto more;
@@ -556,7 +523,7 @@ record_end:
       p++;
     }
   }
-  *ppos = (size_t)(p - r->buf);
+  *ppos = (size_t)(p - r->in.buf);
   *status = REC_OK;
   return LAGO_OK;
 more:
@@ -574,9 +541,9 @@ nomem:
 ** a real record (or the end), REC_MORE when the buffer ends first.
 */
 static int skip_blank(csv_reader *r, int *status) {
-  const char *e = r->buf + r->len;
+  const char *e = r->in.buf + r->in.len;
   for (;;) {
-    const char *p = r->buf + r->pos;
+    const char *p = r->in.buf + r->pos;
     if (p >= e) break;
     unsigned char c = (unsigned char)*p;
     bool comment = r->o.comment >= 0 && (int)c == r->o.comment;
@@ -594,14 +561,14 @@ static int skip_blank(csv_reader *r, int *status) {
     if (!comment && (!blank || (r->o.multi_line && t != p))) break;
     if (t >= e) {
       if (!at_eof(r)) { *status = REC_MORE; return LAGO_OK; }
-      r->pos = r->len;
+      r->pos = r->in.len;
       break;
     }
     if (*t == '\r' && r->o.line_sep < 0) {
       if (t + 1 >= e && !at_eof(r)) { *status = REC_MORE; return LAGO_OK; }
       if (t + 1 < e && t[1] == '\n') t++;
     }
-    r->pos = (size_t)(t + 1 - r->buf);
+    r->pos = (size_t)(t + 1 - r->in.buf);
     r->line++;
   }
   *status = REC_OK;
@@ -627,7 +594,7 @@ static int read_header(csv_reader *r, lago_err *err) {
       TRY(need_more(r, err, &got));
       continue;
     }
-    if (r->pos >= r->len) {
+    if (r->pos >= r->in.len) {
       if (!at_eof(r)) {
         r->bstart = r->pos;
         TRY(need_more(r, err, &got));
@@ -658,7 +625,7 @@ static int read_header(csv_reader *r, lago_err *err) {
     pos = r->pos;
     TRY(parse_record(r, &pos, &ro, &st, err));
     for (uint32_t c = 0; c < nf; c++) {
-      const char *s = (len[c] & TOK_ESC) ? r->esc.data + off[c] : r->buf + r->bstart + off[c];
+      const char *s = (len[c] & TOK_ESC) ? r->esc.data + off[c] : r->in.buf + r->bstart + off[c];
       r->hdr[c] = arena_strndup(r->meta, s, len[c] & TOK_LEN_MASK);
       if (!r->hdr[c]) return LAGO_NOMEM_ERR(err);
     }
@@ -689,49 +656,31 @@ static int check_header(csv_reader *r, lago_err *err) {
 static int start(csv_reader *r, lago_err *err) {
   r->started = true;
   bool got;
-  if (r->range_start >= r->f->size && r->range_start > 0) {
+  if (r->range_start >= r->in.f->size && r->range_start > 0) {
     r->first_off = r->end_off = r->range_start;
     r->done = true;
     return LAGO_OK;
   }
   if (r->range_start == 0) {
-    r->read_off = r->buf_off = 0;
-    TRY(need_more(r, err, &got));
-    while (r->len < 3 && !at_eof(r)) TRY(need_more(r, err, &got));
-    if (r->len >= 3 && !memcmp(r->buf, "\xef\xbb\xbf", 3)) r->pos = 3; /* UTF-8 BOM */
+    bool bom;
+    txt_input_seek(&r->in, 0);
+    TRY(txt_input_bom(&r->in, &bom, err));
+    if (bom) r->pos = 3;
     if (r->o.header) TRY(read_header(r, err));
     TRY(check_header(r, err));
   } else if (r->exact_start) {
-    r->read_off = r->buf_off = r->range_start;
+    txt_input_seek(&r->in, r->range_start);
     TRY(need_more(r, err, &got));
   } else {
     /* Guess: the record starts after the first line break at or after start - 1. */
-    r->read_off = r->buf_off = r->range_start - 1;
-    TRY(need_more(r, err, &got));
-    for (;;) {
-      const char *p = r->buf + r->pos, *e = r->buf + r->len;
-      while (p < e && !is_nl(r, (unsigned char)*p)) p++;
-      if (p >= e) {
-        r->bstart = r->pos = r->len;
-        if (at_eof(r)) break;
-        TRY(need_more(r, err, &got));
-        continue;
-      }
-      if (*p == '\r' && r->o.line_sep < 0) {
-        if (p + 1 >= e && !at_eof(r)) {
-          r->bstart = r->pos = (size_t)(p - r->buf);
-          TRY(need_more(r, err, &got));
-          continue;
-        }
-        if (p + 1 < e && p[1] == '\n') p++;
-      }
-      r->pos = (size_t)(p + 1 - r->buf);
-      break;
-    }
+    uint64_t le, next;
+    txt_input_seek(&r->in, r->range_start - 1);
+    TRY(txt_input_line(&r->in, r->range_start - 1, r->o.line_sep, UINT64_MAX, UINT64_MAX, r->line, &le, &next, err));
+    r->pos = (size_t)(next - r->in.buf_off);
     /* Line numbers are not known in a guessed range: counted from the range start. */
   }
   r->bstart = r->pos;
-  r->first_off = r->buf_off + r->pos;
+  r->first_off = r->in.buf_off + r->pos;
   r->end_off = r->first_off;
   return LAGO_OK;
 }
@@ -769,12 +718,12 @@ static int tokenize(csv_reader *r, lago_err *err) {
         int st;
         TRY(skip_blank(r, &st));
         bool got;
-        if (st == REC_MORE || (r->pos >= r->len && !at_eof(r))) {
+        if (st == REC_MORE || (r->pos >= r->in.len && !at_eof(r))) {
           r->bstart = r->pos;
           TRY(need_more(r, err, &got));
           continue;
         }
-        if (r->pos >= r->len) break;
+        if (r->pos >= r->in.len) break;
         r->bstart = r->pos;
         rec_out ro;
         memset(&ro, 0, sizeof ro);
@@ -800,19 +749,19 @@ static int tokenize(csv_reader *r, lago_err *err) {
   ro.n_store = r->n_cols;
   while (r->n_rows < VS) {
     int st;
-    if (r->buf_off + r->pos >= r->range_end) {
+    if (r->in.buf_off + r->pos >= r->range_end) {
       r->done = true;
       break;
     }
-    unsigned char c0 = (unsigned char)r->buf[r->pos]; /* the sentinel when pos == len */
+    unsigned char c0 = (unsigned char)r->in.buf[r->pos]; /* the sentinel when pos == len */
     st = REC_OK;
-    if (c0 <= ' ' || (int)c0 == r->o.comment || r->pos >= r->len) TRY(skip_blank(r, &st));
+    if (c0 <= ' ' || (int)c0 == r->o.comment || r->pos >= r->in.len) TRY(skip_blank(r, &st));
     bool got;
     if (st == REC_MORE) {
       TRY(need_more(r, err, &got));
       continue;
     }
-    if (r->pos >= r->len) {
+    if (r->pos >= r->in.len) {
       if (!at_eof(r)) {
         TRY(need_more(r, err, &got));
         continue;
@@ -820,7 +769,7 @@ static int tokenize(csv_reader *r, lago_err *err) {
       r->done = true;
       break;
     }
-    if (r->buf_off + r->pos >= r->range_end) {
+    if (r->in.buf_off + r->pos >= r->range_end) {
       r->done = true;
       break;
     }
@@ -856,12 +805,12 @@ static int tokenize(csv_reader *r, lago_err *err) {
     /* Offsets are 32-bit from bstart: end the batch early on huge inputs. */
     if (r->pos - r->bstart > ((size_t)1 << 31)) break;
   }
-  r->end_off = r->buf_off + r->pos;
+  r->end_off = r->in.buf_off + r->pos;
   return LAGO_OK;
 }
 
 static inline const char *tok_ptr(const csv_reader *r, uint32_t off, uint32_t lw) {
-  return (lw & TOK_ESC) ? r->esc.data + off : r->buf + r->bstart + off;
+  return (lw & TOK_ESC) ? r->esc.data + off : r->in.buf + r->bstart + off;
 }
 
 /* ---- decoding ------------------------------------------------------------------------------ */
@@ -907,7 +856,7 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
   const uint32_t *off = r->tok_off + (size_t)c * (VS + 1), *lw = r->tok_len + (size_t)c * (VS + 1);
   lago_str *out = VEC_DATA(v, lago_str);
   bool check_utf8 = v->type.id == LT_STRING;
-  const char *base = r->buf + r->bstart;
+  const char *base = r->in.buf + r->bstart;
   const size_t nv_len = strlen(r->o.null_value);
   for (uint32_t i = 0; i < n; i++) {
     const char *s;
@@ -1120,8 +1069,8 @@ static const char *describe_bad(csv_reader *r, uint32_t row) {
   size_t fs = field_start(r, row, c), rs = r->bstart + r->row_off[row];
   uint64_t line = r->row_line[row];
   size_t ls = rs;
-  for (size_t i = rs; i < fs && i < r->len; i++)
-    if (r->buf[i] == '\n' || (r->buf[i] == '\r' && (i + 1 >= r->len || r->buf[i + 1] != '\n'))) {
+  for (size_t i = rs; i < fs && i < r->in.len; i++)
+    if (r->in.buf[i] == '\n' || (r->in.buf[i] == '\r' && (i + 1 >= r->in.len || r->in.buf[i + 1] != '\n'))) {
       line++;
       ls = i + 1;
     }
@@ -1131,7 +1080,7 @@ static const char *describe_bad(csv_reader *r, uint32_t row) {
   if (why == BAD_COUNT) {
     buf_printf(b, "malformed record: expected %u fields, found %u: ", r->n_cols, r->row_nf[row]);
     uint32_t n = r->row_len[row] > 64 ? 64 : r->row_len[row];
-    buf_printf(b, "'%.*s%s'", (int)n, r->buf + rs, r->row_len[row] > 64 ? "..." : "");
+    buf_printf(b, "'%.*s%s'", (int)n, r->in.buf + rs, r->row_len[row] > 64 ? "..." : "");
     return buf_cstr(b);
   }
   const char *name = col_name(r, c);
@@ -1153,7 +1102,7 @@ static const char *describe_bad(csv_reader *r, uint32_t row) {
 
 static int log_bad(csv_reader *r, uint32_t row, lago_err *err) {
   const char *msg = describe_bad(r, row);
-  if (txt_bad_append(&r->bad, r->path, r->row_line[row], r->buf + r->bstart + r->row_off[row], r->row_len[row], msg))
+  if (txt_bad_append(&r->bad, r->path, r->row_line[row], r->in.buf + r->bstart + r->row_off[row], r->row_len[row], msg))
     return LAGO_NOMEM_ERR(err);
   return LAGO_OK;
 }
@@ -1196,7 +1145,7 @@ static int next_once(csv_reader *r, arena *ar, batch **out, csv_batch_info *info
   if (r->corrupt_idx >= 0) {
     vec *cv = &b->cols[r->corrupt_idx];
     for (uint32_t i = 0; i < n; i++) {
-      int rc = r->row_bad[i] && !drop ? vec_set_str(cv, i, r->buf + r->bstart + r->row_off[i], r->row_len[i])
+      int rc = r->row_bad[i] && !drop ? vec_set_str(cv, i, r->in.buf + r->bstart + r->row_off[i], r->row_len[i])
                                       : vec_set_null(cv, i);
       if (rc) return LAGO_NOMEM_ERR(err);
     }
@@ -1298,9 +1247,8 @@ void csv_reader_close(csv_reader *r) {
     lago_err_clear(&e);
     (void)txt_bad_write(r->fs, r->o.bad_records_path, r->bad.data, r->bad.len, &e);
   }
-  fs_close(r->f);
+  txt_input_deinit(&r->in);
   mem_free(r->path);
-  mem_free(r->buf);
   mem_free(r->tok_off);
   mem_free(r->tok_len);
   mem_free(r->types);

@@ -3,8 +3,9 @@
 ** file) into lago batches: chunked input, record framing, modes, corrupt
 ** and rescued data columns, bad-record logs, line numbers.
 **
-** Input buffer (file offsets grow to the right; every position the reader
-** keeps is a file offset, so moving the buffer changes nothing):
+** Input buffer (format/text's txt_input, shared with the CSV reader; file
+** offsets grow to the right; every position the reader keeps is a file
+** offset, so moving the buffer changes nothing):
 **
 **      buf_off                                 buf_off + len == read_off
 **      |<---------------------- buf ------------------------>|
@@ -42,19 +43,14 @@
 #include "format/json/jsonl_int.h"
 #include "util/alloc.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #define VS LAGO_VECTOR_SIZE
-#define CHUNK_DEFAULT ((size_t)1 << 20)
 #define MAX_LINE ((uint64_t)0x7fffffff)
 
 enum { ST_TOP = 0, ST_LINE_ARRAY, ST_DOC_ARRAY, ST_DOC_TAIL, ST_DONE };
 
 struct jsonl_reader {
   lago_fs *fs;
-  lago_file *f;
   char *path;                 /* owned */
   jsonl_options o;            /* copy; its strings are borrowed from the caller */
   lago_type schema;           /* borrowed */
@@ -73,10 +69,7 @@ struct jsonl_reader {
   bool bom;                   /* a BOM was skipped at offset 0 */
   int state;
 
-  char *buf;                  /* heap, cap bytes */
-  size_t cap, len;
-  uint64_t buf_off, read_off;
-  size_t chunk;
+  txt_input in;               /* the file, chunk by chunk (format/text) */
   uint64_t pos;               /* file offset of the next byte to look at */
   uint64_t line;              /* line number of pos (1-based, from the range start) */
   uint64_t line_start;        /* file offset where pos's line starts */
@@ -95,10 +88,10 @@ struct jsonl_reader {
   bool infer_bad;             /* a malformed record was met (PERMISSIVE) */
 };
 
-static inline char *B(const jsonl_reader *r, uint64_t off) { return r->buf + (size_t)(off - r->buf_off); }
-static inline uint64_t OFF(const jsonl_reader *r, const char *p) { return r->buf_off + (uint64_t)(p - r->buf); }
-static inline uint64_t buf_end(const jsonl_reader *r) { return r->buf_off + r->len; }
-static inline bool at_eof(const jsonl_reader *r) { return r->read_off >= r->f->size; }
+static inline char *B(const jsonl_reader *r, uint64_t off) { return txt_input_at(&r->in, off); }
+static inline uint64_t OFF(const jsonl_reader *r, const char *p) { return txt_input_off(&r->in, p); }
+static inline uint64_t buf_end(const jsonl_reader *r) { return txt_input_end(&r->in); }
+static inline bool at_eof(const jsonl_reader *r) { return txt_input_eof(&r->in); }
 
 /* ---- opening ----------------------------------------------------------------------------- */
 
@@ -137,7 +130,6 @@ int jsonl_reader_open_range(lago_fs *fs, const char *path, uint64_t start, uint6
   if (!r) return LAGO_NOMEM_ERR(err);
   r->fs = fs;
   r->o = *opts;
-  r->chunk = CHUNK_DEFAULT;
   r->line = 1;
   r->range_start = start;
   r->range_end = end;
@@ -147,16 +139,15 @@ int jsonl_reader_open_range(lago_fs *fs, const char *path, uint64_t start, uint6
   buf_init(&r->tmp);
   r->path = mem_strdup(path);
   r->meta = arena_new("json reader", 4096);
-  r->buf = mem_alloc(64); /* never NULL, so offsets into it are defined on empty input */
-  r->cap = 64;
   int rc = LAGO_OK;
-  if (!r->path || !r->meta || !r->buf) rc = LAGO_NOMEM_ERR(err);
+  if (!r->path || !r->meta) rc = LAGO_NOMEM_ERR(err);
   if (!rc) rc = jl_dec_init(&r->dec, &r->o, r->path, err);
   if (!rc) {
     jl_lex_init(&r->dec.lx, &r->o, &r->sbuf);
     rc = set_schema(r, schema, err);
   }
-  if (!rc) rc = fs_open(fs, path, &r->f, err);
+  if (!rc) rc = txt_input_init(&r->in, fs, r->path, 0, -1, err);
+  r->in.range_end = end;
   if (rc) {
     jsonl_reader_close(r);
     return rc;
@@ -171,58 +162,18 @@ int jsonl_reader_open(lago_fs *fs, const char *path, const jsonl_options *opts, 
 }
 
 void jsonl_reader_set_chunk(jsonl_reader *r, size_t chunk) {
-  if (chunk >= 1) r->chunk = chunk;
+  if (chunk >= 1) r->in.chunk = chunk;
 }
 void jsonl_reader_set_line(jsonl_reader *r, uint64_t line) { r->line = line; }
 
 /* ---- input ------------------------------------------------------------------------------- */
 
-/*
-** Reads more input behind the data, first dropping the bytes before `keep`.
-** Reads at least `want` bytes (when the file has them). *got = bytes read.
-*/
-static int fill(jsonl_reader *r, uint64_t keep, size_t want, size_t *got, lago_err *err) {
-  *got = 0;
-  if (at_eof(r)) return LAGO_OK;
-  if (keep > r->buf_off) {
-    size_t drop = (size_t)(keep - r->buf_off);
-    if (drop > r->len) drop = r->len;
-    memmove(r->buf, r->buf + drop, r->len - drop);
-    r->len -= drop;
-    r->buf_off += drop;
-  }
-  uint64_t left = r->f->size - r->read_off;
-  size_t n = want > r->chunk ? want : r->chunk;
-  if (r->range_end != UINT64_MAX) {
-    /* A range reads little past its end (its last line usually ends soon
-    ** after), but at least as much again as it already read past it. */
-    uint64_t past = r->read_off > r->range_end ? r->read_off - r->range_end : 0;
-    uint64_t lim = (r->read_off < r->range_end ? r->range_end - r->read_off : 0) + (past > 4096 ? past : 4096);
-    if (n > lim && want <= lim) n = (size_t)lim;
-  }
-  if (n > left) n = (size_t)left;
-  if (r->cap - r->len < n) {
-    size_t ncap = r->cap ? r->cap : 2 * n;
-    while (ncap - r->len < n) ncap *= 2;
-    if (ncap > ((size_t)1 << 40)) return LAGO_ERR(err, LAGO_NOMEM, "%s: record too large", r->path);
-    char *nb = mem_realloc(r->buf, ncap);
-    if (!nb) return LAGO_NOMEM_ERR(err);
-    r->buf = nb;
-    r->cap = ncap;
-  }
-  TRY(fs_read_at(r->f, r->read_off, r->buf + r->len, n, err));
-  r->read_off += n;
-  r->len += n;
-  *got = n;
-  return LAGO_OK;
-}
-
 /* Reads the rest of the file (keeping bytes from `keep` on). */
 static int read_all(jsonl_reader *r, uint64_t keep, lago_err *err) {
   size_t got;
   while (!at_eof(r)) {
-    uint64_t left = r->f->size - r->read_off;
-    TRY(fill(r, keep, left > ((size_t)1 << 30) ? ((size_t)1 << 30) : (size_t)left, &got, err));
+    uint64_t left = r->in.f->size - r->in.read_off;
+    TRY(txt_input_fill(&r->in, keep, left > ((size_t)1 << 30) ? ((size_t)1 << 30) : (size_t)left, &got, err));
   }
   return LAGO_OK;
 }
@@ -266,84 +217,26 @@ static void locate(const jsonl_reader *r, uint64_t at, uint64_t *line, uint64_t 
   *col = at >= ls ? at - ls + 1 : 1;
 }
 
-/* First line break at or after p in [p, e); NULL if none. */
-static const char *find_break(const jsonl_reader *r, const char *p, const char *e) {
-  if (p >= e) return NULL;
-  if (r->o.line_sep >= 0) return memchr(p, r->o.line_sep, (size_t)(e - p));
-#if defined(__SSE2__)
-  const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-  while (e - p >= 16) {
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-    int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, nl), _mm_cmpeq_epi8(x, cr)));
-    if (m) return p + __builtin_ctz((unsigned)m);
-    p += 16;
-  }
-  for (; p < e; p++)
-    if (*p == '\n' || *p == '\r') return p;
-  return NULL;
-#else
-  const char *n = memchr(p, '\n', (size_t)(e - p));
-  const char *c = memchr(p, '\r', (size_t)((n ? n : e) - p));
-  return c ? c : n;
-#endif
-}
-
 /* The line at pos: *le = offset of its break (or EOF), *next = start of the next line. */
 static int find_line(jsonl_reader *r, uint64_t *le, uint64_t *next, lago_err *err) {
-  uint64_t scan = r->pos;
-  for (;;) {
-    const char *hit = find_break(r, B(r, scan), B(r, buf_end(r)));
-    size_t got;
-    if (hit) {
-      uint64_t at = OFF(r, hit);
-      if (*hit == '\r' && r->o.line_sep < 0) {
-        if (at + 1 < buf_end(r)) {
-          *le = at;
-          *next = at + 1 + (hit[1] == '\n');
-          return LAGO_OK;
-        }
-        if (at_eof(r)) {
-          *le = at;
-          *next = at + 1;
-          return LAGO_OK;
-        }
-        scan = at; /* is it \r\n? */
-      } else {
-        *le = at;
-        *next = at + 1;
-        return LAGO_OK;
-      }
-    } else {
-      if (at_eof(r)) {
-        *le = *next = buf_end(r);
-        return LAGO_OK;
-      }
-      scan = buf_end(r);
-    }
-    if (scan - r->pos > MAX_LINE)
-      return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s:%llu: line longer than 2 GiB", r->path, (unsigned long long)r->line);
-    TRY(fill(r, r->pos, 0, &got, err));
-  }
+  return txt_input_line(&r->in, r->pos, r->o.line_sep, r->pos, MAX_LINE, r->line, le, next, err);
 }
 
 /* Positions the reader at its first record (BOM, range start). */
 static int start(jsonl_reader *r, lago_err *err) {
   r->started = true;
-  size_t got;
-  if (r->range_start > r->f->size) r->range_start = r->f->size;
+  if (r->range_start > r->in.f->size) r->range_start = r->in.f->size;
   if (r->exact_start || r->range_start == 0) {
-    r->pos = r->buf_off = r->read_off = r->range_start;
-    r->line_start = r->pos;
+    txt_input_seek(&r->in, r->range_start);
+    r->pos = r->line_start = r->range_start;
     if (r->pos == 0) {
-      while (r->len < 3 && !at_eof(r)) TRY(fill(r, 0, 3, &got, err));
-      if (r->len >= 3 && !memcmp(r->buf, "\xEF\xBB\xBF", 3)) {
-        r->pos = r->line_start = 3;
-        r->bom = true;
-      }
+      TRY(txt_input_bom(&r->in, &r->bom, err));
+      if (r->bom) r->pos = r->line_start = 3;
     }
   } else {
     /* After the first line break at or after start - 1. */
-    r->pos = r->buf_off = r->read_off = r->range_start - 1;
+    txt_input_seek(&r->in, r->range_start - 1);
+    r->pos = r->range_start - 1;
     r->line_start = r->pos;
     uint64_t le, next;
     TRY(find_line(r, &le, &next, err));
@@ -370,7 +263,7 @@ static int ws_more(jsonl_reader *r, uint64_t *off, lago_err *err) {
       return rc;
     }
     size_t got;
-    TRY(fill(r, r->pos, 0, &got, err));
+    TRY(txt_input_fill(&r->in, r->pos, 0, &got, err));
   }
 }
 
@@ -393,7 +286,7 @@ static int need_value(jsonl_reader *r, uint64_t from, uint64_t *to, lago_err *er
       return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s:%llu: JSON value longer than 2 GiB", r->path,
                       (unsigned long long)r->line);
     size_t got;
-    TRY(fill(r, r->pos, (size_t)(buf_end(r) - r->pos), &got, err));
+    TRY(txt_input_fill(&r->in, r->pos, (size_t)(buf_end(r) - r->pos), &got, err));
   }
 }
 
@@ -905,7 +798,7 @@ void jsonl_reader_close(jsonl_reader *r) {
     lago_err_clear(&e);
     (void)txt_bad_write(r->fs, r->o.bad_records_path, r->bad.data, r->bad.len, &e);
   }
-  fs_close(r->f);
+  txt_input_deinit(&r->in);
   jl_dec_deinit(&r->dec);
   buf_deinit(&r->sbuf);
   buf_deinit(&r->bad);
@@ -913,7 +806,6 @@ void jsonl_reader_close(jsonl_reader *r) {
   arena_free(r->meta);
   arena_free(r->own);
   mem_free(r->types);
-  mem_free(r->buf);
   mem_free(r->path);
   mem_free(r);
 }

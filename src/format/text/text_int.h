@@ -9,6 +9,7 @@
 **   datetime patterns and the default date/timestamp parsers     txt_dtfmt.c
 **   options: the table-driven setter, schemaHints, sampling       txt_opts.c
 **   bad-record logs (badRecordsPath)                              txt_bad.c
+**   chunked input and line breaks                                 txt_input.c
 **
 ** Value parsers return 0, or -1 when the text is not a value of the type;
 ** those that can allocate may also return LAGO_NOMEM (> 0).
@@ -390,5 +391,60 @@ static inline bool txt_sampled(uint64_t i, double ratio) {
 int txt_bad_append(buf *log, const char *path, uint64_t line, const char *rec, size_t rec_len, const char *reason);
 /* Writes text as one new file <dir>/<UTC time>/bad_records/part-<k>-<pid>.json (nothing when len is 0). */
 int txt_bad_write(lago_fs *fs, const char *dir, const char *text, size_t len, lago_err *err);
+
+/* ---- chunked input (txt_input.c) ------------------------------------------------------------
+** One file (or byte range) read in chunks into one buffer; see the diagram
+** at the top of txt_input.c. */
+
+#define TXT_CHUNK ((size_t)1 << 20) /* bytes per read */
+
+typedef struct txt_input {
+  lago_file *f;          /* owned: opened by txt_input_init, closed by txt_input_deinit */
+  const char *path;      /* borrowed (messages) */
+  char *buf;             /* heap, cap + pad bytes; never NULL after a successful init */
+  size_t cap, len;       /* bytes allocated (pad not counted), bytes held */
+  uint64_t buf_off;      /* file offset of buf[0] */
+  uint64_t read_off;     /* file offset of the next read (buf_off + len) */
+  size_t chunk;          /* bytes per read (tests use tiny chunks to hit every boundary) */
+  uint64_t range_end;    /* a range reader's end: reads go little past it; UINT64_MAX = none */
+  size_t pad;            /* readable bytes after the data */
+  int pad_byte;          /* their value after each read (a sentinel), -1 = not set */
+} txt_input;
+
+/* Opens path (LAGO_IO etc. from lago_fs; LAGO_NOMEM). On failure, deinit still frees. */
+int txt_input_init(txt_input *in, lago_fs *fs, const char *path, size_t pad, int pad_byte, lago_err *err);
+void txt_input_deinit(txt_input *in);
+/* Empties the buffer; the next read starts at file offset off. */
+void txt_input_seek(txt_input *in, uint64_t off);
+/*
+** Drops the bytes before file offset `keep` (moving the rest to the front),
+** then reads at least `want` bytes (else a chunk, or less near a range end)
+** behind the data. *got = bytes read: 0 at the end of the file. LAGO_NOMEM
+** when the buffer cannot grow.
+*/
+int txt_input_fill(txt_input *in, uint64_t keep, size_t want, size_t *got, lago_err *err);
+/* At offset 0: reads 3 bytes (if the file has them); *bom = they are a UTF-8 BOM. */
+int txt_input_bom(txt_input *in, bool *bom, lago_err *err);
+
+static inline bool txt_input_eof(const txt_input *in) { return in->read_off >= in->f->size; }
+/* File offset just past the data held. */
+static inline uint64_t txt_input_end(const txt_input *in) { return in->buf_off + in->len; }
+/* Buffer address of file offset off (buf_off <= off <= the end), and back. */
+static inline char *txt_input_at(const txt_input *in, uint64_t off) { return in->buf + (size_t)(off - in->buf_off); }
+static inline uint64_t txt_input_off(const txt_input *in, const char *p) {
+  return in->buf_off + (uint64_t)(p - in->buf);
+}
+
+/* First line break in [p, e): line_sep < 0 means \n or \r (SSE2 scan), else that byte. NULL if none. */
+const char *txt_find_break(const char *p, const char *e, int line_sep);
+/*
+** The line starting at or before `from` ends at *le (its break, or the end of
+** the file) and the next one starts at *next (\r\n is one break when
+** line_sep < 0). Reads more as needed, keeping the bytes from min(keep, the
+** scan position) on. A line longer than max bytes: LAGO_UNSUPPORTED naming
+** path:line_no.
+*/
+int txt_input_line(txt_input *in, uint64_t from, int line_sep, uint64_t keep, uint64_t max, uint64_t line_no,
+                   uint64_t *le, uint64_t *next, lago_err *err);
 
 #endif /* LAGO_FORMAT_TEXT_INT_H */

@@ -33,6 +33,22 @@ static void c_locale_init(void) { g_c_locale = newlocale(LC_ALL_MASK, "C", (loca
 
 static const double p10d[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+/* 10^k, k = 0..38 (a table: the decimal paths run once per value). */
+static const __int128 p10q[39] = {
+    (__int128)1ull, (__int128)10ull, (__int128)100ull,
+    (__int128)1000ull, (__int128)10000ull, (__int128)100000ull,
+    (__int128)1000000ull, (__int128)10000000ull, (__int128)100000000ull,
+    (__int128)1000000000ull, (__int128)10000000000ull, (__int128)100000000000ull,
+    (__int128)1000000000000ull, (__int128)10000000000000ull, (__int128)100000000000000ull,
+    (__int128)1000000000000000ull, (__int128)10000000000000000ull, (__int128)100000000000000000ull,
+    (__int128)1000000000000000000ull, (__int128)10000000000000000000ull, (__int128)10000000000000000000ull * 10ull,
+    (__int128)10000000000000000000ull * 100ull, (__int128)10000000000000000000ull * 1000ull, (__int128)10000000000000000000ull * 10000ull,
+    (__int128)10000000000000000000ull * 100000ull, (__int128)10000000000000000000ull * 1000000ull, (__int128)10000000000000000000ull * 10000000ull,
+    (__int128)10000000000000000000ull * 100000000ull, (__int128)10000000000000000000ull * 1000000000ull, (__int128)10000000000000000000ull * 10000000000ull,
+    (__int128)10000000000000000000ull * 100000000000ull, (__int128)10000000000000000000ull * 1000000000000ull, (__int128)10000000000000000000ull * 10000000000000ull,
+    (__int128)10000000000000000000ull * 100000000000000ull, (__int128)10000000000000000000ull * 1000000000000000ull, (__int128)10000000000000000000ull * 10000000000000000ull,
+    (__int128)10000000000000000000ull * 100000000000000000ull, (__int128)10000000000000000000ull * 1000000000000000000ull, (__int128)10000000000000000000ull * 10000000000000000000ull,
+};
 static const float p10f[11] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
 
 /* strtod_l/strtof_l on a NUL-terminated copy of the text (stack for short ones). */
@@ -103,7 +119,8 @@ int txt_num_int(const txt_num *x, int64_t lo, int64_t hi, int64_t *out) {
 
 int txt_num_dec(const txt_num *x, int precision, int scale, __int128 *out) {
   if (x->special) return -1;
-  __int128 lim = pow10_i128(precision);
+  if ((unsigned)precision > 38) return -1;
+  __int128 lim = p10q[precision];
   if (x->sig == 0) {
     *out = 0;
     return 0;
@@ -126,7 +143,7 @@ int txt_num_dec(const txt_num *x, int precision, int scale, __int128 *out) {
     if (k < -38) {
       v = 0; /* mant < 10^19: far below half a unit */
     } else {
-      __int128 d = pow10_i128((int)-k);
+      __int128 d = p10q[-k];
       __int128 q = v / d, r = v % d;
       if (r * 2 >= d) q++; /* half up (magnitude) */
       v = q;
