@@ -16,7 +16,7 @@ typedef struct txt_batch_info {
   uint32_t n_bad;         /* malformed records seen (kept with nulls, dropped, or logged) */
   uint32_t n_dropped;     /* of those, dropped (DROPMALFORMED, badRecordsPath) */
   uint32_t n_rescued;     /* rows whose rescued data column is not null (always 0 for CSV) */
-  uint64_t bytes;         /* input bytes the batch's records span */
+  uint64_t bytes;         /* input bytes the batch covers (each reader's header says which) */
   const uint64_t *lines;  /* 1-based physical line where each output row's record starts; in the batch arena */
 } txt_batch_info;
 

@@ -10,6 +10,8 @@
 **   options: the table-driven setter, schemaHints, sampling       txt_opts.c
 **   bad-record logs (badRecordsPath)                              txt_bad.c
 **   chunked input and line breaks                                 txt_input.c
+**   the reader core: state every reader has, the next() loop      txt_reader.c
+**   the parallel scan: ranges on N threads, in file order         txt_scan.c
 **
 ** Value parsers return 0, or -1 when the text is not a value of the type;
 ** those that can allocate may also return LAGO_NOMEM (> 0).
@@ -29,6 +31,7 @@
 #include "util/datetime.h"
 #include "util/status.h"
 #include "vec/types.h"
+#include "vec/vector.h"
 
 /* ---- numbers (txt_num.c) -------------------------------------------------------------------
 ** A number analysed for exact conversion: filled by txt_num_scan from plain
@@ -446,5 +449,88 @@ const char *txt_find_break(const char *p, const char *e, int line_sep);
 */
 int txt_input_line(txt_input *in, uint64_t from, int line_sep, uint64_t keep, uint64_t max, uint64_t line_no,
                    uint64_t *le, uint64_t *next, lago_err *err);
+
+/* ---- the reader core (txt_reader.c) ---------------------------------------------------------
+** The state every text reader has, whatever its format: the first member of
+** csv_reader and jsonl_reader, so the scan (and these functions) can work on
+** a reader through a pointer to it. */
+
+typedef struct txt_reader {
+  lago_fs *fs;                  /* borrowed */
+  char *path;                   /* owned */
+  const char *bad_records_path; /* badRecordsPath, borrowed from the options; NULL = off */
+  txt_input in;                 /* the file, chunk by chunk */
+  uint64_t range_start, range_end; /* the byte range owned: records that start in it */
+  bool exact_start;             /* range_start is a record start (else: after the first line break at or after it - 1) */
+  bool started;                 /* positioned at the first record (after the first next) */
+  uint64_t first_off;           /* the first record owned (valid once started) */
+  uint64_t end_off;             /* where the reader stopped (final once next returned no rows) */
+  uint64_t line;                /* 1-based number of the next line (txt_reader_set_line moves the base) */
+  txt_stats stats;              /* totals since open */
+  buf bad;                      /* bad-record JSON lines not written yet */
+  arena *own;                   /* batches when the caller passes no arena (created on first use) */
+} txt_reader;
+
+/* Sets up t for path (copied) and the range; the file is opened by txt_input_init on t->in. */
+int txt_reader_init(txt_reader *t, lago_fs *fs, const char *path, const char *bad_records_path, uint64_t start,
+                    uint64_t end, bool exact_start, lago_err *err);
+/* Writes pending bad records (ignoring a failure), closes the file, frees what t owns. */
+void txt_reader_deinit(txt_reader *t);
+
+/*
+** One batch of a reader's own format into ar: *again when its records were
+** all dropped (which is not the end of the input). The reader pointer is the
+** one passed to txt_reader_next.
+*/
+typedef int (*txt_once_fn)(void *reader, arena *ar, batch **out, txt_batch_info *info, bool *again, lago_err *err);
+/*
+** The readers' next(): calls once() until a batch has rows or the input
+** ends (n_rows == 0 means "done"), adding the counts of the batches passed
+** over to *info (may be NULL). ar NULL: t->own, reset on every call.
+*/
+int txt_reader_next(txt_reader *t, txt_once_fn once, arena *ar, batch **out, txt_batch_info *info, lago_err *err);
+/* Appends the bad-record lines to into (NULL: drops them) and empties the log. LAGO_NOMEM. */
+int txt_reader_take_bad(txt_reader *t, buf *into);
+/* Lines consumed since the range start (plus the base of txt_reader_set_line - 1). */
+static inline uint64_t txt_reader_lines(const txt_reader *t) { return t->line - 1; }
+
+/* ---- the parallel scan (txt_scan.c) --------------------------------------------------------
+** csv_scan and jsonl_scan: files cut into ranges, parsed by readers on N
+** threads, batches handed out in file order with the rows, line numbers and
+** errors of one reader per file. See the top of txt_scan.c. */
+
+/* A format's readers, for the scan. Reader pointers point at structs whose
+** first member is a txt_reader. */
+typedef struct txt_reader_vt {
+  /* Opens a reader over [start, end) of path (exact: start is a record start). */
+  int (*open_range)(void *ctx, const char *path, uint64_t start, uint64_t end, bool exact, void **out, lago_err *err);
+  /* The reader's next(): a batch in ar (NULL = its own arena); n_rows == 0 at the end. */
+  int (*next)(void *reader, arena *ar, batch **out, txt_batch_info *info, lago_err *err);
+  void (*close)(void *reader);
+} txt_reader_vt;
+
+typedef struct txt_scan_format {
+  const char *name;             /* "csv", "json": names in messages */
+  const txt_reader_vt *vt;
+  void *ctx;                    /* passed to open_range; outlives the scan */
+  bool whole_files;             /* one range per file (the format cannot split files) */
+  bool exact_starts;            /* a guessed range start is always right: a wrong one is LAGO_INTERNAL,
+                                   not parsed again */
+  const char *bad_records_path; /* where the scan writes the bad records of all ranges; NULL = off */
+} txt_scan_format;
+
+typedef struct txt_scan txt_scan;
+
+/* Starts cfg->n_threads workers over paths (borrowed until close). Caller closes with txt_scan_close. */
+int txt_scan_open(lago_fs *fs, const char *const *paths, uint32_t n_paths, lago_type schema,
+                  const txt_scan_config *cfg, const txt_scan_format *fmt, txt_scan **out, lago_err *err);
+/* Next batch in file order; borrowed until the next call. n_rows == 0 at the end. */
+int txt_scan_next(txt_scan *s, batch **out, txt_batch_info *info, lago_err *err);
+/* Totals over everything delivered (ranges parsed again count once). */
+const txt_stats *txt_scan_stats(const txt_scan *s);
+/* Ranges whose guessed start was wrong and that were parsed again. */
+uint32_t txt_scan_reparsed(const txt_scan *s);
+/* Stops the workers, writes the bad records, frees everything. NULL is a no-op. */
+void txt_scan_close(txt_scan *s);
 
 #endif /* LAGO_FORMAT_TEXT_INT_H */
