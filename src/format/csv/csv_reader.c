@@ -1186,10 +1186,7 @@ uint64_t csv_reader_first_offset(const csv_reader *r) { return r->t.first_off; }
 uint64_t csv_reader_end_offset(const csv_reader *r) { return r->t.end_off; }
 const csv_stats *csv_reader_stats(const csv_reader *r) { return &r->t.stats; }
 
-const char *csv_reader_bad_records(csv_reader *r, size_t *len) {
-  *len = r->t.bad.len;
-  return buf_cstr(&r->t.bad);
-}
+const char *csv_reader_bad_records(csv_reader *r, size_t *len) { return txt_reader_bad_records(&r->t, len); }
 
 void csv_reader_take_bad_records(csv_reader *r) { (void)txt_reader_take_bad(&r->t, NULL); }
 

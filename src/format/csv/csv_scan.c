@@ -5,26 +5,18 @@
 **
 ** The driver is format/text's txt_scan (ranges, workers, ordered delivery,
 ** boundary checks, line numbers, error and bad-record replays; its top
-** comment draws the ranges). What is CSV's own: ranges start at a guess (the
-** byte after the first line break at or after the range start - 1) that
-** multiLine=true can make wrong (a line break inside a quoted field), so
-** guesses are checked and a range that started wrong is parsed again from
-** the true boundary (csv_scan_reparsed counts them).
+** comment draws the ranges); a csv_scan is a txt_scan. What is CSV's own:
+** ranges start at a guess (the byte after the first line break at or after
+** the range start - 1) that multiLine=true can make wrong (a line break
+** inside a quoted field), so guesses are checked and a range that started
+** wrong is parsed again from the true boundary (csv_scan_reparsed).
 */
 #include "format/csv/csv_int.h"
-#include "util/alloc.h"
 
-struct csv_scan {
-  lago_fs *fs;
-  csv_options o;    /* copy; strings borrowed from the caller */
-  lago_type schema; /* borrowed */
-  txt_scan *scan;
-};
-
-static int open_range(void *ctx, const char *path, uint64_t start, uint64_t end, bool exact, void **out, lago_err *err) {
-  csv_scan *s = ctx;
+static int open_range(lago_fs *fs, const char *path, uint64_t start, uint64_t end, bool exact, const void *opts,
+                      lago_type schema, void **out, lago_err *err) {
   csv_reader *r;
-  int rc = csv_reader_open_range(s->fs, path, start, end, exact, &s->o, s->schema, &r, err);
+  int rc = csv_reader_open_range(fs, path, start, end, exact, opts, schema, &r, err);
   *out = r;
   return rc;
 }
@@ -39,29 +31,18 @@ int csv_scan_open(lago_fs *fs, const char *const *paths, uint32_t n_paths, const
                   lago_type schema, const csv_scan_config *cfg, csv_scan **out, lago_err *err) {
   *out = NULL;
   TRY(csv_options_check(opts, err));
-  csv_scan *s = mem_calloc(1, sizeof *s);
-  if (!s) return LAGO_NOMEM_ERR(err);
-  s->fs = fs;
-  s->o = *opts;
-  s->schema = schema;
-  txt_scan_format f = {"csv", &csv_vt, s, false, false, s->o.bad_records_path};
-  int rc = txt_scan_open(fs, paths, n_paths, schema, cfg, &f, &s->scan, err);
-  if (rc) {
-    mem_free(s);
-    return rc;
-  }
-  *out = s;
+  /* Guessed range starts, checked and parsed again when wrong; files split. */
+  txt_scan_format f = {"csv", &csv_vt, opts, sizeof *opts, false, false, opts->bad_records_path};
+  txt_scan *s;
+  TRY(txt_scan_open(fs, paths, n_paths, schema, cfg, &f, &s, err));
+  *out = (csv_scan *)s;
   return LAGO_OK;
 }
 
+/* A csv_scan is a txt_scan (the pointer is converted, never dereferenced as a csv_scan). */
 int csv_scan_next(csv_scan *s, batch **out, csv_batch_info *info, lago_err *err) {
-  return txt_scan_next(s->scan, out, info, err);
+  return txt_scan_next((txt_scan *)s, out, info, err);
 }
-const csv_stats *csv_scan_stats(const csv_scan *s) { return txt_scan_stats(s->scan); }
-uint32_t csv_scan_reparsed(const csv_scan *s) { return txt_scan_reparsed(s->scan); }
-
-void csv_scan_close(csv_scan *s) {
-  if (!s) return;
-  txt_scan_close(s->scan);
-  mem_free(s);
-}
+const csv_stats *csv_scan_stats(const csv_scan *s) { return txt_scan_stats((const txt_scan *)s); }
+uint32_t csv_scan_reparsed(const csv_scan *s) { return txt_scan_reparsed((const txt_scan *)s); }
+void csv_scan_close(csv_scan *s) { txt_scan_close((txt_scan *)s); }

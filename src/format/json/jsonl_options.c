@@ -28,9 +28,8 @@ _Static_assert((int)JSONL_PERMISSIVE == TXT_PERMISSIVE && (int)JSONL_DROPMALFORM
 #define F(field) offsetof(jsonl_options, field)
 /* The options by their Spark names (txt_opt_set: any case, "cloudFiles." prefix accepted). */
 static const txt_opt jsonl_opts[] = {
-    {"multiLine", TXT_OPT_BOOL, F(multi_line), NULL},
+    TXT_OPTS_COMMON(jsonl_options),
     {"primitivesAsString", TXT_OPT_BOOL, F(primitives_as_string), NULL},
-    {"prefersDecimal", TXT_OPT_BOOL, F(prefers_decimal), NULL},
     {"allowComments", TXT_OPT_BOOL, F(allow_comments), NULL},
     {"allowUnquotedFieldNames", TXT_OPT_BOOL, F(allow_unquoted_field_names), NULL},
     {"allowSingleQuotes", TXT_OPT_BOOL, F(allow_single_quotes), NULL},
@@ -44,21 +43,7 @@ static const txt_opt jsonl_opts[] = {
     {"inferColumnTypes", TXT_OPT_BOOL, F(infer_types), NULL},
     {"inferSchema", TXT_OPT_BOOL, F(infer_types), NULL},
     {"inferTimestamp", TXT_OPT_BOOL, F(infer_timestamp), NULL},
-    {"mode", TXT_OPT_MODE, F(mode), NULL},
-    {"columnNameOfCorruptRecord", TXT_OPT_NAME, F(corrupt_column), NULL},
-    {"badRecordsPath", TXT_OPT_STR_OFF, F(bad_records_path), NULL},
     {"rescuedDataColumn", TXT_OPT_STR_OFF, F(rescued_column), NULL},
-    {"dateFormat", TXT_OPT_STR, F(date_format), NULL},
-    {"timestampFormat", TXT_OPT_STR, F(timestamp_format), NULL},
-    {"timestampNTZFormat", TXT_OPT_STR, F(timestamp_ntz_format), NULL},
-    {"schemaHints", TXT_OPT_STR, F(schema_hints), NULL},
-    {"samplingRatio", TXT_OPT_RATIO, F(sampling_ratio), NULL},
-    {"inferMaxRows", TXT_OPT_COUNT, F(infer_max_rows), NULL},
-    {"lineSep", TXT_OPT_LINE_SEP, F(line_sep), NULL},
-    {"encoding", TXT_OPT_UTF8, 0, NULL},
-    {"charset", TXT_OPT_UTF8, 0, NULL},
-    {"locale", TXT_OPT_LOCALE, 0, NULL},
-    {"timeZone", TXT_OPT_TIMEZONE, 0, NULL},
     {"ignoreNullFields", TXT_OPT_IGNORED, 0, NULL}, /* a write option */
 };
 #undef F

@@ -742,10 +742,7 @@ uint64_t jsonl_reader_end_offset(const jsonl_reader *r) { return r->t.end_off; }
 uint64_t jsonl_reader_lines(const jsonl_reader *r) { return txt_reader_lines(&r->t); }
 const jsonl_stats *jsonl_reader_stats(const jsonl_reader *r) { return &r->t.stats; }
 
-const char *jsonl_reader_bad_records(jsonl_reader *r, size_t *len) {
-  *len = r->t.bad.len;
-  return buf_cstr(&r->t.bad);
-}
+const char *jsonl_reader_bad_records(jsonl_reader *r, size_t *len) { return txt_reader_bad_records(&r->t, len); }
 
 void jsonl_reader_take_bad_records(jsonl_reader *r) { (void)txt_reader_take_bad(&r->t, NULL); }
 

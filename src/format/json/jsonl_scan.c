@@ -5,7 +5,7 @@
 **
 ** The driver is format/text's txt_scan (ranges, workers, ordered delivery,
 ** line numbers, error and bad-record replays; its top comment draws the
-** ranges). What is JSON's own:
+** ranges); a jsonl_scan is a txt_scan. What is JSON's own:
 **   - multiLine files are one range each (files in parallel);
 **   - JSON Lines boundaries are exact: a record is a line, and a raw line
 **     break cannot occur inside a JSON string (it would end the record
@@ -14,19 +14,11 @@
 **     driver still checks it; a wrong start would be a bug (LAGO_INTERNAL).
 */
 #include "format/json/jsonl_int.h"
-#include "util/alloc.h"
 
-struct jsonl_scan {
-  lago_fs *fs;
-  jsonl_options o;  /* copy; strings borrowed from the caller */
-  lago_type schema; /* borrowed */
-  txt_scan *scan;
-};
-
-static int open_range(void *ctx, const char *path, uint64_t start, uint64_t end, bool exact, void **out, lago_err *err) {
-  jsonl_scan *s = ctx;
+static int open_range(lago_fs *fs, const char *path, uint64_t start, uint64_t end, bool exact, const void *opts,
+                      lago_type schema, void **out, lago_err *err) {
   jsonl_reader *r;
-  int rc = jsonl_reader_open_range(s->fs, path, start, end, exact, &s->o, s->schema, &r, err);
+  int rc = jsonl_reader_open_range(fs, path, start, end, exact, opts, schema, &r, err);
   *out = r;
   return rc;
 }
@@ -42,28 +34,17 @@ int jsonl_scan_open(lago_fs *fs, const char *const *paths, uint32_t n_paths, con
   *out = NULL;
   TRY(jsonl_options_check(opts, err));
   if (schema.id != LT_STRUCT) return LAGO_ERR(err, LAGO_BIND, "json scan: the schema must be a STRUCT");
-  jsonl_scan *s = mem_calloc(1, sizeof *s);
-  if (!s) return LAGO_NOMEM_ERR(err);
-  s->fs = fs;
-  s->o = *opts;
-  s->schema = schema;
-  txt_scan_format f = {"json", &jsonl_vt, s, s->o.multi_line, true, s->o.bad_records_path};
-  int rc = txt_scan_open(fs, paths, n_paths, schema, cfg, &f, &s->scan, err);
-  if (rc) {
-    mem_free(s);
-    return rc;
-  }
-  *out = s;
+  /* Exact range starts (JSON Lines); multiLine files are not split. */
+  txt_scan_format f = {"json", &jsonl_vt, opts, sizeof *opts, opts->multi_line, true, opts->bad_records_path};
+  txt_scan *s;
+  TRY(txt_scan_open(fs, paths, n_paths, schema, cfg, &f, &s, err));
+  *out = (jsonl_scan *)s;
   return LAGO_OK;
 }
 
+/* A jsonl_scan is a txt_scan (the pointer is converted, never dereferenced as a jsonl_scan). */
 int jsonl_scan_next(jsonl_scan *s, batch **out, jsonl_batch_info *info, lago_err *err) {
-  return txt_scan_next(s->scan, out, info, err);
+  return txt_scan_next((txt_scan *)s, out, info, err);
 }
-const jsonl_stats *jsonl_scan_stats(const jsonl_scan *s) { return txt_scan_stats(s->scan); }
-
-void jsonl_scan_close(jsonl_scan *s) {
-  if (!s) return;
-  txt_scan_close(s->scan);
-  mem_free(s);
-}
+const jsonl_stats *jsonl_scan_stats(const jsonl_scan *s) { return txt_scan_stats((const txt_scan *)s); }
+void jsonl_scan_close(jsonl_scan *s) { txt_scan_close((txt_scan *)s); }

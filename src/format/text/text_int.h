@@ -341,6 +341,29 @@ typedef enum txt_opt_kind {
   TXT_OPT_CUSTOM,   /* the reader's own parser, fn */
 } txt_opt_kind;
 
+/*
+** The options both readers have, with the same meaning and field names in
+** csv_options and jsonl_options: one list, put in each reader's table by
+** TXT_OPTS_COMMON(its options type).
+*/
+#define TXT_OPTS_COMMON(T)                                                            \
+  {"multiLine", TXT_OPT_BOOL, offsetof(T, multi_line), NULL},                         \
+  {"mode", TXT_OPT_MODE, offsetof(T, mode), NULL},                                    \
+  {"columnNameOfCorruptRecord", TXT_OPT_NAME, offsetof(T, corrupt_column), NULL},     \
+  {"badRecordsPath", TXT_OPT_STR_OFF, offsetof(T, bad_records_path), NULL},           \
+  {"dateFormat", TXT_OPT_STR, offsetof(T, date_format), NULL},                        \
+  {"timestampFormat", TXT_OPT_STR, offsetof(T, timestamp_format), NULL},              \
+  {"timestampNTZFormat", TXT_OPT_STR, offsetof(T, timestamp_ntz_format), NULL},       \
+  {"prefersDecimal", TXT_OPT_BOOL, offsetof(T, prefers_decimal), NULL},               \
+  {"samplingRatio", TXT_OPT_RATIO, offsetof(T, sampling_ratio), NULL},                \
+  {"inferMaxRows", TXT_OPT_COUNT, offsetof(T, infer_max_rows), NULL},                 \
+  {"schemaHints", TXT_OPT_STR, offsetof(T, schema_hints), NULL},                      \
+  {"lineSep", TXT_OPT_LINE_SEP, offsetof(T, line_sep), NULL},                         \
+  {"encoding", TXT_OPT_UTF8, 0, NULL},                                                \
+  {"charset", TXT_OPT_UTF8, 0, NULL},                                                 \
+  {"locale", TXT_OPT_LOCALE, 0, NULL},                                                \
+  {"timeZone", TXT_OPT_TIMEZONE, 0, NULL}
+
 typedef struct txt_opt {
   const char *name; /* Spark's spelling */
   uint8_t kind;     /* txt_opt_kind */
@@ -491,8 +514,13 @@ typedef int (*txt_once_fn)(void *reader, arena *ar, batch **out, txt_batch_info 
 int txt_reader_next(txt_reader *t, txt_once_fn once, arena *ar, batch **out, txt_batch_info *info, lago_err *err);
 /* Appends the bad-record lines to into (NULL: drops them) and empties the log. LAGO_NOMEM. */
 int txt_reader_take_bad(txt_reader *t, buf *into);
-/* Lines consumed since the range start (plus the base of txt_reader_set_line - 1). */
+/* Lines consumed since the range start (plus the base set in t->line, - 1). */
 static inline uint64_t txt_reader_lines(const txt_reader *t) { return t->line - 1; }
+/* The bad-record lines not written yet (borrowed until the next call on the reader). */
+static inline const char *txt_reader_bad_records(txt_reader *t, size_t *len) {
+  *len = t->bad.len;
+  return buf_cstr(&t->bad);
+}
 
 /* ---- the parallel scan (txt_scan.c) --------------------------------------------------------
 ** csv_scan and jsonl_scan: files cut into ranges, parsed by readers on N
@@ -502,8 +530,10 @@ static inline uint64_t txt_reader_lines(const txt_reader *t) { return t->line - 
 /* A format's readers, for the scan. Reader pointers point at structs whose
 ** first member is a txt_reader. */
 typedef struct txt_reader_vt {
-  /* Opens a reader over [start, end) of path (exact: start is a record start). */
-  int (*open_range)(void *ctx, const char *path, uint64_t start, uint64_t end, bool exact, void **out, lago_err *err);
+  /* Opens a reader over [start, end) of path (exact: start is a record start)
+  ** with the format's options (the scan's copy) and schema. */
+  int (*open_range)(lago_fs *fs, const char *path, uint64_t start, uint64_t end, bool exact, const void *opts,
+                    lago_type schema, void **out, lago_err *err);
   /* The reader's next(): a batch in ar (NULL = its own arena); n_rows == 0 at the end. */
   int (*next)(void *reader, arena *ar, batch **out, txt_batch_info *info, lago_err *err);
   void (*close)(void *reader);
@@ -512,7 +542,9 @@ typedef struct txt_reader_vt {
 typedef struct txt_scan_format {
   const char *name;             /* "csv", "json": names in messages */
   const txt_reader_vt *vt;
-  void *ctx;                    /* passed to open_range; outlives the scan */
+  const void *opts;             /* the format's options struct, copied by txt_scan_open (its strings
+                                   are borrowed: they must outlive the scan) */
+  size_t opts_size;
   bool whole_files;             /* one range per file (the format cannot split files) */
   bool exact_starts;            /* a guessed range start is always right: a wrong one is LAGO_INTERNAL,
                                    not parsed again */
@@ -521,7 +553,8 @@ typedef struct txt_scan_format {
 
 typedef struct txt_scan txt_scan;
 
-/* Starts cfg->n_threads workers over paths (borrowed until close). Caller closes with txt_scan_close. */
+/* Starts cfg->n_threads workers over paths and schema (borrowed until close).
+** Caller closes with txt_scan_close. */
 int txt_scan_open(lago_fs *fs, const char *const *paths, uint32_t n_paths, lago_type schema,
                   const txt_scan_config *cfg, const txt_scan_format *fmt, txt_scan **out, lago_err *err);
 /* Next batch in file order; borrowed until the next call. n_rows == 0 at the end. */

@@ -74,6 +74,8 @@ struct txt_scan {
   const char *const *paths;
   uint32_t n_paths;
   txt_scan_format fmt;
+  void *opts;              /* heap copy of fmt.opts (fmt.opts points to it) */
+  lago_type schema;        /* borrowed */
   txt_scan_config cfg;
   range *ranges;
   uint32_t n_ranges;
@@ -135,7 +137,7 @@ static void run_range(txt_scan *s, range *rg) {
   void *r = NULL;
   lago_err e;
   lago_err_clear(&e);
-  int rc = vt->open_range(s->fmt.ctx, s->paths[rg->file], rg->start, rg->end, rg->first, &r, &e);
+  int rc = vt->open_range(s->fs, s->paths[rg->file], rg->start, rg->end, rg->first, s->opts, s->schema, &r, &e);
   uint64_t bad = 0;
   while (!rc) {
     arena *a = get_arena(s);
@@ -262,6 +264,7 @@ int txt_scan_open(lago_fs *fs, const char *const *paths, uint32_t n_paths, lago_
   s->paths = paths;
   s->n_paths = n_paths;
   s->fmt = *fmt;
+  s->schema = schema;
   if (cfg) s->cfg = *cfg;
   if (s->cfg.n_threads <= 0) s->cfg.n_threads = 2;
   if (s->cfg.n_threads > 64) s->cfg.n_threads = 64;
@@ -274,7 +277,9 @@ int txt_scan_open(lago_fs *fs, const char *const *paths, uint32_t n_paths, lago_
   s->meta = arena_new("text scan", 4096);
   s->cap_free = 4 * (uint32_t)s->cfg.n_threads + 8;
   s->free_ar = mem_calloc(s->cap_free, sizeof(arena *));
-  if (!s->meta || !s->free_ar) rc = LAGO_NOMEM_ERR(err);
+  s->opts = mem_alloc(fmt->opts_size);
+  if (!s->meta || !s->free_ar || !s->opts) rc = LAGO_NOMEM_ERR(err);
+  if (!rc) s->fmt.opts = memcpy(s->opts, fmt->opts, fmt->opts_size);
   if (!rc) rc = make_ranges(s, err);
   if (!rc) {
     uint32_t nf = type_n_fields(schema);
@@ -330,6 +335,7 @@ void txt_scan_close(txt_scan *s) {
   arena_free(s->inline_ar);
   arena_free(s->meta);
   mem_free(s->free_ar);
+  mem_free(s->opts);
   mem_free(s->ranges);
   mem_free(s->threads);
   buf_deinit(&s->bad);
@@ -373,7 +379,7 @@ static int deliver(txt_scan *s, batch *b, txt_batch_info bi, bool add_base, batc
 static int replay(txt_scan *s, range *rg, uint64_t from, lago_err *err) {
   const txt_reader_vt *vt = s->fmt.vt;
   void *r;
-  TRY(vt->open_range(s->fmt.ctx, s->paths[rg->file], from, rg->end, true, &r, err));
+  TRY(vt->open_range(s->fs, s->paths[rg->file], from, rg->end, true, s->opts, s->schema, &r, err));
   ((txt_reader *)r)->line = s->line_base + 1;
   int rc;
   for (;;) {
@@ -460,7 +466,7 @@ int txt_scan_next(txt_scan *s, batch **out, txt_batch_info *info, lago_err *err)
       s->reparsed++;
       lago_err e;
       lago_err_clear(&e);
-      if (vt->open_range(s->fmt.ctx, s->paths[rg->file], s->expect_off, rg->end, true, &s->inline_r, &e))
+      if (vt->open_range(s->fs, s->paths[rg->file], s->expect_off, rg->end, true, s->opts, s->schema, &s->inline_r, &e))
         return fail_with(s, &e, err);
       ((txt_reader *)s->inline_r)->line = s->line_base + 1;
       s->cur_checked = true;
