@@ -41,6 +41,8 @@ static int read_serial(lago_fs *fs, const csv_options *o, lago_type s, size_t ch
   return rc;
 }
 
+static int scan_next(void *sc, batch **b, txt_batch_info *bi, lago_err *e) { return csv_scan_next(sc, b, bi, e); }
+
 static int read_scan(lago_fs *fs, const csv_options *o, lago_type s, uint64_t range, buf *out) {
   const char *path = "fuzz.csv";
   csv_scan *sc;
@@ -48,13 +50,7 @@ static int read_scan(lago_fs *fs, const csv_options *o, lago_type s, uint64_t ra
   lago_err e;
   lago_err_clear(&e);
   int rc = csv_scan_open(fs, &path, 1, o, s, &cfg, &sc, &e);
-  while (!rc) {
-    batch *b;
-    csv_batch_info bi;
-    rc = csv_scan_next(sc, &b, &bi, &e);
-    if (rc || !b->n_rows) break;
-    fz_render(out, b, &bi);
-  }
+  if (!rc) rc = fz_drain(sc, scan_next, out, &e);
   csv_scan_close(sc);
   return rc;
 }

@@ -77,19 +77,15 @@ static int read_serial(lago_fs *fs, const jsonl_options *o, lago_type s, size_t 
   return rc;
 }
 
+static int scan_next(void *sc, batch **b, txt_batch_info *bi, lago_err *e) { return jsonl_scan_next(sc, b, bi, e); }
+
 static int read_scan(lago_fs *fs, const jsonl_options *o, lago_type s, uint64_t range, buf *out, lago_err *e) {
   const char *path = "fuzz.json";
   jsonl_scan *sc;
   jsonl_scan_config cfg = {2, range, 0};
   lago_err_clear(e);
   int rc = jsonl_scan_open(fs, &path, 1, o, s, &cfg, &sc, e);
-  while (!rc) {
-    batch *b;
-    jsonl_batch_info bi;
-    rc = jsonl_scan_next(sc, &b, &bi, e);
-    if (rc || !b->n_rows) break;
-    fz_render(out, b, &bi);
-  }
+  if (!rc) rc = fz_drain(sc, scan_next, out, e);
   jsonl_scan_close(sc);
   return rc;
 }

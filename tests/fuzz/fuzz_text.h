@@ -66,4 +66,18 @@ static inline void fz_render(buf *out, batch *b, const txt_batch_info *bi) {
   }
 }
 
+/* A reader's or scan's next(), over an opaque pointer. */
+typedef int (*fz_next_fn)(void *src, batch **out, txt_batch_info *info, lago_err *err);
+
+/* Renders every batch of src until the end or an error (returned). */
+static inline int fz_drain(void *src, fz_next_fn next, buf *out, lago_err *err) {
+  for (;;) {
+    batch *b;
+    txt_batch_info bi;
+    int rc = next(src, &b, &bi, err);
+    if (rc || !b->n_rows) return rc;
+    fz_render(out, b, &bi);
+  }
+}
+
 #endif /* LAGO_TESTS_FUZZ_TEXT_H */

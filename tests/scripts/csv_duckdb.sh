@@ -64,14 +64,11 @@ JS
 SCHEMA='STRUCT<id: BIGINT, s: STRING, n: DOUBLE, d: DECIMAL(12,3), t: TIMESTAMP_NTZ, b: BOOLEAN, i: INT>'
 for seed in 7 11; do
   F="$T/gen$seed.csv"
-  if ! node "$T/duck_csv.mjs" gen "$F" 3000 "$seed"; then bad "generate seed $seed"; continue; fi
-  if ! node "$T/duck_csv.mjs" duck "$F" > "$T/duck$seed.txt" 2>"$T/duck.err"; then bad "duckdb read seed $seed: $(head -3 "$T/duck.err")"; continue; fi
-  ok
+  oracle "$T/duck_csv.mjs" "$F" 3000 "$seed" "$T/duck$seed.txt" || continue
   for threads in 0 2; do
     same_rows "seed $seed threads $threads" "$T/duck$seed.txt" "$T/lago$seed-$threads.txt" \
       "$B/csv_dump" -o header=true -o multiLine=true -o escape='"' -s "$SCHEMA" -t $threads -r 4096 "$F"
   done
-  rows=$(($(wc -l < "$T/duck$seed.txt")))
-  [ "$rows" -gt 1000 ] && ok || bad "seed $seed: DuckDB gave only $rows lines"
+  enough_rows "$T/duck$seed.txt" 1000
 done
 finish

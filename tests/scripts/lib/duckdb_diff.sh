@@ -5,7 +5,8 @@
 # linked, removed at exit), LAGO_ROOT (exported, for the node scripts'
 # import of tests/node/textgen.mjs), ok / bad (count a check; bad prints
 # "FAIL ..."), same_rows (run lago, compare with DuckDB's rows) and finish
-# (prints "<NAME>: N passed, M failed" and sets the exit status).
+# (prints "<NAME>: N passed, M failed" and sets the exit status), oracle
+# (generate a file, DuckDB reads it) and enough_rows.
 # Not a suite itself: tests/run-all.sh runs only tests/scripts/*.sh.
 set -u
 B=${1:-build/asan}
@@ -31,6 +32,22 @@ same_rows() {
   if cmp -s "$got" "$want"; then ok; else
     bad "$label: lago and DuckDB differ"; diff "$got" "$want" | head -10
   fi
+}
+
+# oracle SCRIPT FILE ROWS SEED WANT: the node SCRIPT generates FILE (ROWS records from SEED), then
+# DuckDB reads it into WANT; one check. Fails (status 1) when either step does.
+oracle() {
+  local js=$1 f=$2 rows=$3 seed=$4 want=$5
+  if ! node "$js" gen "$f" "$rows" "$seed"; then bad "generate seed $seed"; return 1; fi
+  if ! node "$js" duck "$f" > "$want" 2>"$T/duck.err"; then bad "duckdb read seed $seed: $(head -3 "$T/duck.err")"; return 1; fi
+  ok
+}
+
+# enough_rows WANT MIN: one check: DuckDB's rows are more than MIN lines (the generator works).
+enough_rows() {
+  local rows
+  rows=$(($(wc -l < "$1")))
+  if [ "$rows" -gt "$2" ]; then ok; else bad "$1: DuckDB gave only $rows lines"; fi
 }
 
 finish() {
