@@ -220,3 +220,43 @@ TEST(agg_parallel_same_result) {
   ASSERT_EQ_STR(trun(A, group_by(tscan(A, m), NULL, 0, g, 2), &two, false), "50000,1249975000\n");
   memsource_free(m);
 }
+
+/* Group keys of every fixed-width kind in one row layout: -0.0 groups with 0.0 and NaN with NaN
+** (Spark normalizes both), NULLs group together, wide decimals and booleans compare exactly; the
+** same keys as a CONST column and through a filter's selection vector. */
+TEST(agg_key_types) {
+  setup();
+  memsource *m = tsource(A, 6, (const char *[]){"DOUBLE", "FLOAT", "SMALLINT", "BOOLEAN", "DECIMAL(20,2)", "DATE"},
+                         (const char *[]){"0.0|-0.0|NaN|NaN|NULL|1.5|1.5|-0.0|7.0",
+                                          "-0.0|0.0|NaN|NaN|NULL|2.5|2.5|0.0|7.0",
+                                          "1|1|-1|-1|NULL|300|300|1|7",
+                                          "true|true|false|false|NULL|true|true|true|false",
+                                          "123456789012345678.91|123456789012345678.91|-1.00|-1.00|NULL|0.01|0.01|"
+                                          "123456789012345678.91|-123456789012345678.91",
+                                          "2024-01-01|2024-01-01|1970-01-01|1970-01-01|NULL|2000-02-29|2000-02-29|"
+                                          "2024-01-01|1900-01-01"});
+  plan *s = tscan(A, m);
+  expr *keys[6];
+  for (uint32_t c = 0; c < 6; c++) keys[c] = expr_column(A, c, s->types[c], NULL);
+  agg_call *cnt[] = {agg("count", NULL, false, NULL)};
+  const char *want = "-1.00,2\n"
+                     "-123456789012345678.91,1\n"
+                     "0.01,2\n"
+                     "123456789012345678.91,3\n"
+                     "NULL,1\n";
+  ASSERT_EQ_STR(trun(A, group_by(s, keys + 4, 1, cnt, 1), NULL, true), want);
+  const char *all = "0.0,0.0,1,true,123456789012345678.91,2024-01-01,3\n"
+                    "1.5,2.5,300,true,0.01,2000-02-29,2\n"
+                    "7.0,7.0,7,false,-123456789012345678.91,1900-01-01,1\n"
+                    "NULL,NULL,NULL,NULL,NULL,NULL,1\n"
+                    "NaN,NaN,-1,false,-1.00,1970-01-01,2\n";
+  ASSERT_EQ_STR(trun(A, group_by(s, keys, 6, cnt, 1), NULL, true), all);
+  exec_config two = {0, 2, 0, NULL, NULL};
+  ASSERT_EQ_STR(trun(A, group_by(s, keys, 6, cnt, 1), &two, true), all);
+  /* a constant key and a filtered input (selection vectors reach the table) */
+  plan *f;
+  TFAIL_IF(plan_filter(A, s, tcall2(A, "<>", expr_column(A, 2, s->types[2], NULL), expr_int(A, 300)), &f, &E), E);
+  expr *k2[2] = {expr_str(A, "c"), keys[0]};
+  ASSERT_EQ_STR(trun(A, group_by(f, k2, 2, cnt, 1), NULL, true), "c,0.0,3\nc,7.0,1\nc,NaN,2\n");
+  memsource_free(m);
+}
