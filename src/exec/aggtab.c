@@ -39,6 +39,8 @@
 #define SUPER_BLOCKS 32u
 #define SINK_MAX COLL_CHUNK
 #define ROW_MAX_KEYS 64 /* the null flags are one word */
+#define CC_KEYS 8       /* code cache: at most this many key columns */
+#define CC_MAX_CODES ((uint32_t)1 << 28)
 
 typedef enum { KM_FAST, KM_ROW, KM_COLL } key_mode;
 
@@ -82,6 +84,11 @@ struct aggtab {
   agg_rt rt;
   uint32_t *by_part;      /* merging: groups ordered by top-level partition (built once) */
   uint32_t *part_at;      /* AGGTAB_PARTS + 1 offsets into by_part */
+  /* code cache (map_cached): group of each code of the key columns' stable dictionaries */
+  uint64_t cc_ids[CC_KEYS]; /* registration ids of those dictionaries (exec_dict_id) */
+  uint32_t *cc_gid;       /* heap: per code, group + 1; 0 = not looked up yet */
+  uint32_t cc_n;          /* codes */
+  size_t cc_charged;
 };
 
 void aggtab_hash_keys(const aggtab_spec *spec, vec *const *keys, const uint32_t *sel, uint32_t n, uint64_t *h) {
@@ -186,6 +193,8 @@ void aggtab_free(aggtab *t) {
   mem_free(t->blocks);
   mem_free(t->hashes);
   mem_free(t->slots);
+  exec_mem_charge(t->cx, -(ptrdiff_t)t->cc_charged);
+  mem_free(t->cc_gid);
   arena_free(t->ar);
   arena_free(t->scratch);
   mem_free(t);
@@ -766,6 +775,98 @@ static int spill_missing(aggtab *t, vec *const *cols, const uint32_t *rows, cons
   return LAGO_OK;
 }
 
+/*
+** The code cache. When every key column is a DICT vector, all with the same codes, over stable
+** dictionaries (exec_dict_id: a hash join's key-ordered build columns), a row's key tuple is a
+** function of its code: the group found for a code is remembered, and later rows with that code
+** skip hashing and probing. This is GROUP BY on columns of a dimension joined by its key (the
+** star-join aggregate): each build row is looked up once instead of once per probe row. The cache
+** follows the dictionaries' registration ids, so a new dictionary (another spilled partition's
+** table, even at the same address) starts a new cache. Rows with a NULL key take the normal path.
+*/
+static bool cache_usable(aggtab *t, vec *const *cols) {
+  uint32_t nk = t->sp->n_keys;
+  if (nk == 0 || nk > CC_KEYS) return false;
+  const vec *k0 = cols[0];
+  if (k0->kind != VEC_DICT || !k0->dict) return false;
+  for (uint32_t c = 1; c < nk; c++)
+    if (cols[c]->kind != VEC_DICT || cols[c]->data != k0->data || !cols[c]->dict || cols[c]->dict->len != k0->dict->len)
+      return false;
+  uint64_t ids[CC_KEYS];
+  bool same = t->cc_gid != NULL;
+  for (uint32_t c = 0; c < nk; c++) {
+    if (!(ids[c] = exec_dict_id(t->cx, cols[c]->dict))) return false;
+    same &= ids[c] == t->cc_ids[c];
+  }
+  if (same) return true;
+  exec_mem_charge(t->cx, -(ptrdiff_t)t->cc_charged);
+  t->cc_charged = 0;
+  mem_free(t->cc_gid);
+  t->cc_gid = NULL;
+  uint32_t codes = k0->dict->len;
+  if (codes == 0 || codes > CC_MAX_CODES) return false;
+  size_t bytes = (size_t)codes * sizeof(uint32_t);
+  if (!exec_mem_charge(t->cx, (ptrdiff_t)bytes)) { /* an optimization only: not past the memory limit */
+    exec_mem_charge(t->cx, -(ptrdiff_t)bytes);
+    return false;
+  }
+  if (!(t->cc_gid = mem_calloc(codes, sizeof(uint32_t)))) {
+    exec_mem_charge(t->cx, -(ptrdiff_t)bytes);
+    return false;
+  }
+  exec_hint_huge(t->cc_gid, bytes);
+  t->cc_charged = bytes;
+  t->cc_n = codes;
+  memcpy(t->cc_ids, ids, nk * sizeof(uint64_t));
+  return true;
+}
+
+/* map_chunk through the code cache (cache_usable said yes). */
+static int map_cached(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t n, uint32_t *gids) {
+  arena *s = t->scratch;
+  uint32_t nk = t->sp->n_keys;
+  const uint32_t *codes = cols[0]->data;
+  bool nulls = false;
+  for (uint32_t c = 0; c < nk; c++) nulls |= cols[c]->validity != NULL;
+  uint32_t *mi = arena_alloc(s, n * sizeof(uint32_t)), *msel = arena_alloc(s, n * sizeof(uint32_t));
+  if (!mi || !msel) return LAGO_NOMEM_ERR(t->err);
+  uint32_t nm = 0, *cg = t->cc_gid, ncodes = t->cc_n;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i, code = codes[r];
+    uint32_t g = code < ncodes ? cg[code] : 0;
+    if (g && nulls) {
+      for (uint32_t c = 0; c < nk && g; c++)
+        if (cols[c]->validity && !bitmap_get(cols[c]->validity, r)) g = 0;
+    }
+    if (g) {
+      gids[i] = g - 1;
+    } else {
+      mi[nm] = i;
+      msel[nm++] = r;
+    }
+  }
+  if (!nm) return LAGO_OK;
+  uint64_t *h = arena_alloc(s, nm * sizeof(uint64_t));
+  uint32_t *mg = arena_alloc(s, nm * sizeof(uint32_t));
+  if (!h || !mg) return LAGO_NOMEM_ERR(t->err);
+  aggtab_hash_keys(t->sp, cols, msel, nm, h);
+  TRY(find_or_add(t, cols, msel, nm, h, mg, false));
+  uint32_t nmiss = 0;
+  for (uint32_t j = 0; j < nm; j++) {
+    gids[mi[j]] = mg[j];
+    if (mg[j] == MISS) {
+      msel[nmiss] = msel[j]; /* compacted in place: j >= nmiss */
+      h[nmiss++] = h[j];
+      continue;
+    }
+    uint32_t r = msel[j], code = codes[r];
+    bool valid = code < ncodes;
+    for (uint32_t c = 0; c < nk && valid && nulls; c++) valid = !cols[c]->validity || bitmap_get(cols[c]->validity, r);
+    if (valid) cg[code] = mg[j] + 1;
+  }
+  return nmiss ? spill_missing(t, cols, msel, h, nmiss) : LAGO_OK;
+}
+
 /* Maps rows to groups; spills rows of groups a frozen table does not hold (gid MISS). */
 static int map_chunk(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t n, uint32_t *gids) {
   arena *s = t->scratch;
@@ -778,6 +879,7 @@ static int map_chunk(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t 
     for (uint32_t i = 0; i < n; i++) gids[i] = 0;
     return LAGO_OK;
   }
+  if (cache_usable(t, cols)) return map_cached(t, cols, sel, n, gids);
   uint64_t *h = arena_alloc(s, n * sizeof(uint64_t));
   if (!h) return LAGO_NOMEM_ERR(t->err);
   aggtab_hash_keys(t->sp, cols, sel, n, h);
