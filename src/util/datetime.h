@@ -33,7 +33,10 @@ static inline int64_t floor_div64(int64_t a, int64_t b) {
   int64_t q = a / b;
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
-static inline int64_t floor_mod64(int64_t a, int64_t b) { return a - floor_div64(a, b) * b; }
+static inline int64_t floor_mod64(int64_t a, int64_t b) {
+  int64_t r = a % b; /* not a - floor_div64(a, b) * b: that product overflows near INT64_MIN */
+  return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
 
 /* Text forms; each writes a NUL-terminated string and returns its length. out >= 48 bytes. */
 int fmt_date(int32_t days, char *out);

@@ -123,6 +123,17 @@ void pq_reader_close(pq_reader *r);
 /* Row groups skipped by predicates so far (for EXPLAIN / tests). */
 uint32_t pq_reader_skipped_row_groups(const pq_reader *r);
 
+/*
+** Human-readable text for `lago parquet schema` (top-level columns with
+** their lago types, then every leaf with its physical type, logical and
+** converted annotations, repetition, max levels and lago type) and `lago
+** parquet meta` (file facts, key-value metadata, row groups, column chunks
+** with encodings, codec, sizes and decoded statistics). Appended to out;
+** LAGO_NOMEM on OOM.
+*/
+int pq_describe_schema(const pq_file *pf, buf *out);
+int pq_describe_meta(const pq_file *pf, buf *out);
+
 /* ======================================================================== */
 /* Writer                                                                    */
 /* ======================================================================== */
