@@ -11,7 +11,7 @@
 */
 #include <string.h>
 
-#include "sql/sql_int.h"
+#include "sql/dml.h"
 #include "util/alloc.h"
 
 typedef struct delta_cfg {
@@ -22,6 +22,7 @@ typedef struct delta_cfg {
   const char **names;
   lago_type *types;
   size_t files, pruned;      /* of the last open (EXPLAIN) */
+  const touch_set *only;     /* read only these files (DML rewrites), or NULL */
 } delta_cfg;
 
 typedef struct delta_inst {
@@ -120,7 +121,7 @@ static int d_open(const void *config, const source_scan_args *args, void **inst,
     return LAGO_NOMEM_ERR(err);
   }
   for (size_t i = 0; i < nf; i++)
-    in->m[in->n_m++] = (uint32_t)i;
+    if (!cfg->only || touch_has_file(cfg->only, delta_scan_file(in->scan, i)->path)) in->m[in->n_m++] = (uint32_t)i;
   cfg->files = in->n_m;
   cfg->pruned = delta_scan_n_pruned(in->scan) + (nf - in->n_m);
   *inst = in;
@@ -244,6 +245,8 @@ int source_delta_new(sql_ctx *q, delta_snapshot *s, const char *label, bool meta
 }
 
 uint32_t source_delta_meta_col(const exec_source *src) { return ((const delta_cfg *)src->config)->n_fields; }
+
+void source_delta_restrict(const exec_source *src, const touch_set *ts) { ((delta_cfg *)src->config)->only = ts; }
 
 void source_delta_counts(const exec_source *src, size_t *files, size_t *pruned) {
   const delta_cfg *cfg = src->config;
