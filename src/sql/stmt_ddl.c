@@ -286,8 +286,8 @@ static int create_table(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   } else {
     if ((rc = cols_schema(q, ct, &schema))) goto fail;
   }
-  const char **pc;
-  delta_map config;
+  const char **pc = NULL;
+  delta_map config = {0, NULL};
   if ((rc = part_cols(q, ct, schema, &pc)) || (rc = props_map(q, &ct->tblproperties, ct->comment, &config))) goto fail;
   if (!exists_in_catalog && ct->location) {
     rc = catalog_register_external(q->s->cat, &tn.n, ct->location, &tmp);
