@@ -1,5 +1,6 @@
 // bench/exec_duck.mjs: the exec_bench workloads in DuckDB, for comparison on the same machine.
-//   NODE_PATH=/work/shared/bench/node_modules node bench/exec_duck.mjs [threads...]
+//   tests/node/setup.sh && cp bench/exec_duck.mjs tests/node/ && node tests/node/exec_duck.mjs [threads...]
+// (ES modules resolve '@duckdb/node-api' next to the script, hence the copy; ONLY=agg,join limits workloads.)
 // Data is generated inside DuckDB (same sizes and key distributions as bench/exec_bench.c, not the
 // same random values); timings are wall seconds of the query alone (best of 3).
 import { DuckDBInstance } from '@duckdb/node-api';

@@ -52,7 +52,7 @@ for s in $SUITES; do
         f=$((f + 1)); echo "FAIL fuzz replay $name"; tail -20 "$LOG/$name.out"
       fi
     done
-    echo "fuzz-replay: $p passed, $f failed" | tally
+    tally < <(echo "fuzz-replay: $p passed, $f failed")
     ;;
   scripts)
     for sc in tests/scripts/*.sh; do

@@ -48,6 +48,8 @@ struct aggtab {
   spill_file *parts[AGGTAB_PARTS];
   lago_type *all_types;   /* keys ++ inputs: the spill schema */
   agg_rt rt;
+  uint32_t *by_part;      /* merging: groups ordered by top-level partition (built once) */
+  uint32_t *part_at;      /* AGGTAB_PARTS + 1 offsets into by_part */
 };
 
 void aggtab_hash_keys(const aggtab_spec *spec, vec *const *keys, const uint32_t *sel, uint32_t n, uint64_t *h) {
@@ -105,6 +107,8 @@ void aggtab_free(aggtab *t) {
   for (uint32_t p = 0; p < AGGTAB_PARTS; p++) spill_close(t->parts[p]);
   exec_mem_charge(t->cx, -(ptrdiff_t)(t->ar_charged + t->keys_charged + t->arrays_charged));
   coll_deinit(&t->keys);
+  mem_free(t->by_part);
+  mem_free(t->part_at);
   for (uint32_t i = 0; i < t->n_supers; i++) mem_free(t->supers[i]);
   mem_free(t->supers);
   mem_free(t->blocks);
@@ -117,6 +121,16 @@ void aggtab_free(aggtab *t) {
 
 uint32_t aggtab_groups(const aggtab *t) { return t->n_groups; }
 uint32_t aggtab_level(const aggtab *t) { return t->level; }
+const uint64_t *aggtab_hashes(const aggtab *t) { return t->hashes; }
+
+int aggtab_gather_keys(const aggtab *t, const uint32_t *gids, uint32_t n, arena *ar, vec **out) {
+  for (uint32_t c = 0; c < t->sp->n_keys; c++) {
+    out[c] = vec_new(ar, t->sp->key_types[c], n ? n : 1);
+    if (!out[c] || coll_gather32(&t->keys, c, gids, n, out[c], 0)) return LAGO_NOMEM_ERR(t->err);
+    out[c]->len = n;
+  }
+  return LAGO_OK;
+}
 
 void aggtab_set_err(aggtab *t, lago_err *err) {
   t->err = err;
@@ -150,7 +164,7 @@ static int grow_slots(aggtab *t, uint32_t need_groups) {
   uint64_t want = (uint64_t)need_groups * 2;
   if (want <= t->cap) return LAGO_OK;
   uint64_t cap = t->cap ? t->cap : 1024;
-  while (cap < want) cap *= 2;
+  while (cap < want) cap *= cap >= 65536 ? 4 : 2; /* big tables grow faster: fewer rehashes */
   if (cap > ((uint64_t)1 << 31)) return LAGO_ERR(t->err, LAGO_NOMEM, "aggregate hash table: too many groups");
   uint32_t sw = t->sw;
   size_t bytes = (size_t)cap * sw * sizeof(uint64_t);
@@ -442,6 +456,15 @@ static int spill_missing(aggtab *t, vec *const *cols, const uint32_t *rows, cons
 /* Maps rows to groups; spills rows of groups a frozen table does not hold (gid MISS). */
 static int map_chunk(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t n, uint32_t *gids) {
   arena *s = t->scratch;
+  if (t->sp->n_keys == 0) { /* global aggregate: one group, no hashing */
+    if (t->n_groups == 0) {
+      uint64_t h0 = 0;
+      uint32_t g0;
+      TRY(find_or_add(t, cols, NULL, 1, &h0, &g0, true));
+    }
+    for (uint32_t i = 0; i < n; i++) gids[i] = 0;
+    return LAGO_OK;
+  }
   uint64_t *h = arena_alloc(s, n * sizeof(uint64_t));
   if (!h) return LAGO_NOMEM_ERR(t->err);
   aggtab_hash_keys(t->sp, cols, sel, n, h);
@@ -601,6 +624,19 @@ int aggtab_add_empty_group(aggtab *t) {
 
 /* ---- merge -------------------------------------------------------------------------------------- */
 
+int aggtab_prepare_merge(aggtab *t) {
+  if (t->by_part) return LAGO_OK;
+  t->by_part = mem_alloc((t->n_groups ? t->n_groups : 1) * sizeof(uint32_t));
+  t->part_at = mem_calloc(AGGTAB_PARTS + 1, sizeof(uint32_t));
+  if (!t->by_part || !t->part_at) return LAGO_NOMEM_ERR(t->err);
+  for (uint32_t g = 0; g < t->n_groups; g++) t->part_at[aggtab_part_of(t->hashes[g], 0) + 1]++;
+  for (uint32_t q = 0; q < AGGTAB_PARTS; q++) t->part_at[q + 1] += t->part_at[q];
+  uint32_t pos[AGGTAB_PARTS];
+  memcpy(pos, t->part_at, sizeof pos);
+  for (uint32_t g = 0; g < t->n_groups; g++) t->by_part[pos[aggtab_part_of(t->hashes[g], 0)]++] = g;
+  return LAGO_OK;
+}
+
 int aggtab_merge_part(aggtab *dest, aggtab *const *srcs, uint32_t n_srcs, uint32_t p) {
   const aggtab_spec *sp = dest->sp;
   arena *tmp = arena_new("merge", 64 * 1024);
@@ -613,14 +649,18 @@ int aggtab_merge_part(aggtab *dest, aggtab *const *srcs, uint32_t n_srcs, uint32
   if (!gids || !dg || !hs || !ss || !ds || !keys) rc = LAGO_NOMEM_ERR(dest->err);
   for (uint32_t s = 0; s < n_srcs && rc == LAGO_OK; s++) {
     aggtab *src = srcs[s];
-    uint32_t g = 0;
-    while (g < src->n_groups && rc == LAGO_OK) {
+    if (!src->by_part) {
+      rc = LAGO_ERR(dest->err, LAGO_INTERNAL, "aggtab_merge_part before aggtab_prepare_merge");
+      break;
+    }
+    uint32_t q = src->part_at[p], end = src->part_at[p + 1];
+    while (q < end && rc == LAGO_OK) {
       uint32_t m = 0;
-      for (; g < src->n_groups && m < SINK_MAX; g++)
-        if (aggtab_part_of(src->hashes[g], 0) == p) {
-          gids[m] = g;
-          hs[m++] = src->hashes[g];
-        }
+      for (; q < end && m < SINK_MAX; q++) {
+        uint32_t g = src->by_part[q];
+        gids[m] = g;
+        hs[m++] = src->hashes[g];
+      }
       if (!m) continue;
       arena_reset(tmp);
       for (uint32_t c = 0; c < sp->n_keys && rc == LAGO_OK; c++) {

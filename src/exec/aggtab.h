@@ -66,6 +66,10 @@ int aggtab_sink(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t n);
 int aggtab_map(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t n, uint32_t *gids);
 uint32_t aggtab_groups(const aggtab *t);
 uint32_t aggtab_level(const aggtab *t);
+/* Hash of every group (index = group). Borrowed; valid until the next change to t. */
+const uint64_t *aggtab_hashes(const aggtab *t);
+/* Key vectors (new, in ar) of groups gids[0..n). */
+int aggtab_gather_keys(const aggtab *t, const uint32_t *gids, uint32_t n, arena *ar, vec **out);
 /* Where errors go from now on (the thread using the table). */
 void aggtab_set_err(aggtab *t, lago_err *err);
 /* Global aggregates (no keys): creates the single group if no row did (SELECT count(*) FROM empty = 0). */
@@ -79,6 +83,8 @@ bool aggtab_spilled(const aggtab *t);
 int aggtab_emit(aggtab *t, uint32_t chunk, arena *ar, vec *out, uint32_t *n);
 /* The spill file of partition p (NULL if nothing spilled there); ownership moves to the caller. */
 spill_file *aggtab_take_part(aggtab *t, uint32_t p);
+/* Orders t's groups by top-level partition (once; call on each source before merging). */
+int aggtab_prepare_merge(aggtab *t);
 /* Merges the in-memory groups of srcs that fall in top-level partition p into dest (states combined). */
 int aggtab_merge_part(aggtab *dest, aggtab *const *srcs, uint32_t n_srcs, uint32_t p);
 /* Which top-level partition a hash belongs to at `level`. */

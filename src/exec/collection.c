@@ -128,8 +128,8 @@ void coll_chunk_batch(const coll *c, uint32_t i, batch *out) {
     if (!type_is_nested(t) && w) {                                                                 \
       char *od = (char *)out->data + (size_t)out_off * w;                                          \
       for (uint32_t i = 0; i < n; i++) {                                                           \
-        if (i + 8 < n) { /* random access: keep several misses in flight */                       \
-          uint64_t pr = rows[i + 8];                                                               \
+        if (i + 24 < n) { /* random access: keep several misses in flight */                       \
+          uint64_t pr = rows[i + 24];                                                               \
           __builtin_prefetch((const char *)c->chunks[pr >> COLL_CHUNK_SHIFT].cols[col].data +       \
                              (size_t)(pr & (COLL_CHUNK - 1)) * w);                                 \
         }                                                                                          \

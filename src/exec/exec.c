@@ -52,6 +52,7 @@ int exec_ctx_new(const exec_config *cfg, exec_ctx **out) {
   }
   cx->cancel = cfg->cancel;
   atomic_init(&cx->mem_used, 0);
+  atomic_init(&cx->mem_peak, 0);
   atomic_init(&cx->stop, 0);
   atomic_init(&cx->spill_seq, 0);
   pthread_mutex_init(&cx->mu, NULL);
@@ -74,7 +75,13 @@ void exec_ctx_free(exec_ctx *cx) {
 }
 
 arena *exec_ctx_arena(exec_ctx *cx) { return cx->qa; }
-const exec_stats *exec_ctx_stats(const exec_ctx *cx) { return &cx->stats; }
+const exec_stats *exec_ctx_stats(const exec_ctx *cx) {
+  exec_ctx *m = (exec_ctx *)cx;
+  pthread_mutex_lock(&m->mu);
+  m->stats.mem_peak = atomic_load_explicit(&m->mem_peak, memory_order_relaxed);
+  pthread_mutex_unlock(&m->mu);
+  return &cx->stats;
+}
 int64_t exec_ctx_now(const exec_ctx *cx) { return cx->now_us; }
 
 int exec_check_cancel(exec_ctx *cx, lago_err *err) {
@@ -89,10 +96,11 @@ bool exec_mem_charge(exec_ctx *cx, ptrdiff_t delta) {
   size_t now;
   if (delta >= 0) now = atomic_fetch_add_explicit(&cx->mem_used, (size_t)delta, memory_order_relaxed) + (size_t)delta;
   else now = atomic_fetch_sub_explicit(&cx->mem_used, (size_t)-delta, memory_order_relaxed) - (size_t)-delta;
-  if (delta > 0 && now > cx->stats.mem_peak) {
-    pthread_mutex_lock(&cx->mu);
-    if (now > cx->stats.mem_peak) cx->stats.mem_peak = now;
-    pthread_mutex_unlock(&cx->mu);
+  if (delta > 0) {
+    size_t peak = atomic_load_explicit(&cx->mem_peak, memory_order_relaxed);
+    while (now > peak &&
+           !atomic_compare_exchange_weak_explicit(&cx->mem_peak, &peak, now, memory_order_relaxed, memory_order_relaxed)) {
+    }
   }
   return !cx->mem_limit || now <= cx->mem_limit;
 }

@@ -39,6 +39,7 @@ struct exec_ctx {
   arena *qa;                   /* query arena (coordinator thread only) */
   size_t mem_limit;            /* 0 = unlimited */
   atomic_size_t mem_used;      /* bytes charged by operators */
+  atomic_size_t mem_peak;      /* highest mem_used seen; copied into stats on read */
   int n_threads;
   int64_t now_us;
   char *tmp_dir;               /* heap copy */

@@ -474,8 +474,13 @@ static int from_string(vec *out, uint32_t r, const char *s, size_t n) {
 static int from_datetime(vec *out, uint32_t r, const vec *p, uint32_t idx) {
   lago_type_id f = (lago_type_id)p->type.id, t = (lago_type_id)out->type.id;
   int64_t us;
-  if (f == LT_DATE) us = (int64_t)((const int32_t *)p->data)[idx] * MICROS_PER_DAY;
-  else if (f == LT_TIMESTAMP_NS) us = floor_div64(((const int64_t *)p->data)[idx], 1000);
+  if (f == LT_DATE) {
+    if (t == LT_DATE) {
+      ((int32_t *)out->data)[r] = ((const int32_t *)p->data)[idx];
+      return C_OK;
+    }
+    if (__builtin_mul_overflow((int64_t)((const int32_t *)p->data)[idx], MICROS_PER_DAY, &us)) return C_OVERFLOW;
+  } else if (f == LT_TIMESTAMP_NS) us = floor_div64(((const int64_t *)p->data)[idx], 1000);
   else us = ((const int64_t *)p->data)[idx];
   if (t == LT_DATE) {
     ((int32_t *)out->data)[r] = (int32_t)floor_div64(us, MICROS_PER_DAY);

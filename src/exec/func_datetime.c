@@ -320,6 +320,8 @@ static bool is_letter(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' &
 /* Reads 1..max digits (exactly `exact` when > 0). */
 static bool read_num(const char *s, uint32_t sn, uint32_t *si, int min, int max, int64_t *out) {
   int64_t v = 0;
+  if (max > 18) max = 18;
+  if (min > max) return false;
   int k = 0;
   while (*si < sn && k < max && s[*si] >= '0' && s[*si] <= '9') {
     v = v * 10 + (s[(*si)++] - '0');
@@ -400,7 +402,7 @@ static bool dt_parse(const char *s, uint32_t sn, const char *p, uint32_t pn, int
       case 'm': if (!read_num(s, sn, &si, k, 2, &v)) return false; f.minute = (int)v; break;
       case 's': if (!read_num(s, sn, &si, k, 2, &v)) return false; f.second = (int)v; break;
       case 'S': {
-        if (!read_num(s, sn, &si, k, k, &v)) return false;
+        if (k > 9 || !read_num(s, sn, &si, k, k, &v)) return false;
         for (int z = k; z < 6; z++) v *= 10;
         for (int z = 6; z < k; z++) v /= 10;
         f.micros = (int)v;
@@ -433,7 +435,10 @@ static bool dt_parse(const char *s, uint32_t sn, const char *p, uint32_t pn, int
     if (!date_valid(f.year, (unsigned)f.month, (unsigned)f.day)) return false;
     days = days_from_civil(f.year, (unsigned)f.month, (unsigned)f.day);
   }
-  *out = days * MICROS_PER_DAY + ((int64_t)f.hour * 3600 + f.minute * 60 + f.second) * MICROS_PER_SEC + f.micros;
+  int64_t base;
+  if (__builtin_mul_overflow(days, MICROS_PER_DAY, &base)) return false; /* beyond the timestamp range */
+  int64_t tod = ((int64_t)f.hour * 3600 + f.minute * 60 + f.second) * MICROS_PER_SEC + f.micros;
+  if (__builtin_add_overflow(base, tod, out)) return false;
   return true;
 }
 
@@ -511,15 +516,15 @@ static int k_to_datetime(fn_call *c, vec **args, const uint32_t *sel, uint32_t n
     uint32_t r = sel ? sel[i] : i;
     if (!FN_ROW_VALID(out, r)) continue;
     const lago_str *str = &((const lago_str *)s.data)[VIEW_IDX(&s, r)];
-    int64_t us;
-    bool ok;
+    int64_t us = 0;
+    int32_t days = 0;
+    bool ok, have_days = false;
     if (has_fmt) {
       const lago_str *fs = &((const lago_str *)f.data)[VIEW_IDX(&f, r)];
       ok = dt_parse(str_data(str), str->len, str_data(fs), fs->len, &us);
     } else if (to_date) {
-      int32_t days;
       ok = parse_date(str_data(str), str->len, &days) == 0;
-      us = (int64_t)days * MICROS_PER_DAY;
+      have_days = true;
     } else {
       bool zone;
       ok = parse_timestamp(str_data(str), str->len, &us, &zone) == 0;
@@ -533,7 +538,7 @@ static int k_to_datetime(fn_call *c, vec **args, const uint32_t *sel, uint32_t n
                        "invalid input string and return NULL instead.",
                     (int)(str->len > 200 ? 200 : str->len), str_data(str));
     }
-    if (to_date) ((int32_t *)out->data)[r] = (int32_t)floor_div64(us, MICROS_PER_DAY);
+    if (to_date) ((int32_t *)out->data)[r] = have_days ? days : (int32_t)floor_div64(us, MICROS_PER_DAY);
     else ((int64_t *)out->data)[r] = us;
   }
   return LAGO_OK;
@@ -555,9 +560,14 @@ static int k_date_format(fn_call *c, vec **args, const uint32_t *sel, uint32_t n
     if (!FN_ROW_VALID(out, r)) continue;
     uint32_t ix = VIEW_IDX(&t, r);
     int64_t us;
-    if (unix_in) us = ((const int64_t *)t.data)[ix] * MICROS_PER_SEC;
-    else if (tid == LT_DATE) us = (int64_t)((const int32_t *)t.data)[ix] * MICROS_PER_DAY;
+    bool over = false;
+    if (unix_in) over = __builtin_mul_overflow(((const int64_t *)t.data)[ix], MICROS_PER_SEC, &us);
+    else if (tid == LT_DATE) over = __builtin_mul_overflow((int64_t)((const int32_t *)t.data)[ix], MICROS_PER_DAY, &us);
     else us = ((const int64_t *)t.data)[ix];
+    if (over) {
+      rc = FN_ERR(c, "[DATETIME_OVERFLOW] the value is out of the timestamp range in %s", c->e->u.call.def->name);
+      break;
+    }
     lago_str fs = has_fmt ? ((const lago_str *)f.data)[VIEW_IDX(&f, r)] : str_make("yyyy-MM-dd HH:mm:ss", 19);
     buf_clear(&b);
     rc = dt_format(us, str_data(&fs), fs.len, &b);

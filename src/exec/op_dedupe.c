@@ -195,13 +195,13 @@ static int dd_sink(exec_op *op, dd_st *st, dd_tab *t, vec *const *cols, const ui
     bool take;
     if (t->pend[g]) {
       uint32_t j = t->pend[g] - 1;
-      int c = memcmp(mine, enc + (size_t)j * st->K, st->K);
+      int c = sortkey_cmp(mine, enc + (size_t)j * st->K, st->K);
       if (!c && st->partial) c = sortkey_tiebreak(st->enc, ok, r, ok, sel ? sel[j] : j);
       take = c < 0;
     } else if (t->best[g] == NO_ROW) {
       take = true;
     } else {
-      int c = memcmp(mine, t->bkey + (size_t)g * st->K, st->K);
+      int c = sortkey_cmp(mine, t->bkey + (size_t)g * st->K, st->K);
       if (!c && st->partial) {
         if (!store_ok) { /* the stored row's order keys, one vector each */
           store_ok = arena_alloc(ar, (st->n_order + 1) * sizeof(vec *));
@@ -266,46 +266,29 @@ static int dd_emit(exec_op *op, dd_st *st, dd_tab *t, uint32_t ch, vec *out, uin
   return LAGO_OK;
 }
 
-/* Re-sinks the best rows of src whose keys fall in top-level partition p (p < 0: all) into dest. */
-static int dd_resink(exec_op *op, dd_st *st, dd_tab *dest, dd_tab *src, int p, lago_err *err) {
+/* Re-sinks the best rows of groups gids[0..n) of src into dest. */
+static int dd_resink(exec_op *op, dd_st *st, dd_tab *dest, dd_tab *src, const uint32_t *gids, uint32_t n,
+                     lago_err *err) {
   uint32_t nk = st->n_part, nin = st->spec.n_in;
   arena *ar = arena_new("dd-resink", 64 * 1024);
   if (!ar) return LAGO_NOMEM_ERR(err);
   int rc = LAGO_OK;
-  for (uint32_t ch = 0; rc == LAGO_OK; ch++) {
+  for (uint32_t from = 0; from < n && rc == LAGO_OK; from += COLL_CHUNK) {
+    uint32_t m = n - from < COLL_CHUNK ? n - from : COLL_CHUNK;
     arena_reset(ar);
-    vec *kv = arena_alloc(ar, (nk + 1) * sizeof(vec));
     vec **cols = arena_alloc(ar, (nk + nin + 1) * sizeof(vec *));
-    if (!kv || !cols) {
+    uint32_t *rows = arena_alloc(ar, m * sizeof(uint32_t));
+    if (!cols || !rows) {
       rc = LAGO_NOMEM_ERR(err);
       break;
     }
-    uint32_t m;
-    rc = aggtab_emit(src->map, ch, ar, kv, &m);
-    if (rc || !m) break;
-    uint32_t first = ch << COLL_CHUNK_SHIFT;
-    uint32_t *rows = arena_alloc(ar, m * sizeof(uint32_t)), *sel = arena_alloc(ar, m * sizeof(uint32_t));
-    uint64_t *h = arena_alloc(ar, m * sizeof(uint64_t));
-    if (!rows || !sel || !h) {
-      rc = LAGO_NOMEM_ERR(err);
-      break;
-    }
-    for (uint32_t i = 0; i < m; i++) rows[i] = src->best[first + i];
-    for (uint32_t k = 0; k < nk; k++) cols[k] = &kv[k];
+    rc = aggtab_gather_keys(src->map, gids + from, m, ar, cols);
+    for (uint32_t i = 0; i < m; i++) rows[i] = src->best[gids[from + i]];
     for (uint32_t c = 0; c < nin && rc == LAGO_OK; c++) {
       cols[nk + c] = vec_new(ar, st->spec.in_types[c], m);
       if (!cols[nk + c] || coll_gather32(&src->store, c, rows, m, cols[nk + c], 0)) rc = LAGO_NOMEM_ERR(err);
     }
-    if (rc) break;
-    uint32_t ns = 0;
-    if (p >= 0) {
-      aggtab_hash_keys(&st->spec, cols, NULL, m, h);
-      for (uint32_t i = 0; i < m; i++)
-        if (aggtab_part_of(h[i], 0) == (uint32_t)p) sel[ns++] = i;
-    } else {
-      for (uint32_t i = 0; i < m; i++) sel[ns++] = i;
-    }
-    if (ns) rc = dd_sink(op, st, dest, cols, sel, ns, ar);
+    if (rc == LAGO_OK) rc = dd_sink(op, st, dest, cols, NULL, m, ar);
   }
   arena_free(ar);
   return rc;
@@ -377,6 +360,8 @@ typedef struct dd_merge_job {
   dd_tab **srcs;
   uint32_t n_srcs;
   int n_workers;
+  uint32_t **by_part;   /* per source: its groups ordered by top-level partition */
+  uint32_t **part_at;   /* per source: AGGTAB_PARTS + 1 offsets into by_part */
 } dd_merge_job;
 
 static int dd_merge_worker(void *ud, int i, lago_err *err) {
@@ -387,7 +372,8 @@ static int dd_merge_worker(void *ud, int i, lago_err *err) {
     TRY(dd_new(mj->op, st, 1, err, &dest));
     st->merged[p] = dest;
     for (uint32_t s = 0; s < mj->n_srcs; s++) {
-      TRY(dd_resink(mj->op, st, dest, mj->srcs[s], (int)p, err));
+      uint32_t a0 = mj->part_at[s][p], a1 = mj->part_at[s][p + 1];
+      if (a1 > a0) TRY(dd_resink(mj->op, st, dest, mj->srcs[s], mj->by_part[s] + a0, a1 - a0, err));
       spill_file *f = aggtab_take_part(mj->srcs[s]->map, p);
       if (!f) continue;
       int rc = dd_from_file(mj->op, st, dest, f, err);
@@ -426,8 +412,33 @@ static int dd_run_hash(exec_op *op, dd_st *st) {
   st->merged = arena_zalloc(op->ar, AGGTAB_PARTS * sizeof(dd_tab *));
   if (!st->merged) return LAGO_NOMEM_ERR(op->err);
   st->n_merged = AGGTAB_PARTS;
-  dd_merge_job mj = {op, st, tabs, n_tabs, op->cx->n_threads};
-  rc = exec_parallel_for(op->cx, mj.n_workers, dd_merge_worker, &mj, op->err);
+  dd_merge_job mj = {op, st, tabs, n_tabs, op->cx->n_threads, NULL, NULL};
+  mj.by_part = mem_calloc(n_tabs, sizeof(uint32_t *));
+  mj.part_at = mem_calloc(n_tabs, sizeof(uint32_t *));
+  rc = mj.by_part && mj.part_at ? LAGO_OK : LAGO_NOMEM_ERR(op->err);
+  for (uint32_t s = 0; s < n_tabs && rc == LAGO_OK; s++) { /* counting sort of each source's groups */
+    uint32_t ng = aggtab_groups(tabs[s]->map);
+    const uint64_t *hs = aggtab_hashes(tabs[s]->map);
+    mj.by_part[s] = mem_alloc((ng ? ng : 1) * sizeof(uint32_t));
+    mj.part_at[s] = mem_calloc(AGGTAB_PARTS + 1, sizeof(uint32_t));
+    if (!mj.by_part[s] || !mj.part_at[s]) {
+      rc = LAGO_NOMEM_ERR(op->err);
+      break;
+    }
+    uint32_t *at = mj.part_at[s];
+    for (uint32_t g = 0; g < ng; g++) at[aggtab_part_of(hs[g], 0) + 1]++;
+    for (uint32_t q = 0; q < AGGTAB_PARTS; q++) at[q + 1] += at[q];
+    uint32_t pos[AGGTAB_PARTS];
+    memcpy(pos, at, sizeof pos);
+    for (uint32_t g = 0; g < ng; g++) mj.by_part[s][pos[aggtab_part_of(hs[g], 0)]++] = g;
+  }
+  if (rc == LAGO_OK) rc = exec_parallel_for(op->cx, mj.n_workers, dd_merge_worker, &mj, op->err);
+  for (uint32_t s = 0; s < n_tabs; s++) {
+    if (mj.by_part) mem_free(mj.by_part[s]);
+    if (mj.part_at) mem_free(mj.part_at[s]);
+  }
+  mem_free(mj.by_part);
+  mem_free(mj.part_at);
   for (uint32_t i = 0; i < st->n_threads; i++) {
     dd_free(op->cx, st->th[i].tab);
     st->th[i].tab = NULL;

@@ -401,7 +401,8 @@ static int ha_run_input(exec_op *op, ha_st *st) {
   if (!st->merged) return LAGO_NOMEM_ERR(op->err);
   st->n_merged = AGGTAB_PARTS;
   merge_job mj = {op, st, tabs, n_tabs, op->cx->n_threads};
-  rc = exec_parallel_for(op->cx, mj.n_workers, merge_worker, &mj, op->err);
+  for (uint32_t i = 0; i < n_tabs && rc == LAGO_OK; i++) rc = aggtab_prepare_merge(tabs[i]);
+  if (rc == LAGO_OK) rc = exec_parallel_for(op->cx, mj.n_workers, merge_worker, &mj, op->err);
   for (uint32_t i = 0; i < st->n_threads; i++) {
     aggtab_free(st->th[i].tab);
     st->th[i].tab = NULL;

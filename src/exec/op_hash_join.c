@@ -69,6 +69,8 @@ typedef struct jtable {
   uint64_t range;          /* PERFECT: head entries */
   bool unique;             /* no two indexed rows share a key (chains have one row) */
   vec *dense;              /* PERFECT with unique keys: right column c at index key - kmin (or NULL) */
+  uint64_t *present;       /* dense: bit (key - kmin) set when that key has a row */
+  _Atomic uint8_t *dmatched; /* dense: matched flags by key - kmin */
   uint32_t n_dense;
   arena *dense_ar;
   _Atomic uint8_t *matched;  /* RIGHT/FULL: row matched by some probe */
@@ -98,6 +100,8 @@ static void jtable_free(exec_ctx *cx, jtable *t) {
   mem_free(t->head);
   arena_free(t->dense_ar);
   mem_free((void *)t->matched);
+  mem_free(t->present);
+  mem_free((void *)t->dmatched);
   mem_free(t);
 }
 
@@ -276,7 +280,12 @@ static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *nul
         }
       }
     }
-    size_t dbytes = arena_reserved(t->dense_ar);
+    t->present = mem_calloc(bitmap_words(t->range), 8);
+    t->dmatched = mem_calloc(t->range, 1);
+    if (!t->present || !t->dmatched) return LAGO_NOMEM_ERR(err);
+    for (uint64_t b = 0; b < t->range; b++)
+      if (t->head[b]) bitmap_set(t->present, b);
+    size_t dbytes = arena_reserved(t->dense_ar) + bitmap_words(t->range) * 8 + t->range;
     exec_mem_charge(cx, (ptrdiff_t)dbytes);
     t->charged += dbytes;
   }
@@ -567,10 +576,34 @@ static int load_probe(exec_op *op, join_st *st, const batch *b, vec **keys) {
   if (t->mode != JT_PERFECT) hash_keys(keys, st->n_keys, b->sel, n, pi->h);
   if (t->mode != JT_GENERAL) {
     const vec *kv = keys[0];
-    for (uint32_t i = 0; i < n; i++) {
-      uint32_t r = b->sel ? b->sel[i] : i, idx;
-      const vec *p = vec_resolve(kv, r, &idx);
-      pi->kv[i] = vec_is_valid(kv, r) ? key_value(p, idx) : 0;
+    vec_view vw;
+    vec_view_init(&vw, kv);
+    bool is_unsigned = kv->type.id == LT_UTINYINT || kv->type.id == LT_USMALLINT || kv->type.id == LT_UINT;
+    size_t w = type_width(kv->type);
+    if (w == 8) {
+      const int64_t *d = vw.data;
+      for (uint32_t i = 0; i < n; i++) pi->kv[i] = d[VIEW_IDX(&vw, b->sel ? b->sel[i] : i)];
+    } else if (w == 4 && !is_unsigned) {
+      const int32_t *d = vw.data;
+      for (uint32_t i = 0; i < n; i++) pi->kv[i] = d[VIEW_IDX(&vw, b->sel ? b->sel[i] : i)];
+    } else {
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = b->sel ? b->sel[i] : i, idx;
+        const vec *p = vec_resolve(kv, r, &idx);
+        pi->kv[i] = key_value(p, idx);
+      }
+    }
+    if (t->dense) { /* unique dense keys: a bit test, no chain: cur holds key - kmin + 1 */
+      bool nulls = vw.validity != NULL;
+      for (uint32_t i = 0; i < n; i++) {
+        uint64_t off = (uint64_t)(pi->kv[i] - t->kmin);
+        pi->cur[i] = 0;
+        if (pi->kv[i] < t->kmin || off >= t->range || !bitmap_get(t->present, off)) continue;
+        if (nulls && !VIEW_VALID(&vw, b->sel ? b->sel[i] : i)) continue;
+        pi->cur[i] = (uint32_t)off + 1;
+        pi->active[pi->n_active++] = i;
+      }
+      return LAGO_OK;
     }
   }
   for (uint32_t i = 0; i < n; i++) {
@@ -645,7 +678,7 @@ static int pair_batch(exec_op *op, join_st *st, uint32_t n, batch *out) {
   if (t->dense) { /* dictionary vectors over the key-ordered right columns */
     uint32_t *codes = arena_alloc(ar, (n ? n : 1) * sizeof(uint32_t));
     if (!codes) return LAGO_NOMEM_ERR(op->err);
-    for (uint32_t i = 0; i < n; i++) codes[i] = (uint32_t)(st->pi.kv[st->pl[i]] - t->kmin);
+    for (uint32_t i = 0; i < n; i++) codes[i] = st->pb[i];
     for (uint32_t c = 0; c < nr; c++) {
       vec *o = &cols[nl + c];
       const vec *d = &t->dense[c];
@@ -705,6 +738,13 @@ static uint32_t collect_pairs(join_st *st) {
         st->pl[np] = st->ci[c];
         st->pb[np++] = st->cb[c];
       }
+    } else if (t->dense) { /* pb gets key - kmin */
+      for (; k < pi->n_active && np < JCAP; k++) {
+        uint32_t i = pi->active[k];
+        st->pl[np] = i;
+        st->pb[np++] = pi->cur[i] - 1;
+        pi->cur[i] = 0;
+      }
     } else if (t->mode == JT_PERFECT && t->unique) { /* the head is the row: no record to read */
       for (; k < pi->n_active && np < JCAP; k++) {
         uint32_t i = pi->active[k];
@@ -743,7 +783,8 @@ static void mark_hits(join_st *st, const uint32_t *ps, uint32_t n) {
   for (uint32_t q = 0; q < n; q++) {
     uint32_t k = ps ? ps[q] : q;
     st->pi.hit[st->pl[k]] = 1;
-    if (right_preserving(st->type)) atomic_store_explicit(&st->t->matched[st->pb[k]], 1, memory_order_relaxed);
+    if (right_preserving(st->type))
+      atomic_store_explicit(st->t->dense ? &st->t->dmatched[st->pb[k]] : &st->t->matched[st->pb[k]], 1, memory_order_relaxed);
     if (!pair_output(st->type)) st->pi.cur[st->pl[k]] = 0; /* one match decides */
   }
   if (!pair_output(st->type)) {
@@ -875,9 +916,28 @@ static int emit_unmatched(exec_op *op, join_st *st, batch *out) {
   uint32_t m = 0;
   uint32_t *rows = arena_alloc(op->out_ar, JCAP * sizeof(uint32_t));
   if (!rows) return LAGO_NOMEM_ERR(op->err);
-  while (st->un_pos < t->n && m < JCAP) {
-    uint64_t r = st->un_pos++;
-    if (!atomic_load_explicit(&t->matched[r], memory_order_relaxed)) rows[m++] = (uint32_t)r;
+  if (t->dense) { /* by key: never-matched keys that have a row */
+    while (st->un_pos < t->range && m < JCAP) {
+      uint64_t c = st->un_pos++;
+      if (bitmap_get(t->present, c) && !atomic_load_explicit(&t->dmatched[c], memory_order_relaxed))
+        rows[m++] = t->head[c] - 1;
+    }
+    /* build rows with a NULL key are not in the index: they follow */
+    if (st->un_pos >= t->range && m < JCAP) {
+      uint64_t r0 = st->un_pos - t->range;
+      while (r0 < t->n && m < JCAP) {
+        uint32_t off;
+        const vec *kv = coll_vec(&t->rows, r0, 0, &off);
+        if (!vec_is_valid(kv, off)) rows[m++] = (uint32_t)r0;
+        r0++;
+        st->un_pos++;
+      }
+    }
+  } else {
+    while (st->un_pos < t->n && m < JCAP) {
+      uint64_t r = st->un_pos++;
+      if (!atomic_load_explicit(&t->matched[r], memory_order_relaxed)) rows[m++] = (uint32_t)r;
+    }
   }
   if (!m) return LAGO_OK;
   uint32_t nl = st->n_left, nr = st->n_right;

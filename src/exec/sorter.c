@@ -60,7 +60,7 @@ static int layout_init(key_layout *L, const sorter_spec *sp, arena *ar) {
     }
   }
   L->K = pos;
-  L->E = pos + 4;
+  L->E = (pos + 4 + 7) & ~7u; /* entries in whole 8-byte words: swaps are word moves */
   return LAGO_OK;
 }
 
@@ -250,6 +250,8 @@ typedef struct sort_ctx {
   bool tiebreak;
   sorter *s;
   uint8_t *tmp;   /* one entry */
+  uint8_t *base0; /* the whole array ... */
+  uint8_t *buf;   /* ... and a scratch array of the same size (big levels scatter out of place), or NULL */
 } sort_ctx;
 
 static int entry_tb(const sort_ctx *c, const uint8_t *a, const uint8_t *b) {
@@ -260,21 +262,40 @@ static int entry_tb(const sort_ctx *c, const uint8_t *a, const uint8_t *b) {
 }
 
 static int entry_cmp_from(const sort_ctx *c, const uint8_t *a, const uint8_t *b, uint32_t depth) {
-  int r = memcmp(a + depth, b + depth, c->K - depth);
+  int r = sortkey_cmp(a + depth, b + depth, c->K - depth);
   if (r || !c->tiebreak) return r;
   return entry_tb(c, a, b);
+}
+
+/* Copies one entry (E is a multiple of 8). */
+static inline void ent_copy(uint8_t *d, const uint8_t *s, uint32_t E) {
+  for (uint32_t q = 0; q < E; q += 8) {
+    uint64_t w;
+    memcpy(&w, s + q, 8);
+    memcpy(d + q, &w, 8);
+  }
+}
+
+static inline void ent_swap(uint8_t *a, uint8_t *b, uint32_t E) {
+  for (uint32_t q = 0; q < E; q += 8) {
+    uint64_t x, y;
+    memcpy(&x, a + q, 8);
+    memcpy(&y, b + q, 8);
+    memcpy(a + q, &y, 8);
+    memcpy(b + q, &x, 8);
+  }
 }
 
 static void insertion_sort(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) {
   uint32_t E = c->E;
   for (size_t i = 1; i < n; i++) {
-    memcpy(c->tmp, base + i * E, E);
+    ent_copy(c->tmp, base + i * E, E);
     size_t j = i;
     while (j > 0 && entry_cmp_from(c, base + (j - 1) * E, c->tmp, depth) > 0) {
-      memcpy(base + j * E, base + (j - 1) * E, E);
+      ent_copy(base + j * E, base + (j - 1) * E, E);
       j--;
     }
-    memcpy(base + j * E, c->tmp, E);
+    ent_copy(base + j * E, c->tmp, E);
   }
 }
 
@@ -305,6 +326,21 @@ static void radix(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) {
       off += cnt[b];
       tail[b] = off;
     }
+    if (c->buf && n >= ((size_t)1 << 16)) {
+      /* big level: scatter into the scratch array (sequential writes per bucket), copy back */
+      uint8_t *scratch = c->buf + (base - c->base0);
+      for (size_t i = 0; i < n; i++) {
+        const uint8_t *e = base + i * E;
+        ent_copy(scratch + head[e[depth]]++ * E, e, E);
+      }
+      memcpy(base, scratch, n * E);
+      off = 0;
+      for (int b = 0; b < 256; b++) {
+        if (cnt[b] > 1) radix(c, base + off * E, cnt[b], depth + 1);
+        off += cnt[b];
+      }
+      return;
+    }
     for (int b = 0; b < 256; b++) {
       while (head[b] < tail[b]) {
         uint8_t *e = base + head[b] * E;
@@ -314,27 +350,16 @@ static void radix(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) {
           continue;
         }
         /* cycle: move e to its bucket, bring back what was there */
-        memcpy(c->tmp, e, E);
+        ent_copy(c->tmp, e, E);
         for (;;) {
           uint8_t *dst = base + head[v] * E;
           head[v]++;
           uint8_t dv = dst[depth];
-          uint8_t swap[256];
-          if (E <= sizeof swap) {
-            memcpy(swap, dst, E);
-            memcpy(dst, c->tmp, E);
-            memcpy(c->tmp, swap, E);
-          } else {
-            for (uint32_t q = 0; q < E; q++) {
-              uint8_t t = dst[q];
-              dst[q] = c->tmp[q];
-              c->tmp[q] = t;
-            }
-          }
+          ent_swap(dst, c->tmp, E);
           if (dv == b) break;
           v = dv;
         }
-        memcpy(e, c->tmp, E);
+        ent_copy(e, c->tmp, E);
         head[b]++;
       }
     }
@@ -351,8 +376,15 @@ static int sort_entries(sorter *s) {
   if (s->n < 2) return LAGO_OK;
   uint8_t *tmp = mem_alloc(s->L.E);
   if (!tmp) return LAGO_NOMEM_ERR(s->err);
-  sort_ctx c = {s->L.E, s->L.K, s->L.first_tb < s->sp->n_keys, s, tmp};
+  /* a scratch copy for the big first levels (optional: without it the sort is in place) */
+  uint8_t *scratch = s->n >= ((uint64_t)1 << 16) ? mem_alloc((size_t)(s->n * s->L.E)) : NULL;
+  if (scratch) exec_mem_charge(s->cx, (ptrdiff_t)(s->n * s->L.E));
+  sort_ctx c = {s->L.E, s->L.K, s->L.first_tb < s->sp->n_keys, s, tmp, s->ent, scratch};
   radix(&c, s->ent, (size_t)s->n, 0);
+  if (scratch) {
+    mem_free(scratch);
+    exec_mem_charge(s->cx, -(ptrdiff_t)(s->n * s->L.E));
+  }
   mem_free(tmp);
   return LAGO_OK;
 }
@@ -537,7 +569,7 @@ static const uint8_t *cur_key(const cursor *c) {
 }
 
 static int cur_cmp(const cursor *a, const cursor *b) {
-  int r = memcmp(cur_key(a), cur_key(b), a->L->K);
+  int r = sortkey_cmp(cur_key(a), cur_key(b), a->L->K);
   if (r || a->L->first_tb >= a->sp->n_keys) return r;
   uint32_t ra = a->mem ? ent_row(a->s, a->pos) : a->bpos, rb = b->mem ? ent_row(b->s, b->pos) : b->bpos;
   return tiebreak_cmp(a->sp, a->L, a->mem ? mem_key_at : file_key_at, a->mem ? (void *)a->s : (void *)a, ra,
@@ -569,6 +601,9 @@ struct sort_result {
   uint32_t n_heap;
   sorter *direct;       /* single in-memory run: gather directly */
   uint64_t direct_pos;
+  uint64_t *order;      /* several in-memory runs, no files: merged (sorter << 32 | row) */
+  uint64_t n_order, order_pos;
+  size_t order_charged;
   int64_t to_skip, left;
   uint32_t *rows;       /* scratch */
 };
@@ -797,7 +832,49 @@ int sort_finish(exec_ctx *cx, sorter **ss, uint32_t n, int64_t offset, int64_t l
     if (r->ss[i]->n) mem[n_mem++] = r->ss[i];
   rc = open_cursors(r, mem, n_mem, r->files, r->n_files);
   mem_free(mem);
-  return rc;
+  if (rc || r->n_files) return rc;
+  /* only in-memory runs: merge their entries into one order, emitted by columnar gathers */
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < r->n_ss; i++) total += r->ss[i]->n;
+  r->order = mem_alloc((total ? total : 1) * sizeof(uint64_t));
+  if (!r->order) return LAGO_NOMEM_ERR(err);
+  r->order_charged = (size_t)total * 8;
+  exec_mem_charge(cx, (ptrdiff_t)r->order_charged);
+  while (r->n_heap) {
+    cursor *c = &r->cur[r->heap[0]];
+    uint32_t si = 0;
+    while (r->ss[si] != c->s) si++;
+    r->order[r->n_order++] = (uint64_t)si << 32 | ent_row(c->s, c->pos);
+    if (++c->pos >= c->s->n) r->heap[0] = r->heap[--r->n_heap];
+    if (r->n_heap) heap_down(r, 0);
+  }
+  return LAGO_OK;
+}
+
+/* Gathers rows order[0..m) (sorter << 32 | row) of payload column col into out. */
+static int gather_order(sort_result *r, const uint64_t *order, uint32_t m, uint32_t col, vec *out) {
+  lago_type t = r->sp->types[col];
+  size_t w = type_width(t);
+  bool nested = type_is_nested(t) || !w;
+  for (uint32_t i = 0; i < m; i++) {
+    const sorter *s = r->ss[order[i] >> 32];
+    uint32_t row = (uint32_t)order[i], off;
+    const vec *v = coll_vec(&s->data, row, col, &off);
+    if (nested) {
+      TRY(vec_copy_row(out, i, v, off));
+      continue;
+    }
+    bool valid = !v->validity || bitmap_get(v->validity, off);
+    if (!valid) {
+      TRY(vec_set_null(out, i));
+      if (type_is_string_like(t)) memset(VEC_DATA(out, lago_str) + i, 0, sizeof(lago_str));
+      continue;
+    }
+    if (out->validity) bitmap_set(out->validity, i);
+    memcpy((char *)out->data + (size_t)i * w, (const char *)v->data + (size_t)off * w, w);
+  }
+  out->len = m;
+  return LAGO_OK;
 }
 
 int sort_result_next(sort_result *r, arena *ar, vec *out, uint32_t *n) {
@@ -825,6 +902,25 @@ int sort_result_next(sort_result *r, arena *ar, vec *out, uint32_t *n) {
         out[c].len = m;
       }
       r->direct_pos += m;
+      if (r->left > 0) r->left -= m;
+      *n = m;
+      return LAGO_OK;
+    }
+    if (r->order) {
+      if (r->to_skip) {
+        uint64_t sk = (uint64_t)r->to_skip < r->n_order - r->order_pos ? (uint64_t)r->to_skip : r->n_order - r->order_pos;
+        r->order_pos += sk;
+        r->to_skip -= (int64_t)sk;
+      }
+      uint64_t rest = r->n_order - r->order_pos;
+      uint32_t m = rest < want ? (uint32_t)rest : want;
+      if (r->left > 0 && (int64_t)m > r->left) m = (uint32_t)r->left;
+      if (!m) return LAGO_OK;
+      for (uint32_t c = 0; c < sp->n_cols; c++) {
+        if (vec_init(&out[c], ar, sp->types[c], m)) return LAGO_NOMEM_ERR(r->err);
+        if (gather_order(r, r->order + r->order_pos, m, c, &out[c])) return LAGO_NOMEM_ERR(r->err);
+      }
+      r->order_pos += m;
       if (r->left > 0) r->left -= m;
       *n = m;
       return LAGO_OK;
@@ -863,6 +959,8 @@ int sort_result_next(sort_result *r, arena *ar, vec *out, uint32_t *n) {
 
 void sort_result_free(sort_result *r) {
   if (!r) return;
+  if (r->order) exec_mem_charge(r->cx, -(ptrdiff_t)r->order_charged);
+  mem_free(r->order);
   close_cursors(r);
   for (uint32_t i = 0; i < r->n_files; i++) spill_close(r->files[i]);
   mem_free(r->files);

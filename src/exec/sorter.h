@@ -26,6 +26,8 @@
 #ifndef LAGO_EXEC_SORTER_H
 #define LAGO_EXEC_SORTER_H
 
+#include <string.h>
+
 #include "exec/collection.h"
 #include "exec/exec_int.h"
 #include "exec/plan.h"
@@ -69,6 +71,20 @@ void sort_result_free(sort_result *r);
 ** with equal bytes must be compared with sortkey_tiebreak.
 */
 typedef struct sortkey_enc sortkey_enc;
+
+/* memcmp of normalized keys, inlined for short keys (big-endian 8-byte words). */
+static inline int sortkey_cmp(const uint8_t *a, const uint8_t *b, uint32_t K) {
+  uint32_t q = 0;
+  for (; q + 8 <= K; q += 8) {
+    uint64_t x, y;
+    memcpy(&x, a + q, 8);
+    memcpy(&y, b + q, 8);
+    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
+  }
+  for (; q < K; q++)
+    if (a[q] != b[q]) return a[q] < b[q] ? -1 : 1;
+  return 0;
+}
 int sortkey_enc_new(arena *ar, const sort_key *keys, uint32_t n_keys, sortkey_enc **out);
 uint32_t sortkey_enc_bytes(const sortkey_enc *e);
 bool sortkey_enc_partial(const sortkey_enc *e);

@@ -132,6 +132,15 @@ int delta_partition_value_format(arena *ar, const vec *v, uint32_t row, const ch
     if (str->len == 0) return LAGO_OK; /* Spark: an empty string partition value is NULL */
     if (memchr(p, 0, str->len))
       return LAGO_ERR(err, LAGO_UNSUPPORTED, "partition value with a NUL byte cannot be written");
+    /* the log is JSON text: a value that is not valid UTF-8 (binary) would be altered */
+    for (uint32_t k = 0; k < str->len;) {
+      unsigned char c = (unsigned char)p[k];
+      uint32_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+      bool ok = n && k + n <= str->len;
+      for (uint32_t j = 1; ok && j < n; j++) ok = ((unsigned char)p[k + j] & 0xc0) == 0x80;
+      if (!ok) return LAGO_ERR(err, LAGO_UNSUPPORTED, "partition value is not valid UTF-8 and cannot be written to the log");
+      k += n;
+    }
     char *c = arena_strndup(ar, p, str->len);
     if (!c) return LAGO_NOMEM_ERR(err);
     *out = c;

@@ -84,3 +84,32 @@ TEST(ops_runtime_error_and_cancel) {
   ASSERT_RC(rc, LAGO_CANCELLED);
   memsource_free(m);
 }
+
+TEST(ops_explain_tree) {
+  setup();
+  memsource *m = tsource(A, 2, (const char *[]){"INT", "STRING"}, (const char *[]){"1|2", "a|b"});
+  plan *l = tscan(A, m), *r = tscan(A, m), *j, *g, *t;
+  expr *lk = expr_column(A, 0, type_make(LT_INT), "k"), *rk = expr_column(A, 0, type_make(LT_INT), "k");
+  bool ne = true;
+  TFAIL_IF(plan_hash_join(A, JOIN_LEFT, l, r, &lk, &rk, &ne, 1,
+                          tcall2(A, "<>", expr_column(A, 1, type_make(LT_STRING), "s"), expr_column(A, 3, type_make(LT_STRING), "s")),
+                          false, &j, &E), E);
+  agg_call *a;
+  expr *s = expr_column(A, 3, type_make(LT_STRING), "s");
+  TFAIL_IF(agg_call_make(A, "count", &s, 1, true, false, NULL, &a, &E), E);
+  TFAIL_IF(plan_hash_agg(A, j, &lk, 1, &a, 1, NULL, &g, &E), E);
+  sort_key k = {expr_column(A, 1, type_make(LT_BIGINT), NULL), true, false};
+  TFAIL_IF(plan_top_n(A, g, &k, 1, 10, 0, &t, &E), E);
+  buf b;
+  buf_init(&b);
+  ASSERT_OK(exec_explain(t, &b), NULL);
+  ASSERT_EQ_STR(buf_cstr(&b),
+                "TopN limit=10 offset=0 [#1 DESC NULLS LAST]\n"
+                "  HashAggregate keys=[k#0] aggs=[count(DISTINCT s#3)]\n"
+                "    HashJoin LEFT keys=[k#0 <=> k#0] residual=(s#1 <> s#3)\n"
+                "      Scan memory t cols=[#0, #1] rows=2 batch_rows=2048\n"
+                "      Scan memory t cols=[#0, #1] rows=2 batch_rows=2048\n");
+  buf_deinit(&b);
+  ASSERT_EQ_STR(trun(A, t, NULL, true), "1,0\n2,0\n");
+  memsource_free(m);
+}

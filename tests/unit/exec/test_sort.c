@@ -4,6 +4,8 @@
 ** table sorted with 1 and 2 threads and with a tiny memory limit (spilled
 ** runs merged) against a reference qsort.
 */
+#include <dirent.h>
+
 #include "exec_test.h"
 
 static arena *A;
@@ -85,6 +87,16 @@ TEST(sort_top_n) {
   memsource_free(m);
 }
 
+static int count_spill_files(const char *dir) {
+  DIR *d = opendir(dir);
+  int n = 0;
+  struct dirent *e;
+  while (d && (e = readdir(d)))
+    if (!strncmp(e->d_name, "lago-spill-", 11)) n++;
+  if (d) closedir(d);
+  return n;
+}
+
 /* Reference rows for the random test. */
 typedef struct ref_row {
   int64_t k;
@@ -158,6 +170,7 @@ TEST(sort_random_spill_parallel) {
   exec_close(q);
   ASSERT(exec_ctx_stats(cx)->spill_files >= 2);
   exec_ctx_free(cx);
+  ASSERT_EQ_INT(count_spill_files(test_tmpdir()), 0);
   buf_deinit(&want);
   free(ref);
   memsource_free(m);
