@@ -15,7 +15,8 @@
 ** the binder can point at the exact place in error messages (see
 ** sql_line_col in parser.h).
 **
-** Three node families, kept separate:
+** Four node families, kept separate (expressions never contain statements;
+** queries appear in expressions only as subqueries):
 **   sql_expr       scalar expressions               (kind: SQL_E_*)
 **   sql_query      query expressions (SELECT, set operations, VALUES, TABLE t)
 **   sql_table_ref  FROM-clause items (tables, functions, subqueries, joins)
@@ -528,7 +529,12 @@ typedef struct sql_with {
 ** node they were written on: in `SELECT .. UNION SELECT .. ORDER BY 1` they
 ** are on the SETOP node; in `(SELECT .. LIMIT 1) UNION ...` on the left child.
 ** Set operations: INTERSECT binds tighter than UNION and EXCEPT/MINUS, all
-** left-associative; `all` false = DISTINCT (the default).
+** left-associative; `all` false = DISTINCT (the default). When ORDER BY /
+** LIMIT / OFFSET (or WITH) are written on a parenthesised query that already
+** has its own, as in `(SELECT .. LIMIT 3) ORDER BY a`, the parser wraps the
+** inner query as `SELECT * FROM (inner) ORDER BY a` (same meaning, one
+** ORDER BY per node). A WINDOW clause written after ORDER BY (Spark allows
+** it there) is stored in the SELECT's `windows`.
 */
 struct sql_query {
   sql_query_kind kind;
@@ -602,7 +608,8 @@ struct sql_table_ref {
   sql_name name;
   bool format_path;           /* name is <format>.`path` with format one of delta, parquet,
                                  csv, json, text, orc, avro, binaryfile (case-insensitive)
-                                 and the path part backquoted: a file path, not a table */
+                                 and a path part containing '/' or ':': a file path, not a
+                                 table (other two-part names are left to the binder) */
   /* FUNC */
   sql_expr *func;             /* SQL_E_FUNC: table-valued function call */
   /* SUBQUERY */

@@ -26,6 +26,7 @@ typedef struct printer {
   buf *out;
   unsigned flags;
   int rc;
+  bool from_item; /* printing a FROM-clause name or table function: backquote `stream` */
 } printer;
 
 static void put(printer *w, const char *s) {
@@ -73,7 +74,7 @@ static void ident(printer *w, const char *s) {
 }
 
 int sql_print_ident(buf *out, const char *name) {
-  printer w = {out, 0, 0};
+  printer w = {out, 0, 0, false};
   ident(&w, name);
   return w.rc;
 }
@@ -299,18 +300,27 @@ static void window(printer *w, const sql_window *win) {
 
 /* Function name: keyword-named functions (left, current_date, ...) stay bare. */
 static void func_name(printer *w, const sql_name *n) {
+  if (w->from_item && sql_ident_eq(n->parts[0].name, "stream")) {
+    /* FROM stream(x) would read back as STREAM(x) */
+    ident_quoted(w, n->parts[0].name);
+    for (uint32_t k = 1; k < n->n_parts; k++) {
+      putc_(w, '.');
+      ident(w, n->parts[k].name);
+    }
+    return;
+  }
   if (n->n_parts == 1 && plain_word(n->parts[0].name)) {
     const char *s = n->parts[0].name;
     sql_kw kw = sql_kw_lookup(s, strlen(s));
     switch (kw) {
       case KW_LEFT: case KW_RIGHT: case KW_FILTER: case KW_ANY: case KW_SOME:
       case KW_CURRENT_DATE: case KW_CURRENT_TIME: case KW_CURRENT_TIMESTAMP:
-      case KW_CURRENT_USER: case KW_USER: case KW_SESSION_USER: case KW_INTERVAL: case KW_VALUES:
+      case KW_CURRENT_USER: case KW_USER: case KW_SESSION_USER: case KW_INTERVAL:
       case KW_PERCENTILE_CONT: case KW_PERCENTILE_DISC:
         put(w, s);
         return;
-      case KW_CAST: case KW_TRY_CAST: case KW_CASE: case KW_EXISTS:
-        ident_quoted(w, s); /* these names are special syntax when bare */
+      case KW_CAST: case KW_TRY_CAST: case KW_CASE: case KW_EXISTS: case KW_VALUES: case KW_ROLLUP: case KW_CUBE:
+        ident_quoted(w, s); /* these names are special syntax when bare ((VALUES(1)) is a query) */
         return;
       default:
         break;
@@ -319,12 +329,19 @@ static void func_name(printer *w, const sql_name *n) {
   name(w, n);
 }
 
+static void lambda_params(printer *w, const sql_expr *e) {
+  if (e->lambda.n_params == 1 && !needs_quotes(e->lambda.params[0].name)) ident(w, e->lambda.params[0].name);
+  else ident_list(w, e->lambda.params, e->lambda.n_params);
+}
+
 static bool special_form_name(const sql_name *n) {
   if (n->n_parts != 1) return false;
   const char *s = n->parts[0].name;
   return sql_ident_eq(s, "position") || sql_ident_eq(s, "trim") || sql_ident_eq(s, "substring") ||
          sql_ident_eq(s, "substr") || sql_ident_eq(s, "extract");
 }
+
+static void func_args_and_suffixes(printer *w, const sql_func *f);
 
 static void func(printer *w, const sql_func *f) {
   if (f->no_parens) {
@@ -341,9 +358,16 @@ static void func(printer *w, const sql_func *f) {
     put(w, "FROM ");
     if (f->n_args > 0) expr(w, f->args[0], PR_CMP);
     putc_(w, ')');
-  } else {
-    func_name(w, &f->name);
-    putc_(w, '(');
+    return;
+  }
+  func_name(w, &f->name);
+  func_args_and_suffixes(w, f);
+}
+
+/* ( args ) and WITHIN GROUP / FILTER / NULLS / OVER of a call whose name is printed */
+static void func_args_and_suffixes(printer *w, const sql_func *f) {
+  putc_(w, '(');
+  {
     if (f->distinct) put(w, "DISTINCT ");
     if (f->star) putc_(w, '*');
     /* POSITION/TRIM/SUBSTRING/EXTRACT become special syntax when a top-level
@@ -351,10 +375,21 @@ static void func(printer *w, const sql_func *f) {
     bool guard = special_form_name(&f->name);
     for (uint32_t k = 0; k < f->n_args; k++) {
       if (k) put(w, ", ");
-      expr(w, f->args[k], guard ? PR_CMP : PR_LAMBDA);
+      const sql_expr *a = f->args[k];
+      if (guard && a->kind == SQL_E_NAMED_ARG) { /* name => (pred) */
+        ident(w, a->named_arg.name.name);
+        put(w, " => ");
+        expr(w, a->named_arg.value, PR_CMP);
+      } else if (guard && a->kind == SQL_E_LAMBDA) { /* x -> (pred) */
+        lambda_params(w, a);
+        put(w, " -> ");
+        expr(w, a->lambda.body, PR_CMP);
+      } else {
+        expr(w, a, guard ? PR_CMP : PR_LAMBDA);
+      }
     }
-    putc_(w, ')');
   }
+  putc_(w, ')');
   if (f->n_within_group) {
     put(w, " WITHIN GROUP (ORDER BY ");
     order_items(w, f->within_group, f->n_within_group);
@@ -524,8 +559,7 @@ static void expr_body(printer *w, const sql_expr *e) {
       expr(w, e->named_arg.value, PR_LAMBDA);
       break;
     case SQL_E_LAMBDA:
-      if (e->lambda.n_params == 1 && !needs_quotes(e->lambda.params[0].name)) ident(w, e->lambda.params[0].name);
-      else ident_list(w, e->lambda.params, e->lambda.n_params);
+      lambda_params(w, e);
       put(w, " -> ");
       expr(w, e->lambda.body, PR_LAMBDA);
       break;
@@ -608,7 +642,7 @@ static void expr(printer *w, const sql_expr *e, int min_prec) {
 }
 
 int sql_print_expr(buf *out, const sql_expr *e, unsigned flags) {
-  printer w = {out, flags, 0};
+  printer w = {out, flags, 0, false};
   expr(&w, e, PR_LAMBDA);
   return w.rc;
 }
@@ -771,7 +805,7 @@ static void query(printer *w, const sql_query *q) {
 }
 
 int sql_print_query(buf *out, const sql_query *q, unsigned flags) {
-  printer w = {out, flags, 0};
+  printer w = {out, flags, 0, false};
   query(&w, q);
   return w.rc;
 }
@@ -796,13 +830,17 @@ static void time_travel(printer *w, const sql_time_travel *tt) {
 }
 
 static void table_name(printer *w, const sql_table_ref *t) {
-  if (t->format_path) {
-    ident(w, t->name.parts[0].name);
-    putc_(w, '.');
-    ident_quoted(w, t->name.parts[1].name);
-  } else {
-    name(w, &t->name);
+  /* a format path's '/' or ':' makes the printer backquote it; a table named
+  ** stream is backquoted so that FROM stream x does not read as STREAM x */
+  if (sql_ident_eq(t->name.parts[0].name, "stream")) {
+    ident_quoted(w, t->name.parts[0].name);
+    for (uint32_t k = 1; k < t->name.n_parts; k++) {
+      putc_(w, '.');
+      ident(w, t->name.parts[k].name);
+    }
+    return;
   }
+  name(w, &t->name);
 }
 
 static void table_ref(printer *w, const sql_table_ref *t) {
@@ -819,7 +857,14 @@ static void table_ref(printer *w, const sql_table_ref *t) {
       break;
     case SQL_T_FUNC:
       if (t->stream) put(w, "STREAM ");
-      expr(w, t->func, PR_ATOM);
+      if (t->func->func.trim != SQL_TRIM_NONE) {
+        expr(w, t->func, PR_ATOM); /* TRIM(.. FROM ..) */
+      } else {
+        w->from_item = true;
+        func_name(w, &t->func->func.name);
+        w->from_item = false;
+        func_args_and_suffixes(w, &t->func->func);
+      }
       break;
     case SQL_T_SUBQUERY:
       if (t->lateral) put(w, "LATERAL ");
@@ -881,7 +926,7 @@ static void table_ref(printer *w, const sql_table_ref *t) {
 }
 
 int sql_print_table_ref(buf *out, const sql_table_ref *t, unsigned flags) {
-  printer w = {out, flags, 0};
+  printer w = {out, flags, 0, false};
   table_ref(&w, t);
   return w.rc;
 }
@@ -1545,7 +1590,7 @@ static void stmt(printer *w, const sql_stmt *s) {
 }
 
 int sql_print_stmt(buf *out, const sql_stmt *s, unsigned flags) {
-  printer w = {out, flags, 0};
+  printer w = {out, flags, 0, false};
   stmt(&w, s);
   return w.rc;
 }

@@ -250,6 +250,19 @@ static int group_by(sql_parser *p, sql_select *s) {
 
 static int table_ref(sql_parser *p, sql_table_ref **out);
 
+/* After WINDOW: name AS spec, ... */
+static int named_windows(sql_parser *p, sql_select *s) {
+  uint32_t cap = 0;
+  do {
+    sql_named_window w = {0};
+    TRY(p_ident(p, &w.name));
+    TRY(p_expect_kw(p, KW_AS));
+    TRY(p_window_spec(p, &w.spec));
+    TRY(P_PUSH(p, &s->windows, &s->n_windows, &cap, &w));
+  } while (p_accept_op(p, P_COMMA));
+  return LAGO_OK;
+}
+
 static int parse_select(sql_parser *p, sql_query **out) {
   sql_query *q = new_query(p, SQL_Q_SELECT, (int)p_cur(p)->pos);
   if (!q) return LAGO_NOMEM;
@@ -284,14 +297,7 @@ static int parse_select(sql_parser *p, sql_query **out) {
   if (p_accept_kw(p, KW_HAVING)) TRY(p_expr(p, &s->having));
   for (;;) {
     if (!s->n_windows && p_accept_kw(p, KW_WINDOW)) {
-      uint32_t cap = 0;
-      do {
-        sql_named_window w = {0};
-        TRY(p_ident(p, &w.name));
-        TRY(p_expect_kw(p, KW_AS));
-        TRY(p_window_spec(p, &w.spec));
-        TRY(P_PUSH(p, &s->windows, &s->n_windows, &cap, &w));
-      } while (p_accept_op(p, P_COMMA));
+      TRY(named_windows(p, s));
       continue;
     }
     if (!s->qualify && p_accept_kw(p, KW_QUALIFY)) {
@@ -431,6 +437,11 @@ int p_query(sql_parser *p, sql_query **out) {
     TRY(order_by(p, &q->order_by, &q->n_order_by));
   } else {
     p_expect_note(p, "ORDER BY");
+  }
+  /* Spark also accepts the WINDOW clause after ORDER BY (queryOrganization) */
+  if (q->kind == SQL_Q_SELECT && !q->select.n_windows && tok_is_kw(p_cur(p), KW_WINDOW)) {
+    p_advance(p);
+    TRY(named_windows(p, &q->select));
   }
   if (tok_is_kw(p_cur(p), KW_SORT) || tok_is_kw(p_cur(p), KW_CLUSTER) || tok_is_kw(p_cur(p), KW_DISTRIBUTE)) {
     if (tok_is_kw(p_peek(p, 1), KW_BY))
@@ -611,7 +622,10 @@ static int name_or_tvf(sql_parser *p, sql_table_ref *t) {
   if (tok_is_ident(p_at(p, k)) && tok_is_op(p_at(p, k + 1), P_LPAREN)) return tvf(p, t);
   t->kind = SQL_T_NAME;
   TRY(p_name(p, &t->name));
-  t->format_path = t->name.n_parts == 2 && t->name.parts[1].quoted && is_format_name(t->name.parts[0].name);
+  /* <format>.`path`: the path part has a '/' or ':' (so it was backquoted);
+  ** the test does not depend on the quoting, which printing may change */
+  t->format_path = t->name.n_parts == 2 && is_format_name(t->name.parts[0].name) &&
+                   strpbrk(t->name.parts[1].name, "/:") != NULL;
   return LAGO_OK;
 }
 

@@ -49,6 +49,8 @@ TEST(sql_query_window_qualify) {
                 "(window w (over (partition (col a)) (order (col b)))) (qualify (= (col rn) (lit INT 1)))))");
   ASSERT_EQ_STR(sqlt_print("SELECT a FROM t QUALIFY x > 1 WINDOW w AS (ORDER BY a)"),
                 "SELECT a FROM t WINDOW w AS (ORDER BY a) QUALIFY x > 1");
+  ASSERT_EQ_STR(sqlt_print("SELECT sum(a) OVER w FROM t ORDER BY a WINDOW w AS (ORDER BY b) LIMIT 2"),
+                "SELECT sum(a) OVER w FROM t WINDOW w AS (ORDER BY b) ORDER BY a LIMIT 2");
 }
 
 TEST(sql_query_set_operations) {
@@ -133,7 +135,9 @@ TEST(sql_query_table_refs) {
                 "(QUERY (select (items (star)) (from (path PARQUET.`s3://b/k`))))");
   ASSERT_EQ_STR(sqlt_dump("SELECT * FROM mydb.`weird name`"),
                 "(QUERY (select (items (star)) (from (table mydb.`weird name`))))");
-  ASSERT_EQ_STR(sqlt_print("SELECT * FROM delta.`/p`, json.`x`"), "SELECT * FROM delta.`/p`, json.`x`");
+  ASSERT_EQ_STR(sqlt_dump("SELECT * FROM delta.`/p`, json.`s3:x`, delta.`x`, delta.current_user"),
+                "(QUERY (select (items (star)) (from (path delta.`/p`) (path json.`s3:x`) (table delta.x) "
+                "(table delta.`current_user`))))");
   ASSERT_EQ_STR(sqlt_dump("SELECT * FROM t VERSION AS OF 3"),
                 "(QUERY (select (items (star)) (from (table t (version (lit INT 3))))))");
   ASSERT_EQ_STR(sqlt_dump("SELECT * FROM t TIMESTAMP AS OF '2024-01-01' AS x"),
