@@ -72,6 +72,8 @@ typedef struct disc {
   cand_list *out;
   int64_t now_ns;
   lago_err *err;
+  bool from_event;  /* a notification: the file is complete, no settle time */
+  uint64_t deferred;
 } disc;
 
 static bool is_pending(const stream *s, const char *rel) {
@@ -88,7 +90,10 @@ static int consider(disc *d, const char *rel, uint64_t size, int64_t mtime_ns, l
   const ckpt_file *e = fileset_get(&s->seen, rel);
   if (e && (!s->o.allow_overwrites || (e->size == size && e->mtime_ns == mtime_ns))) return LAGO_OK;
   if (!e && s->assume_loaded_before_ns >= 0 && mtime_ns < s->assume_loaded_before_ns) return LAGO_OK;
-  if (s->o.settle_ms > 0 && mtime_ns > d->now_ns - s->o.settle_ms * 1000000) return LAGO_OK;
+  if (!d->from_event && s->o.settle_ms > 0 && mtime_ns > d->now_ns - s->o.settle_ms * 1000000) {
+    d->deferred++;
+    return LAGO_OK;
+  }
   if (s->n_pending && is_pending(s, rel)) return LAGO_OK;
   src_file f;
   memset(&f, 0, sizeof f);
@@ -116,8 +121,8 @@ static int cmp_cand(const void *a, const void *b) {
 /* Removes duplicates by path after sorting by path (notification queues repeat names). */
 static int cmp_rel(const void *a, const void *b) { return strcmp(((const src_file *)a)->rel, ((const src_file *)b)->rel); }
 
-int discover(stream *s, bool full, cand_list *out, lago_err *err) {
-  disc d = {s, out, stream_now_ns(), err};
+int discover(stream *s, bool full, cand_list *out, uint64_t *deferred, lago_err *err) {
+  disc d = {s, out, stream_now_ns(), err, !full, 0};
   size_t start = out->n;
   if (full) {
     int rc = fs_list(s->fs, s->src_dir, s->o.recursive, on_entry, &d, err);
@@ -155,7 +160,7 @@ int discover(stream *s, bool full, cand_list *out, lago_err *err) {
     TRY(rc);
     if (overflow) {
       stream_event(s, STREAM_WARN, "inotify queue overflowed: listing %s in full", s->src_dir);
-      return discover(s, true, out, err);
+      return discover(s, true, out, deferred, err);
     }
     /* a name may be queued several times: keep one */
     if (out->n - start > 1) {
@@ -167,6 +172,7 @@ int discover(stream *s, bool full, cand_list *out, lago_err *err) {
     }
   }
   if (out->n - start > 1) qsort(out->v + start, out->n - start, sizeof *out->v, cmp_cand);
+  if (deferred) *deferred += d.deferred;
   return LAGO_OK;
 }
 

@@ -647,7 +647,7 @@ int recover_open(stream *s, lago_err *err) {
     if (rc == LAGO_OK && s->table && strcmp(s->meta.table, delta_table_root(s->table)))
       rc = LAGO_ERR(err, LAGO_BIND, "checkpoint %s feeds table %s, not %s", s->ckpt, s->meta.table,
                     delta_table_root(s->table));
-    if (rc == LAGO_OK && s->table && (!snap || (s->meta.table_id && strcmp(s->meta.table_id, table_id)))) {
+    if (rc == LAGO_OK && s->table && s->meta.table_id && (!snap || strcmp(s->meta.table_id, table_id))) {
       if (snap)
         stream_event(s, STREAM_INFO,
                      "table %s is not the table checkpoint %s fed (its id was %s, now it is %s): it was dropped and "
@@ -657,7 +657,7 @@ int recover_open(stream *s, lago_err *err) {
         stream_event(s, STREAM_INFO,
                      "table %s no longer exists, but checkpoint %s fed it (table id %s): it was dropped. Discarding "
                      "the old progress; the table is created again and every file of %s is loaded into it",
-                     s->name, s->ckpt, s->meta.table_id ? s->meta.table_id : "unknown", s->src_text);
+                     s->name, s->ckpt, s->meta.table_id, s->src_text);
       rc = reset_progress(s, err);
       if (rc == LAGO_OK) rc = new_stream_id(s, err);
       if (rc == LAGO_OK) {

@@ -517,7 +517,11 @@ static int run_once(batch_run *br, sink_commit_info *ci, int64_t *version, src_s
       report_progress(s, src_reader_stats(r)->bytes, br->total_bytes);
     }
   }
-  if (r) *stats = *src_reader_stats(r);
+  if (r) {
+    *stats = *src_reader_stats(r); /* its strings live in the reader: copy them */
+    if (stats->new_where) stats->new_where = arena_strdup(br->ar, stats->new_where);
+    if (stats->first_bad) stats->first_bad = arena_strdup(br->ar, stats->first_bad);
+  }
   if (rc == LAGO_OK && stats->new_columns) {
     sink_abort(k);
     src_reader_close(r);
@@ -678,7 +682,9 @@ static void set_backlog(stream *s, const queue *q, size_t from) {
 
 /* Refreshes the queue: a full listing (listing mode; or start/backfill/overflow with notifications), else events. */
 static int refresh(stream *s, queue *q, bool force_full, lago_err *err) {
-  bool full = !s->nt || force_full || (s->o.backfill_ms > 0 && stream_now_ms() - s->last_listing_ms >= s->o.backfill_ms);
+  int64_t now = stream_now_ms();
+  bool full = !s->nt || force_full || (s->o.backfill_ms > 0 && now - s->last_listing_ms >= s->o.backfill_ms) ||
+              (s->relist_at_ms && now >= s->relist_at_ms);
   if (full) {
     TRY(queue_reset(q, err));
     s->last_listing_ms = stream_now_ms();
@@ -689,12 +695,15 @@ static int refresh(stream *s, queue *q, bool force_full, lago_err *err) {
       TRY(notify_take(s->nt, &p, &n, &ov, err));
       notify_free_paths(p, n);
     }
-    return discover(s, true, &q->c, err);
+    uint64_t deferred = 0;
+    TRY(discover(s, true, &q->c, &deferred, err));
+    s->relist_at_ms = deferred ? stream_now_ms() + s->o.settle_ms : 0;
+    return LAGO_OK;
   }
   /* notifications: add the new names (the queue may still hold files a rate limit left) */
   cand_list add;
   cand_init(&add, q->ar);
-  int rc = discover(s, false, &add, err);
+  int rc = discover(s, false, &add, NULL, err);
   for (size_t i = 0; i < add.n && rc == LAGO_OK; i++) {
     bool dup = false;
     for (size_t k = 0; k < q->c.n && !dup; k++) dup = !strcmp(q->c.v[k].rel, add.v[i].rel);
@@ -792,8 +801,9 @@ int stream_run(stream *s, lago_err *err) {
         rc = wait_until(s, next, false, err); /* overran: next <= now, no wait */
       } else if (!ran || !q.c.n) {
         /* continuous: nothing left, wait for files (events, or the next poll) */
-        rc = wait_until(s, stream_now_ms() + (s->nt ? (s->o.backfill_ms > 0 ? s->o.backfill_ms : 3600000) : s->o.poll_ms),
-                        true, err);
+        int64_t wait = s->nt ? (s->o.backfill_ms > 0 ? s->o.backfill_ms : 3600000) : s->o.poll_ms;
+        if (s->relist_at_ms && s->relist_at_ms - stream_now_ms() < wait) wait = s->relist_at_ms - stream_now_ms();
+        rc = wait_until(s, stream_now_ms() + (wait > 0 ? wait : 0), true, err);
       }
     }
   }

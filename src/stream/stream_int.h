@@ -84,6 +84,7 @@ struct stream {
   /* notification mode */
   stream_notify *nt;
   int64_t last_listing_ms;
+  int64_t relist_at_ms;   /* a listing deferred settling files: list again then (0 = no) */
   /* run state */
   volatile sig_atomic_t stop;
   stream_totals tot;
@@ -123,9 +124,10 @@ bool discover_name_ok(const stream *s, const char *rel);
 ** New files (not seen, or changed with allowOverwrites; not pending), by a
 ** full listing (full) or from the notification queue, filtered by
 ** pathGlobFilter, modifiedAfter/Before and the settle time, sorted by
-** (mtime, path). Appended to out.
+** (mtime, path). Appended to out. *deferred (may be NULL) counts files a
+** listing left for later because they changed less than the settle time ago.
 */
-int discover(stream *s, bool full, cand_list *out, lago_err *err);
+int discover(stream *s, bool full, cand_list *out, uint64_t *deferred, lago_err *err);
 /* Takes the first files of c that fit maxFilesPerTrigger/maxBytesPerTrigger (no limits if unlimited). */
 uint32_t discover_take(const stream *s, const src_file *c, size_t n, bool unlimited);
 /* Lists the source (no filters but names) calling fn for each file (rel, size, mtime). */
