@@ -429,7 +429,7 @@ static int rebuild_all(stream *s, delta_snapshot *snap, bool *found, lago_err *e
   if (r.skip_before_ns >= 0)
     stream_event(s, STREAM_INFO, "the stream started with includeExistingFiles=false: files older than its start are "
                                  "not loaded");
-  return LAGO_OK;
+  return compact(s, last, err); /* the checkpoint holds the rebuilt progress from now on */
 }
 
 /* The checkpoint knows batches up to `known`; the table has committed up to `committed`: take the rest from the log. */
@@ -442,6 +442,8 @@ static int rebuild_tail(stream *s, int64_t known, int64_t committed, lago_err *e
   r.ar = s->ar;
   r.skip_before_ns = -1;
   TRY(delta_history_each(s->table, 0, on_commit, &r, err));
+  TRY(fs_mkdirs(s->fs, s->ckpt, err));
+  TRY(compact(s, committed, err)); /* the checkpoint holds the rebuilt progress from now on */
   stream_event(s, STREAM_INFO,
                "checkpoint %s knows batches up to %lld but table %s has committed up to %lld: took the %lld files of "
                "the %lld missing batches from the table's log",
@@ -682,7 +684,15 @@ int recover_open(stream *s, lago_err *err) {
     s->meta.created_ms = stream_now_ms();
     s->meta.skip_before_ns = -1;
     bool rebuilt = false;
-    if (snap) rc = rebuild_all(s, snap, &rebuilt, err);
+    bool leftovers = false;
+    const char *od = path_join(s->ar, s->ckpt, "offsets");
+    if (!od) rc = LAGO_NOMEM_ERR(err);
+    if (rc == LAGO_OK) rc = fs_exists(s->fs, od, &leftovers, err);
+    if (rc == LAGO_OK && leftovers) {
+      stream_event(s, STREAM_WARN, "checkpoint %s has progress files but no metadata: ignoring them", s->ckpt);
+      rc = reset_progress(s, err);
+    }
+    if (rc == LAGO_OK && snap) rc = rebuild_all(s, snap, &rebuilt, err);
     if (rc == LAGO_OK && !rebuilt) {
       rc = new_stream_id(s, err);
       first_start = true;

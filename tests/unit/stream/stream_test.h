@@ -88,6 +88,7 @@ typedef struct st_run {
 static inline int st_stream(const st_run *r, const char *source, const char *table, const char *ckpt, st_log *log,
                             lago_err *err) {
   arena *ar = arena_new("test", 4096);
+  if (!ar) return LAGO_NOMEM_ERR(err);
   stream_opts o;
   stream_opts_init(&o);
   int rc = stream_format_parse(r->format ? r->format : "csv", &o.format, err);
@@ -95,7 +96,7 @@ static inline int st_stream(const st_run *r, const char *source, const char *tab
   for (int i = 0; rc == LAGO_OK && i < 24 && r->opts[i]; i++) {
     const char *eq = strchr(r->opts[i], '=');
     char *k = arena_strndup(ar, r->opts[i], (size_t)(eq - r->opts[i]));
-    rc = stream_opts_set(&o, ar, k, eq + 1, err);
+    rc = k ? stream_opts_set(&o, ar, k, eq + 1, err) : LAGO_NOMEM_ERR(err);
   }
   for (int i = 0; rc == LAGO_OK && i < 8 && r->added[i]; i++) rc = stream_added_parse(ar, r->added[i], &o.added[o.n_added++], err);
   tbl_handlers h = tbl_handlers_default(fs_local());
@@ -206,6 +207,88 @@ static inline const char *st_path(const char *dir, const char *name) {
   char *b = bufs[k++ & 3];
   snprintf(b, 1024, "%s/%s", dir, name);
   return b;
+}
+
+
+#include "format/csv/csv.h"
+#include "format/parquet/parquet.h"
+
+/*
+** Writes dir/rel as a Parquet file holding the rows of `csv` (with a header
+** line) typed by `ddl` ("id BIGINT, name STRING"), mtime base + sec.
+*/
+static inline void st_write_parquet(const char *dir, const char *rel, const char *ddl, const char *csv, int sec) {
+  char tmp[1024], path[1024];
+  snprintf(tmp, sizeof tmp, "%s/.%s.src.csv", dir, rel);
+  snprintf(path, sizeof path, "%s/%s", dir, rel);
+  FILE *f = fopen(tmp, "wb");
+  ASSERT_NE_NULL(f);
+  fputs(csv, f);
+  fclose(f);
+  arena *ar = arena_new("t", 4096);
+  lago_err e;
+  lago_err_clear(&e);
+  lago_type schema;
+  ASSERT_OK(csv_parse_schema_hints(ar, ddl, &schema, &e), &e);
+  csv_options o;
+  csv_options_init(&o);
+  o.header = true;
+  o.mode = CSV_FAILFAST;
+  csv_reader *r;
+  ASSERT_OK(csv_reader_open(fs_local(), tmp, &o, schema, &r, &e), &e);
+  pq_writer *w;
+  unlink(path);
+  ASSERT_OK(pq_writer_open(fs_local(), path, schema, NULL, &w, &e), &e);
+  batch *b;
+  while (csv_reader_next(r, NULL, &b, NULL, &e) == LAGO_OK && b->n_rows) ASSERT_OK(pq_writer_write(w, b, &e), &e);
+  ASSERT(e.rc == LAGO_OK);
+  ASSERT_OK(pq_writer_close(w, NULL, NULL, &e), &e);
+  csv_reader_close(r);
+  unlink(tmp);
+  arena_free(ar);
+  struct timespec ts[2] = {{1700000000 + sec, 0}, {1700000000 + sec, 0}};
+  ASSERT(utimensat(AT_FDCWD, path, ts, 0) == 0);
+}
+
+/* Does the table's commit `version` hold `needle`? */
+static inline bool st_commit_has(const char *root, int64_t version, const char *needle) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/_delta_log/%020lld.json", root, (long long)version);
+  FILE *f = fopen(path, "rb");
+  if (!f) return false;
+  static char text[1 << 20];
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = 0;
+  return strstr(text, needle) != NULL;
+}
+
+#include <dirent.h>
+
+/* rm -rf with plain libc (no allocation through mem_*, no fork). */
+static inline void st_rm(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0) return;
+  if (S_ISDIR(st.st_mode)) {
+    DIR *d = opendir(path);
+    if (d) {
+      struct dirent *e;
+      while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        size_t n = strlen(path) + strlen(e->d_name) + 2;
+        char *sub = malloc(n);
+        memcpy(sub, path, strlen(path));
+        sub[strlen(path)] = '/';
+        memcpy(sub + strlen(path) + 1, e->d_name, strlen(e->d_name) + 1);
+        st_rm(sub);
+        free(sub);
+      }
+      closedir(d);
+    }
+    rmdir(path);
+  } else {
+    unlink(path);
+  }
 }
 
 #endif /* LAGO_TEST_STREAM_H */
