@@ -457,7 +457,9 @@ static int infer_first(stream *s, src_file *cands, size_t n, lago_err *err) {
     else
       stream_event(s, STREAM_INFO, "inferred the schema from %u files: %s (%s; stored as version %lld in %s)", k,
                    *names ? names : "(no columns)",
-                   s->o.infer_types ? "types inferred" : "every column STRING; inferColumnTypes=true infers types",
+                   s->o.format == STREAM_PARQUET ? "types from the files"
+                   : s->o.infer_types            ? "types inferred"
+                                                 : "all STRING; inferColumnTypes=true infers types",
                    (long long)s->schema_version, s->schema_dir);
   }
   arena_free(tmp);
