@@ -213,6 +213,21 @@ expect_eq "inotify: Ctrl-C exit" $rc 0
 expect_eq "inotify rows" "$(col n1 v)" "1 2 3 4 "
 expect_eq "inotify batches" "$(grep -c '^batch' "$T/out")" 4
 
+# backfillInterval: a file that appears without an event inotify reports (a hard link makes only
+# IN_CREATE) is found by the periodic full listing
+reset
+mk src a.csv 'v\n1\n' 1
+"$L" --warehouse "$W" ingest src --format csv --into bf --trigger continuous --option header=true --option useNotifications=true \
+  --option backfillInterval=2s >"$T/out" 2>"$T/err" &
+p=$!
+wait_for '^batch 0' "$T/out" 20 && ok || bad "backfill: first batch"
+mkdir -p "$T/staging" && printf 'v\n2\n' > "$T/staging/x.csv" && ln "$T/staging/x.csv" src/x.csv
+sleep 1
+expect_eq "backfill: no event for a hard link" "$(grep -c '^batch' "$T/out")" 1
+wait_for '^batch 1' "$T/out" 20 && ok || bad "backfill: the periodic listing loads it"
+kill -INT $p; wait $p
+expect_eq "backfill rows" "$(col bf v)" "1 2 "
+
 reset
 mk src a.csv 'v\n1\n' 1
 "$L" --warehouse "$W" ingest src --format csv --into i1 --trigger every=2s --option header=true >"$T/out" 2>"$T/err" &
