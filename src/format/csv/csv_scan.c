@@ -367,6 +367,8 @@ static void finish_range(csv_scan *s, uint64_t end_off, uint64_t lines) {
   pthread_mutex_unlock(&s->mu);
 }
 
+uint32_t csv_scan_file(const csv_scan *s) { return s->cur < s->n_ranges ? s->ranges[s->cur].file : 0; }
+
 int csv_scan_next(csv_scan *s, batch **out, csv_batch_info *info, lago_err *err) {
   *out = s->empty;
   if (info) memset(info, 0, sizeof *info);

@@ -347,6 +347,8 @@ static void finish_range(jsonl_scan *s, uint64_t end_off, uint64_t lines) {
   pthread_mutex_unlock(&s->mu);
 }
 
+uint32_t jsonl_scan_file(const jsonl_scan *s) { return s->cur < s->n_ranges ? s->ranges[s->cur].file : 0; }
+
 int jsonl_scan_next(jsonl_scan *s, batch **out, jsonl_batch_info *info, lago_err *err) {
   *out = s->empty;
   if (info) memset(info, 0, sizeof *info);

@@ -261,6 +261,15 @@ typedef struct delta_history_entry {
 */
 int delta_history(delta_table *t, uint32_t limit, arena *ar, delta_history_entry **out, size_t *n, lago_err *err);
 
+/*
+** Calls fn(ud, version, ci) for every commit still in the log with version
+** >= min_version, oldest first (ci NULL when the commit has no commitInfo;
+** borrowed for the call). Memory: one commit at a time. A non-zero return
+** from fn stops the walk and is returned.
+*/
+typedef int (*delta_commit_fn)(void *ud, int64_t version, const delta_commit_info *ci, lago_err *err);
+int delta_history_each(delta_table *t, int64_t min_version, delta_commit_fn fn, void *ud, lago_err *err);
+
 /* ======================================================================== */
 /* Scans                                                                      */
 /* ======================================================================== */
