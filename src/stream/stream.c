@@ -322,6 +322,13 @@ int stream_open(const tbl_handlers *h, const stream_opts *o, const char *source,
   return LAGO_OK;
 }
 
+int stream_set_merge_sink(stream *s, stream_merge_fn fn, void *ud, lago_err *err) {
+  if (!s->table || !fn) return LAGO_ERR(err, LAGO_MISUSE, "stream_set_merge_sink: the stream needs a Delta table target");
+  s->merge_fn = fn;
+  s->tgt.fn_ud = ud;
+  return LAGO_OK;
+}
+
 void stream_close(stream *s) {
   if (!s) return;
   notify_close(s->nt);
@@ -509,7 +516,7 @@ static int run_once(batch_run *br, sink_commit_info *ci, int64_t *version, src_s
   bool detect = allow_retry && (s->mode == EVOLVE_ADD_NEW_COLUMNS || s->mode == EVOLVE_FAIL_ON_NEW_COLUMNS);
   int rc = src_reader_open(s, br->files, br->n, br->layouts, target, br->id, tbl_now_ms(s->h) * 1000, detect, &r, err);
   if (rc == LAGO_OK && sink_is_callback(k)) {
-    rc = sink_run_callback(k, br->id, r, target, err);
+    rc = sink_run_callback(k, br->id, r, target, ci, err);
   } else if (rc == LAGO_OK) {
     for (;;) {
       batch *b;
