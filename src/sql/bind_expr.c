@@ -221,8 +221,13 @@ static int unresolved(bind_ectx *b, const sql_name *name, int pos) {
       for (int k = 0; k < nc; k++) dup |= !strcmp(cand[k], c->name);
       if (dup) continue;
       int dd = edit_distance(last, c->name);
-      int k = nc < 5 ? nc++ : 4;
-      if (k == 4 && nc == 5 && dd >= dist[4]) continue;
+      int k;
+      if (nc < 5) {
+        k = nc++;
+      } else {
+        if (dd >= dist[4]) continue; /* not nearer than the 5 kept */
+        k = 4;
+      }
       cand[k] = c->name;
       dist[k] = dd;
       for (; k > 0 && dist[k] < dist[k - 1]; k--) {

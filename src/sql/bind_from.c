@@ -407,9 +407,13 @@ static int bind_read_files(sql_ctx *q, const sql_expr *fe, const char *fname, co
       o.values[o.n++] = txt;
     }
   }
+  const char **paths;
+  uint32_t np;
+  TRY(sql_glob(q, path, f->args[0]->pos, &paths, &np));
   if (!format) {
-    /* from the file extension, as Databricks infers it */
-    const char *dot = strrchr(path, '.');
+    /* from the first file's extension, as Databricks infers it */
+    const char *base = strrchr(paths[0], '/');
+    const char *dot = strrchr(base ? base : paths[0], '.');
     format = dot ? dot + 1 : "";
   }
   if (!strcasecmp(format, "parquet")) o.format = FF_PARQUET;
@@ -418,9 +422,6 @@ static int bind_read_files(sql_ctx *q, const sql_expr *fe, const char *fname, co
   else
     return sql_err_at(q, LAGO_BIND, fe->pos, "read_files: cannot tell the format of '%s'; give format => 'parquet'|'csv'|'json'",
                       path);
-  const char **paths;
-  uint32_t np;
-  TRY(sql_glob(q, path, f->args[0]->pos, &paths, &np));
   exec_source *src;
   TRY(source_files_new(q, paths, np, &o, fe->pos, &src));
   (void)t;

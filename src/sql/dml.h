@@ -36,10 +36,12 @@ uint64_t touch_rows(const touch_set *ts);
 
 /* ---- the pipeline sink ------------------------------------------------------------- */
 
+#define DML_MAX_THREADS 64
+
 typedef struct dml_sink {
-  delta_txn *x;
-  pthread_mutex_t mu;       /* serialises transaction writes */
-  arena *scratch;           /* under mu */
+  delta_txn *x;             /* written by shard = thread (delta_txn_write_shard) */
+  pthread_mutex_t mu;       /* guards the counters */
+  arena *scratch[DML_MAX_THREADS]; /* per thread */
   touch_set *ts;            /* record (path_col, row_col) when set */
   int path_col, row_col;
   uint32_t write_from, n_write; /* columns written as new rows (n_write 0: none) */

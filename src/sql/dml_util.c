@@ -274,22 +274,22 @@ int dml_sink_fn(void *ud, int thread, batch *b, lago_err *err) {
   if (!b->n_rows) return LAGO_OK;
   if (s->ts && s->path_col >= 0) TRY(touch_add(s->ts, thread, &b->cols[s->path_col], &b->cols[s->row_col], b->sel, b->n_rows, err));
   if (s->n_write == 0 && !s->n_cdc) return LAGO_OK;
-  pthread_mutex_lock(&s->mu);
+  arena *ar = s->scratch[thread < DML_MAX_THREADS ? thread : 0];
+  arena_reset(ar);
   int rc = LAGO_OK;
-  arena_reset(s->scratch);
   if (s->n_write) {
     batch w;
-    rc = sub_batch(s->scratch, b, s->write_from, s->n_write, false, NULL, &w) ? LAGO_NOMEM_ERR(err) : LAGO_OK;
-    if (rc == LAGO_OK) rc = delta_txn_write(s->x, &w, err);
+    rc = sub_batch(ar, b, s->write_from, s->n_write, false, NULL, &w) ? LAGO_NOMEM_ERR(err) : LAGO_OK;
+    if (rc == LAGO_OK) rc = delta_txn_write_shard(s->x, (uint32_t)thread, &w, err);
+    pthread_mutex_lock(&s->mu);
     s->written += b->n_rows;
+    pthread_mutex_unlock(&s->mu);
   }
   for (uint32_t k = 0; k < s->n_cdc && rc == LAGO_OK; k++) {
     batch c;
-    rc = sub_batch(s->scratch, b, s->cdc_from[k], s->n_table_cols, true, s->cdc_type[k], &c) ? LAGO_NOMEM_ERR(err)
-                                                                                            : LAGO_OK;
-    if (rc == LAGO_OK) rc = delta_txn_write_cdc(s->x, &c, err);
+    rc = sub_batch(ar, b, s->cdc_from[k], s->n_table_cols, true, s->cdc_type[k], &c) ? LAGO_NOMEM_ERR(err) : LAGO_OK;
+    if (rc == LAGO_OK) rc = delta_txn_write_cdc_shard(s->x, (uint32_t)thread, &c, err);
   }
-  pthread_mutex_unlock(&s->mu);
   return rc;
 }
 
@@ -298,17 +298,17 @@ int dml_sink_init(sql_ctx *q, dml_sink *s, delta_txn *x) {
   s->x = x;
   s->path_col = s->row_col = -1;
   pthread_mutex_init(&s->mu, NULL);
-  s->scratch = arena_new("dml-sink", 4096);
-  if (!s->scratch) {
-    pthread_mutex_destroy(&s->mu);
-    return LAGO_NOMEM_ERR(q->err);
-  }
+  for (int i = 0; i < DML_MAX_THREADS; i++)
+    if (!(s->scratch[i] = arena_new("dml-sink", 4096))) {
+      dml_sink_deinit(s);
+      return LAGO_NOMEM_ERR(q->err);
+    }
   return LAGO_OK;
 }
 
 void dml_sink_deinit(dml_sink *s) {
   pthread_mutex_destroy(&s->mu);
-  arena_free(s->scratch);
+  for (int i = 0; i < DML_MAX_THREADS; i++) arena_free(s->scratch[i]);
 }
 
 /* ---- targets ---------------------------------------------------------------------------------- */

@@ -533,6 +533,138 @@ static int prune(sql_ctx *q, lp *n, const ids *req, lp **out) {
   return LAGO_OK;
 }
 
+/* ---- eager aggregation ------------------------------------------------------------------- */
+
+/*
+** AGG(G; aggs) over an inner equi-join of a large side S with a smaller side O, where every
+** aggregate is count/sum/min/max over S columns and the grouping and join columns of S are plain
+** columns, becomes
+**     PROJECT(casts) <- AGG(G; merged partials) <- JOIN(AGG(S-keys; partials) over S, O)
+** so the big side is reduced to one row per join key before the join (q1 of the upsell gold
+** queries: 11M transactions -> 1.1M customers). count -> sum of counts, sum -> sum of sums (cast
+** back to the original type), min/max -> min/max. Applied when S is estimated at more than twice
+** O's rows.
+*/
+static bool col_in(const expr *e, const lp *n) { return e->kind == EXPR_COLUMN && lp_find(n, e->u.col) >= 0; }
+
+static int eager_agg(sql_ctx *q, lp *n, lp **out) {
+  *out = n;
+  for (uint32_t i = 0; i < n->n_child; i++) TRY(eager_agg(q, n->child[i], &n->child[i]));
+  if (n->kind != LP_AGG || !n->u.agg.n_aggs) return LAGO_OK;
+  lp *j = n->child[0];
+  if (j->kind != LP_JOIN || j->u.join.type != JOIN_INNER || !j->u.join.cond) return LAGO_OK;
+  /* which side do the aggregates read? */
+  int side = -1;
+  for (uint32_t i = 0; i < n->u.agg.n_aggs; i++) {
+    const agg_call *a = n->u.agg.aggs[i];
+    const char *fn = a->b.fn->name;
+    if (a->b.distinct || a->filter ||
+        (strcmp(fn, "count") && strcmp(fn, "sum") && strcmp(fn, "min") && strcmp(fn, "max")))
+      return LAGO_OK;
+    for (uint32_t k = 0; k < a->b.n_args; k++) {
+      int sd = lpx_within(a->args[k], j->child[0]) ? 0 : lpx_within(a->args[k], j->child[1]) ? 1 : -2;
+      if (sd == -2 || (side >= 0 && sd != side)) return LAGO_OK;
+      side = sd;
+    }
+  }
+  if (side < 0) side = est(j->child[0]) >= est(j->child[1]) ? 0 : 1;
+  lp *S = j->child[side], *O = j->child[1 - side];
+  if (est(S) < 0 || est(O) < 0 || est(S) <= 2 * est(O)) return LAGO_OK;
+  /* S's grouping columns: its join keys and its group columns, all plain columns */
+  uint32_t *keys = NULL, nk = 0, ck = 0;
+  expr **cj = NULL;
+  uint32_t ncj = 0, ccj = 0;
+  TRY(lpx_conjuncts(q, j->u.join.cond, &cj, &ncj, &ccj));
+  for (uint32_t i = 0; i < ncj; i++) {
+    const expr *c = cj[i];
+    if (c->kind != EXPR_CALL || c->n_args != 2 || !c->u.call.def || strcmp(c->u.call.def->name, "=")) return LAGO_OK;
+    const expr *sa = col_in(c->args[0], S) ? c->args[0] : col_in(c->args[1], S) ? c->args[1] : NULL;
+    const expr *oa = sa == c->args[0] ? c->args[1] : c->args[0];
+    if (!sa || !lpx_within(oa, O)) return LAGO_OK;
+    TRY(sql_push_u32(q, &keys, &nk, &ck, sa->u.col));
+  }
+  for (uint32_t i = 0; i < n->u.agg.n_groups; i++) {
+    const expr *g = n->u.agg.groups[i];
+    if (lpx_within(g, O)) continue;
+    if (!col_in(g, S)) return LAGO_OK;
+    TRY(sql_push_u32(q, &keys, &nk, &ck, g->u.col));
+  }
+  /* the partial aggregate over S: groups = distinct key columns (same ids), partial aggregates */
+  uint32_t *uk = arena_alloc(q->ar, (nk ? nk : 1) * sizeof *uk), nu = 0;
+  if (!uk) return LAGO_NOMEM_ERR(q->err);
+  for (uint32_t i = 0; i < nk; i++) {
+    bool dup = false;
+    for (uint32_t k = 0; k < nu && !dup; k++) dup = uk[k] == keys[i];
+    if (!dup) uk[nu++] = keys[i];
+  }
+  uint32_t na = n->u.agg.n_aggs, ng = n->u.agg.n_groups;
+  lp *pa = lp_new(q, LP_AGG, 1, &S);
+  if (!pa) return LAGO_NOMEM_ERR(q->err);
+  pa->n_out = nu + na;
+  pa->out = arena_alloc(q->ar, pa->n_out * sizeof *pa->out);
+  pa->u.agg.n_groups = nu;
+  pa->u.agg.groups = arena_alloc(q->ar, (nu ? nu : 1) * sizeof(expr *));
+  pa->u.agg.n_aggs = na;
+  pa->u.agg.aggs = arena_alloc(q->ar, na * sizeof(agg_call *));
+  if (!pa->out || !pa->u.agg.groups || !pa->u.agg.aggs) return LAGO_NOMEM_ERR(q->err);
+  for (uint32_t i = 0; i < nu; i++) {
+    int k = lp_find(S, uk[i]);
+    pa->out[i] = S->out[k];
+    if (!(pa->u.agg.groups[i] = lp_colref(q, S, (uint32_t)k))) return LAGO_NOMEM_ERR(q->err);
+  }
+  /* the final aggregate merges the partials; casts restore the original types */
+  agg_call **fa = arena_alloc(q->ar, na * sizeof *fa);
+  lp_col *fout = arena_alloc(q->ar, (ng + na) * sizeof *fout);
+  if (!fa || !fout) return LAGO_NOMEM_ERR(q->err);
+  memcpy(fout, n->out, ng * sizeof *fout);
+  bool need_cast = false;
+  for (uint32_t i = 0; i < na; i++) {
+    agg_call *a = n->u.agg.aggs[i];
+    pa->u.agg.aggs[i] = a;
+    uint32_t pid = sql_new_id(q);
+    pa->out[nu + i] = (lp_col){pid, a->b.ret, a->name};
+    expr *arg = expr_column(q->ar, pid, a->b.ret, a->name);
+    if (!arg) return LAGO_NOMEM_ERR(q->err);
+    const char *fn = a->b.fn->name;
+    const char *merge = !strcmp(fn, "count") || !strcmp(fn, "sum") ? "sum" : fn;
+    TRY(agg_call_make(q->ar, merge, &arg, 1, false, false, NULL, &fa[i], q->err));
+    fa[i]->name = a->name;
+    bool same = type_equal(fa[i]->b.ret, a->b.ret);
+    need_cast |= !same;
+    fout[ng + i] = (lp_col){same ? n->out[ng + i].id : sql_new_id(q), fa[i]->b.ret, n->out[ng + i].name};
+  }
+  lp *nj = j;
+  nj->child[side] = pa;
+  TRY(lp_join_refresh(q, nj));
+  lp *fin = lp_new(q, LP_AGG, 1, &nj);
+  if (!fin) return LAGO_NOMEM_ERR(q->err);
+  fin->n_out = ng + na;
+  fin->out = fout;
+  fin->u.agg.n_groups = ng;
+  fin->u.agg.groups = n->u.agg.groups;
+  fin->u.agg.n_aggs = na;
+  fin->u.agg.aggs = fa;
+  fin->est_rows = n->est_rows;
+  if (!need_cast) {
+    *out = fin;
+    return LAGO_OK;
+  }
+  lp *pr = lp_new(q, LP_PROJECT, 1, &fin);
+  if (!pr) return LAGO_NOMEM_ERR(q->err);
+  pr->n_out = ng + na;
+  pr->out = arena_memdup(q->ar, n->out, (ng + na) * sizeof *pr->out);
+  pr->u.project.exprs = arena_alloc(q->ar, (ng + na) * sizeof(expr *));
+  if (!pr->out || !pr->u.project.exprs) return LAGO_NOMEM_ERR(q->err);
+  for (uint32_t i = 0; i < ng + na; i++) {
+    expr *c = lp_colref(q, fin, i);
+    if (!c) return LAGO_NOMEM_ERR(q->err);
+    if (!type_equal(c->type, n->out[i].type)) TRY(expr_cast(q->ar, c, n->out[i].type, false, &c, q->err));
+    pr->u.project.exprs[i] = c;
+  }
+  *out = pr;
+  return LAGO_OK;
+}
+
 /* ---- join sides ------------------------------------------------------------------------ */
 
 static int sides(sql_ctx *q, lp *n) {
@@ -564,6 +696,7 @@ int sql_plan_optimize(sql_ctx *q, lp *root, lp **out) {
   TRY(ids_new(q, &req));
   for (uint32_t i = 0; i < n; i++) ids_add(&req, want[i].id);
   TRY(prune(q, r, &req, &r));
+  if (!sql_setting_bool(q->s, "lago.optimizer.eagerAggregation.disabled", false)) TRY(eager_agg(q, r, &r));
   TRY(sides(q, r));
   bool same = r->n_out == n;
   for (uint32_t i = 0; i < n && same; i++) same = r->out[i].id == want[i].id;

@@ -9,7 +9,7 @@
 **            (widening) or refused.
 **   CSV      morsel = one byte range of a file (16 MiB, whole files with
 **            multiLine); format/csv decodes the records it owns.
-**   JSON     morsel = one file, through format/json (JSON lines).
+**   JSON     as CSV (byte ranges of JSON lines; whole files with multiLine), through format/json.
 **   range    morsel = 64 Ki numbers.
 ** Every file source has a hidden last column `_metadata` STRUCT<file_path,
 ** file_name, file_size, file_modification_time> (Databricks' file metadata
@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "format/csv/csv.h"
+#include "format/json/jsonl.h"
 #include "sql/sql_int.h"
 #include "util/alloc.h"
 
@@ -455,7 +456,9 @@ static int parquet_new(sql_ctx *q, const char *const *paths, uint32_t n, const f
 typedef struct csv_cfg {
   double est_rows;
   lago_fs *fs;
+  bool json;                /* JSON lines through format/json, else CSV */
   csv_options opts;
+  jsonl_options jopts;
   lago_type schema;         /* STRUCT of the data columns */
   uint32_t n_files;
   file_info *fi;
@@ -476,6 +479,7 @@ typedef struct csv_cur {
   csv_inst *in;
   uint32_t file;
   csv_reader *r;
+  jsonl_reader *jr;
   arena *ar;
   batch out, empty;
 } csv_cur;
@@ -501,6 +505,7 @@ static void c_cursor_close(void *cur) {
   csv_cur *c = cur;
   if (!c) return;
   csv_reader_close(c->r);
+  jsonl_reader_close(c->jr);
   arena_free(c->ar);
   mem_free(c);
 }
@@ -517,8 +522,15 @@ static int c_cursor_open(void *inst, uint32_t mi, void **cur, lago_err *err) {
     mem_free(c);
     return LAGO_NOMEM_ERR(err);
   }
-  int rc = csv_reader_open_range(cfg->fs, cfg->fi[c->file].path, cfg->m[mi].start, cfg->m[mi].end, cfg->m[mi].start == 0,
-                                 &cfg->opts, cfg->schema, &c->r, err);
+  int rc;
+  if (cfg->json && cfg->jopts.multi_line)
+    rc = jsonl_reader_open(cfg->fs, cfg->fi[c->file].path, &cfg->jopts, cfg->schema, &c->jr, err);
+  else if (cfg->json)
+    rc = jsonl_reader_open_range(cfg->fs, cfg->fi[c->file].path, cfg->m[mi].start, cfg->m[mi].end, cfg->m[mi].start == 0,
+                                 &cfg->jopts, cfg->schema, &c->jr, err);
+  else
+    rc = csv_reader_open_range(cfg->fs, cfg->fi[c->file].path, cfg->m[mi].start, cfg->m[mi].end, cfg->m[mi].start == 0,
+                               &cfg->opts, cfg->schema, &c->r, err);
   if (rc) {
     c_cursor_close(c);
     return rc;
@@ -532,7 +544,8 @@ static int c_cursor_next(void *cur, batch **out, lago_err *err) {
   csv_inst *in = c->in;
   arena_reset(c->ar);
   batch *b;
-  TRY(csv_reader_next(c->r, NULL, &b, NULL, err));
+  if (c->jr) TRY(jsonl_reader_next(c->jr, NULL, &b, NULL, err));
+  else TRY(csv_reader_next(c->r, NULL, &b, NULL, err));
   if (!b || b->n_rows == 0) {
     memset(&c->empty, 0, sizeof c->empty);
     *out = &c->empty;
@@ -579,28 +592,49 @@ static int c_explain(const void *config, const void *inst, buf *out) {
 
 static const exec_source_vtab k_csv_vt = {"csv", c_open, c_n_morsels, c_cursor_open, c_cursor_next,
                                           c_cursor_close, c_close, c_explain};
+static const exec_source_vtab k_json_vt = {"json", c_open, c_n_morsels, c_cursor_open, c_cursor_next,
+                                           c_cursor_close, c_close, c_explain};
 
 static int csv_new(sql_ctx *q, const char *const *paths, uint32_t n, const file_opts *o, int pos, exec_source **out) {
   csv_cfg *cfg = arena_zalloc(q->ar, sizeof *cfg);
   if (!cfg) return LAGO_NOMEM_ERR(q->err);
   cfg->fs = q->s->fs;
-  csv_options_init(&cfg->opts);
-  cfg->opts.infer_schema = true; /* read_files infers column types by default */
+  cfg->json = o->format == FF_JSON;
   lago_err tmp;
   lago_err_clear(&tmp);
-  for (uint32_t i = 0; i < o->n; i++) {
-    const char *k = o->keys[i];
-    int rc = csv_options_set(&cfg->opts, q->ar, k, o->values[i], &tmp);
+  int rc;
+  if (cfg->json) {
+    jsonl_options_init(&cfg->jopts);
+    cfg->jopts.infer_types = true; /* read_files infers column types by default */
+    for (uint32_t i = 0; i < o->n; i++) {
+      rc = jsonl_options_set(&cfg->jopts, q->ar, o->keys[i], o->values[i], &tmp);
+      if (rc) return sql_err_at(q, rc, pos, "%s", tmp.msg);
+    }
+    rc = jsonl_options_check(&cfg->jopts, &tmp);
     if (rc) return sql_err_at(q, rc, pos, "%s", tmp.msg);
-  }
-  int rc = csv_options_check(&cfg->opts, &tmp);
-  if (rc) return sql_err_at(q, rc, pos, "%s", tmp.msg);
-  if (o->schema) {
-    rc = csv_parse_schema_hints(q->ar, o->schema, &cfg->schema, &tmp);
-    if (rc) return sql_err_at(q, rc, pos, "schema: %s", tmp.msg);
+    if (o->schema) {
+      rc = csv_parse_schema_hints(q->ar, o->schema, &cfg->schema, &tmp);
+      if (rc) return sql_err_at(q, rc, pos, "schema: %s", tmp.msg);
+    } else {
+      rc = jsonl_infer_schema(q->s->fs, paths, n, &cfg->jopts, q->ar, &cfg->schema, &tmp);
+      if (rc) return sql_err_at(q, rc, pos, "%s", tmp.msg);
+    }
   } else {
-    rc = csv_infer_schema(q->s->fs, paths, n, &cfg->opts, q->ar, &cfg->schema, &tmp);
+    csv_options_init(&cfg->opts);
+    cfg->opts.infer_schema = true; /* read_files infers column types by default */
+    for (uint32_t i = 0; i < o->n; i++) {
+      rc = csv_options_set(&cfg->opts, q->ar, o->keys[i], o->values[i], &tmp);
+      if (rc) return sql_err_at(q, rc, pos, "%s", tmp.msg);
+    }
+    rc = csv_options_check(&cfg->opts, &tmp);
     if (rc) return sql_err_at(q, rc, pos, "%s", tmp.msg);
+    if (o->schema) {
+      rc = csv_parse_schema_hints(q->ar, o->schema, &cfg->schema, &tmp);
+      if (rc) return sql_err_at(q, rc, pos, "schema: %s", tmp.msg);
+    } else {
+      rc = csv_infer_schema(q->s->fs, paths, n, &cfg->opts, q->ar, &cfg->schema, &tmp);
+      if (rc) return sql_err_at(q, rc, pos, "%s", tmp.msg);
+    }
   }
   TRY(file_infos(q, paths, n, pos, &cfg->fi));
   cfg->n_files = n;
@@ -619,7 +653,8 @@ static int csv_new(sql_ctx *q, const char *const *paths, uint32_t n, const file_
   uint32_t total = 0;
   for (uint32_t i = 0; i < n; i++) {
     uint64_t sz = cfg->fi[i].size;
-    total += cfg->opts.multi_line || sz <= CSV_RANGE ? 1 : (uint32_t)((sz + CSV_RANGE - 1) / CSV_RANGE);
+    bool whole = cfg->json ? cfg->jopts.multi_line : cfg->opts.multi_line;
+    total += whole || sz <= CSV_RANGE ? 1 : (uint32_t)((sz + CSV_RANGE - 1) / CSV_RANGE);
   }
   cfg->m = arena_alloc(q->ar, (total ? total : 1) * sizeof *cfg->m);
   if (!cfg->m) return LAGO_NOMEM_ERR(q->err);
@@ -627,7 +662,7 @@ static int csv_new(sql_ctx *q, const char *const *paths, uint32_t n, const file_
   for (uint32_t i = 0; i < n; i++) {
     uint64_t sz = cfg->fi[i].size;
     bytes += (double)sz;
-    if (cfg->opts.multi_line || sz <= CSV_RANGE) {
+    if ((cfg->json ? cfg->jopts.multi_line : cfg->opts.multi_line) || sz <= CSV_RANGE) {
       cfg->m[cfg->n_m].file = i;
       cfg->m[cfg->n_m].start = 0;
       cfg->m[cfg->n_m].end = UINT64_MAX;
@@ -644,7 +679,7 @@ static int csv_new(sql_ctx *q, const char *const *paths, uint32_t n, const file_
   cfg->est_rows = bytes / 64;
   exec_source *src = arena_zalloc(q->ar, sizeof *src);
   if (!src) return LAGO_NOMEM_ERR(q->err);
-  src->vt = &k_csv_vt;
+  src->vt = cfg->json ? &k_json_vt : &k_csv_vt;
   src->config = cfg;
   src->n_cols = nc + 1;
   src->types = cfg->types;
@@ -658,8 +693,8 @@ int source_files_new(sql_ctx *q, const char *const *paths, uint32_t n, const fil
                      exec_source **out) {
   switch (o->format) {
     case FF_PARQUET: return parquet_new(q, paths, n, o, pos, out);
-    case FF_CSV: return csv_new(q, paths, n, o, pos, out);
-    case FF_JSON: return sql_err_at(q, LAGO_UNSUPPORTED, pos, "reading JSON files is not available in this build yet");
+    case FF_CSV:
+    case FF_JSON: return csv_new(q, paths, n, o, pos, out);
   }
   return sql_err_at(q, LAGO_INTERNAL, pos, "unknown file format");
 }

@@ -457,6 +457,8 @@ int sql_plan_threads(sql_ctx *q, const plan *p);
 
 /* Runs p into x (columns = the transaction's schema, in order), in parallel; *rows gets the count. */
 int sql_write_plan(sql_ctx *q, delta_txn *x, const plan *p, int64_t *rows);
+/* The same on at most max_threads threads (1: one file per partition, as OPTIMIZE wants). */
+int sql_write_plan_threads(sql_ctx *q, delta_txn *x, const plan *p, int max_threads, int64_t *rows);
 /* Commits x (freed whatever happens); errors at pos. */
 int sql_commit(sql_ctx *q, delta_txn *x, int pos, int64_t *version);
 /* Casts p's columns to the table schema's types (store assignment); LAGO_BIND on arity/type mismatch. */

@@ -193,7 +193,8 @@ static int optimize(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   if (rc == LAGO_OK) rc = sql_plan_optimize(q, g, &opt);
   if (rc == LAGO_OK) rc = sql_physical(q, opt, &p);
   int64_t rows = 0;
-  if (rc == LAGO_OK) rc = sql_write_plan(q, x, p, &rows);
+  /* one thread: each partition's rows become exactly one file, so a second OPTIMIZE finds nothing to do */
+  if (rc == LAGO_OK) rc = sql_write_plan_threads(q, x, p, 1, &rows);
   for (size_t i = 0; rc == LAGO_OK && i < t.n_files; i++) {
     if (!touch_has_file(ts, t.files[i].path)) continue;
     rc = delta_txn_remove_file(x, &t.files[i], false, &tmp);

@@ -93,24 +93,18 @@ static int merge_sink_fn(void *ud, int thread, batch *b, lago_err *err) {
     }
   }
   if (nt) TRY(touch_add(m->base.ts, thread, &b->cols[m->path_col], &b->cols[m->row_col], touch, nt, err));
-  if (!nu && !ni && !(m->cdf && nd)) {
-    if (nd) {
-      pthread_mutex_lock(&m->base.mu);
-      m->deleted += nd;
-      pthread_mutex_unlock(&m->base.mu);
-    }
-    return LAGO_OK;
-  }
   pthread_mutex_lock(&m->base.mu);
-  int rc = LAGO_OK;
   m->deleted += nd;
   m->updated += nu;
   m->inserted += ni;
-  /* new rows: updates and inserts together */
+  pthread_mutex_unlock(&m->base.mu);
+  if (!nu && !ni && !(m->cdf && nd)) return LAGO_OK;
+  int rc = LAGO_OK;
+  /* new rows: updates and inserts together, into this thread's own files */
   uint32_t nw = nu + ni;
-  uint32_t *w = arena_alloc(ar, (nw ? nw : 1) * sizeof *w);
-  if (!w) rc = LAGO_NOMEM_ERR(err);
-  if (rc == LAGO_OK && nw) {
+  if (nw) {
+    uint32_t *w = arena_alloc(ar, nw * sizeof *w);
+    if (!w) return LAGO_NOMEM_ERR(err);
     /* keep physical order: merge the two ascending lists */
     uint32_t a = 0, c = 0, k = 0;
     while (a < nu || c < ni) w[k++] = c >= ni || (a < nu && upd[a] < ins[c]) ? upd[a++] : ins[c++];
@@ -120,7 +114,7 @@ static int merge_sink_fn(void *ud, int thread, batch *b, lago_err *err) {
     x.sel = w;
     x.ar = ar;
     x.cols = b->cols + m->new_from;
-    rc = delta_txn_write(m->base.x, &x, err);
+    rc = delta_txn_write_shard(m->base.x, (uint32_t)thread, &x, err);
   }
   if (rc == LAGO_OK && m->cdf) {
     struct {
@@ -148,10 +142,9 @@ static int merge_sink_fn(void *ud, int thread, batch *b, lago_err *err) {
       ct->len = phys;
       memcpy(x.cols, b->cols + parts[p].from, m->n * sizeof(vec));
       x.cols[m->n] = *ct;
-      rc = delta_txn_write_cdc(m->base.x, &x, err);
+      rc = delta_txn_write_cdc_shard(m->base.x, (uint32_t)thread, &x, err);
     }
   }
-  pthread_mutex_unlock(&m->base.mu);
   return rc;
 }
 
@@ -582,22 +575,32 @@ int stmt_merge(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   uint32_t new_from = k;
   for (uint32_t col = 0; col < n; col++) {
     /* CASE action WHEN i+1 THEN value_i ... ELSE old END over the clauses that set values */
+    /* rows of other actions never use this value: ELSE NULL, so the target column is only read when an
+       UPDATE clause keeps it (or for change data) */
     expr **w = arena_alloc(q->ar, nc * sizeof *w), **th = arena_alloc(q->ar, nc * sizeof *th);
     if (!w || !th) return LAGO_NOMEM_ERR(q->err);
     uint32_t nw = 0;
     expr *old = lp_colref(q, t.get, col);
     if (!old) return LAGO_NOMEM_ERR(q->err);
+    bool all_set = true;
     for (uint32_t i = 0; i < nc; i++) {
-      if (!vals[i] || !vals[i][col]) continue;
+      if (kind[i] != ACT_UPDATE && kind[i] != ACT_INSERT) continue;
+      expr *v = vals[i][col] ? vals[i][col] : old;
+      all_set &= v != old;
       expr *ci = expr_int(q->ar, (int32_t)i + 1), *eq;
       if (!ci) return LAGO_NOMEM_ERR(q->err);
       expr *a[2] = {action, ci};
       TRY(expr_call(q->ar, "=", a, 2, &eq, q->err));
       w[nw] = eq;
-      th[nw++] = vals[i][col];
+      th[nw++] = v;
     }
-    if (!nw) pe[k++] = old;
-    else TRY(expr_case(q->ar, w, th, nw, old, &pe[k++], q->err));
+    expr *none = expr_null(q->ar, old->type);
+    if (!none) return LAGO_NOMEM_ERR(q->err);
+    bool same = nw > 0 && all_set;
+    for (uint32_t i = 1; i < nw && same; i++) same = lpx_equal(th[i], th[0]);
+    if (!nw) pe[k++] = none;
+    else if (same) pe[k++] = th[0]; /* every clause sets the same value (UPDATE SET * and INSERT *) */
+    else TRY(expr_case(q->ar, w, th, nw, none, &pe[k++], q->err));
   }
   uint32_t old_from = k;
   if (t.cdf)

@@ -3,9 +3,9 @@
 ** insert/update side of MERGE and UPDATE) and committing.
 **
 ** sql_write_plan runs the plan as a pipeline on the session's threads; each
-** thread hands its batches to delta_txn_write under one mutex (the
-** transaction's writers are not thread-safe), so scanning, joining and
-** projecting run in parallel while encoding is serialised.
+** thread writes its batches into its own files (delta_txn_write_shard with the
+** thread as the shard), so scanning, joining, projecting and Parquet encoding
+** all run in parallel; a CTAS on two threads makes (at least) two files.
 */
 #include <pthread.h>
 #include <string.h>
@@ -19,22 +19,25 @@ typedef struct write_st {
 } write_st;
 
 static int write_sink(void *ud, int thread, batch *b, lago_err *err) {
-  (void)thread;
   write_st *w = ud;
   if (!b->n_rows) return LAGO_OK;
+  int rc = delta_txn_write_shard(w->x, (uint32_t)thread, b, err);
   pthread_mutex_lock(&w->mu);
-  int rc = delta_txn_write(w->x, b, err);
   w->rows += b->n_rows;
   pthread_mutex_unlock(&w->mu);
   return rc;
 }
 
 int sql_write_plan(sql_ctx *q, delta_txn *x, const plan *p, int64_t *rows) {
+  return sql_write_plan_threads(q, x, p, q->s->n_threads, rows);
+}
+
+int sql_write_plan_threads(sql_ctx *q, delta_txn *x, const plan *p, int max_threads, int64_t *rows) {
   write_st w;
   memset(&w, 0, sizeof w);
   w.x = x;
   pthread_mutex_init(&w.mu, NULL);
-  int rc = sql_run_plan(q, p, q->s->n_threads, write_sink, &w);
+  int rc = sql_run_plan(q, p, max_threads, write_sink, &w);
   pthread_mutex_destroy(&w.mu);
   if (rows) *rows = w.rows;
   return rc;
