@@ -2,7 +2,7 @@
 ** cli/cmd_ingest.c: `lago ingest`: incremental file ingestion (Auto Loader)
 ** into a Delta table (stream/stream.h).
 **
-**   lago ingest SOURCE --format csv|json|parquet --into TABLE
+**   lago ingest SOURCE --format csv|json|parquet --into TABLE    (SOURCE may be /Volumes/c/s/v/...)
 **               [--trigger available-now|once|every=10s|continuous]
 **               [--option KEY=VALUE]... [--add-column NAME=EXPR]...
 **               [--checkpoint DIR] [--json] [--quiet]
@@ -205,6 +205,7 @@ int cmd_ingest(cli_ctx *cx, int argc, char **argv) {
   const char *root = NULL;
   stream *s = NULL;
   if (catalog_open(&h, cx->warehouse, &cat, &err) || catalog_resolve(cat, into, ar, &root, &err)) goto fail;
+  if (!strncmp(source, "/Volumes/", 9) && catalog_volume_path(cat, source, ar, &source, &err)) goto fail;
   if (!catalog_is_path(into)) { /* a managed table's catalog and schema directories */
     catalog_name nm;
     if (catalog_parse_name(into, &nm, &err) || catalog_create_catalog(cat, nm.catalog, true, &err) ||
@@ -212,16 +213,7 @@ int cmd_ingest(cli_ctx *cx, int argc, char **argv) {
       goto fail;
   }
   if (!ckpt) {
-    char *abs_src = NULL;
-    if (source[0] != '/') {
-      char cwd[4096];
-      if (getcwd(cwd, sizeof cwd)) abs_src = arena_printf(ar, "%s/%s", cwd, source);
-    }
-    char *abs_root = NULL;
-    if (root[0] != '/') {
-      char cwd[4096];
-      if (getcwd(cwd, sizeof cwd)) abs_root = arena_printf(ar, "%s/%s", cwd, root);
-    }
+    char *abs_src = stream_abs_path(ar, source), *abs_root = stream_abs_path(ar, root);
     ckpt = stream_default_checkpoint(ar, cx->warehouse, abs_root ? abs_root : root, abs_src ? abs_src : source,
                                      o.format, o.stream_name);
     if (!ckpt) {

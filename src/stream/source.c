@@ -53,6 +53,8 @@ typedef struct group {
   uint32_t n_extra;
   int32_t corrupt_idx;           /* reader column of malformed-record text, -1 */
   int32_t rescued_idx;           /* JSON: reader's rescued column, -1 */
+  bool rescue_mismatch;          /* CSV: values that do not parse as their type go to rescued data */
+  uint32_t n_file_cols;          /* CSV: columns in the file (reader column k = file column k) */
 } group;
 
 struct src_reader {
@@ -169,6 +171,10 @@ static int csv_read_schema(src_reader *r, group *g, const file_layout *lay, lago
     names[k] = lay->names[c];
     k++;
   }
+  bool typed = false;
+  for (uint32_t c = 0; c < k; c++) typed |= fs[c].type.id != LT_STRING;
+  g->n_file_cols = lay->n;
+  g->rescue_mismatch = s->rescued && typed && k == lay->n && !s->csv.bad_records_path;
   g->corrupt_idx = (int32_t)k;
   fs[k].name = s->corrupt_int;
   fs[k].type = type_make(LT_STRING);
@@ -326,6 +332,7 @@ static int open_group(src_reader *r, lago_err *err) {
     csv_options o = s->csv;
     o.corrupt_column = s->corrupt_int;
     o.infer_schema = false;
+    if (g->rescue_mismatch) o.mode = CSV_PERMISSIVE; /* the stream applies the mode (source.c "mismatches") */
     rc = csv_scan_open(s->fs, r->paths, r->n_paths, &o, g->read, &cc, &r->cs, err);
   } else if (s->o.format == STREAM_JSON) {
     jsonl_options o = s->json;
@@ -397,6 +404,136 @@ static vec *added_vec(src_reader *r, lago_type t, const stream_added_col *a, con
   return v;
 }
 
+/*
+** CSV mismatches. With a rescued data column, a value that does not parse as
+** its column's type is rescued (the column is NULL, the row is not
+** malformed), as Auto Loader does; the CSV reader only knows "malformed". So
+** the reader runs PERMISSIVE, and each malformed row's raw text (the corrupt
+** record column) is split again here: when it has the file's column count
+** and its quotes close, the malformation was only mismatches, found as typed
+** columns that are NULL while their text is not the null value. Other rows
+** are malformed for real and get the user's mode (FAILFAST fails with
+** path:line, DROPMALFORMED drops).
+*/
+typedef struct raw_field {
+  uint32_t off, len;  /* into the unescaped text */
+} raw_field;
+
+/* Splits one CSV record (no line break) into fields, unescaping quotes. false if it is not well formed. */
+static bool split_record(const csv_options *o, const char *p, size_t n, buf *text, raw_field *f, uint32_t max,
+                         uint32_t *n_fields) {
+  buf_clear(text);
+  uint32_t k = 0;
+  size_t i = 0;
+  for (;;) {
+    if (k == max) return false;
+    size_t start = text->len;
+    if (o->quote >= 0 && i < n && (unsigned char)p[i] == o->quote) {
+      i++;
+      for (;;) {
+        if (i >= n) return false; /* unterminated */
+        char c = p[i];
+        if ((unsigned char)c == o->quote) {
+          if (i + 1 < n && (unsigned char)p[i + 1] == o->quote) {
+            if (buf_putc(text, c)) return false;
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        if (o->escape >= 0 && (unsigned char)c == o->escape && i + 1 < n &&
+            ((unsigned char)p[i + 1] == o->quote || (unsigned char)p[i + 1] == o->escape)) {
+          if (buf_putc(text, p[i + 1])) return false;
+          i += 2;
+          continue;
+        }
+        if (buf_putc(text, c)) return false;
+        i++;
+      }
+      if (i < n && !(n - i >= o->sep_len && !memcmp(p + i, o->sep, o->sep_len))) return false;
+    } else {
+      size_t j = i;
+      while (j < n && !(n - j >= o->sep_len && !memcmp(p + j, o->sep, o->sep_len))) j++;
+      if (buf_append(text, p + i, j - i)) return false;
+      i = j;
+    }
+    f[k].off = (uint32_t)start;
+    f[k].len = (uint32_t)(text->len - start);
+    k++;
+    if (i >= n) break;
+    i += o->sep_len; /* a separator: another field follows (maybe empty) */
+    if (i == n) {
+      if (k == max) return false;
+      f[k].off = (uint32_t)text->len;
+      f[k].len = 0;
+      k++;
+      break;
+    }
+  }
+  *n_fields = k;
+  return true;
+}
+
+typedef enum row_fate { ROW_OK = 0, ROW_RESCUED, ROW_MALFORMED } row_fate;
+
+typedef struct mismatch_state {
+  uint8_t *fate;        /* per physical row */
+  buf *json;            /* per physical row: rescued members (length-prefixed name, value pairs) or empty */
+  uint32_t n;
+} mismatch_state;
+
+/* Classifies the malformed rows of a CSV batch; fills per-row rescued members for mismatches. */
+static int classify_rows(src_reader *r, const group *g, const batch *rb, uint32_t phys, mismatch_state *ms,
+                         lago_err *err) {
+  const csv_options *o = &r->s->csv;
+  ms->n = phys;
+  ms->fate = arena_calloc(r->scratch, phys + 1, 1);
+  ms->json = arena_calloc(r->scratch, phys + 1, sizeof *ms->json);
+  raw_field *f = arena_alloc(r->scratch, (g->n_file_cols + 2) * sizeof *f);
+  if (!ms->fate || !ms->json || !f) return LAGO_NOMEM_ERR(err);
+  const vec *cv = &rb->cols[g->corrupt_idx];
+  buf text;
+  buf_init(&text);
+  int rc = LAGO_OK;
+  for (uint32_t row = 0; row < phys && rc == LAGO_OK; row++) {
+    if (!vec_is_valid(cv, row)) continue;
+    vec_view vw;
+    vec_view_init(&vw, cv);
+    const lago_str *raw = &((const lago_str *)vw.data)[VIEW_IDX(&vw, row)];
+    uint32_t nf = 0;
+    if (!split_record(o, str_data(raw), raw->len, &text, f, g->n_file_cols + 1, &nf) || nf != g->n_file_cols) {
+      ms->fate[row] = ROW_MALFORMED;
+      continue;
+    }
+    buf *out = &ms->json[row];
+    buf_init(out);
+    for (uint32_t k = 0; k < nf; k++) {
+      const vec *c = &rb->cols[k];
+      if (c->type.id == LT_STRING || vec_is_valid(c, row)) continue;
+      const char *t = text.data ? text.data + f[k].off : "";
+      uint32_t tl = f[k].len;
+      if (tl == strlen(o->null_value) && !memcmp(t, o->null_value, tl)) continue; /* a real NULL */
+      if (!tl) continue;
+      const char *name = type_field_at(g->read, k)->name;
+      uint32_t nl = (uint32_t)strlen(name);
+      /* members as [u32 name length][name][u32 value length][value] */
+      if (buf_append(out, &nl, 4) || buf_append(out, name, nl) || buf_append(out, &tl, 4) || buf_append(out, t, tl)) {
+        rc = LAGO_NOMEM_ERR(err);
+        break;
+      }
+    }
+    ms->fate[row] = out->len ? ROW_RESCUED : ROW_MALFORMED;
+  }
+  buf_deinit(&text);
+  return rc;
+}
+
+static void free_mismatch(mismatch_state *ms) {
+  if (!ms || !ms->json) return;
+  for (uint32_t i = 0; i < ms->n; i++) buf_deinit(&ms->json[i]);
+}
+
 /* One value as JSON for rescued data: numbers and booleans as themselves, the rest as canonical text. */
 static int rescue_value(json_writer *w, buf *tmp, const vec *v, uint32_t row) {
   vec_view vw;
@@ -423,8 +560,8 @@ static int rescue_value(json_writer *w, buf *tmp, const vec *v, uint32_t row) {
 
 /* Rescued data built from the reader columns the target lacks (CSV, Parquet). */
 static vec *rescued_vec(src_reader *r, const group *g, const batch *rb, uint32_t phys, const src_file *f,
-                        uint64_t *n_rescued) {
-  if (!g->n_extra) return vec_new_const_null(r->scratch, type_make(LT_STRING), rb->n_rows);
+                        const mismatch_state *ms, uint64_t *n_rescued) {
+  if (!g->n_extra && !ms) return vec_new_const_null(r->scratch, type_make(LT_STRING), rb->n_rows);
   vec *v = vec_new(r->scratch, type_make(LT_STRING), phys ? phys : 1);
   if (!v) return NULL;
   v->len = phys;
@@ -444,6 +581,19 @@ static vec *rescued_vec(src_reader *r, const group *g, const batch *rb, uint32_t
       any = true;
       json_w_key(&w, g->extra_names[e]);
       rescue_value(&w, &tmp, c, row);
+    }
+    if (ms && ms->fate[row] == ROW_RESCUED) {
+      any = true;
+      const char *p = ms->json[row].data;
+      for (size_t at = 0; at + 8 <= ms->json[row].len;) {
+        uint32_t nl, vl;
+        memcpy(&nl, p + at, 4);
+        json_w_keyn(&w, p + at + 4, nl);
+        at += 4 + nl;
+        memcpy(&vl, p + at, 4);
+        json_w_strn(&w, p + at + 4, vl);
+        at += 4 + vl;
+      }
     }
     if (!any) {
       rc = vec_set_null(v, row);
@@ -531,6 +681,65 @@ static int make_target(src_reader *r, const group *g, const batch *rb, uint32_t 
   if (!cols) return LAGO_NOMEM_ERR(err);
   uint32_t phys = rb->n_rows;
   if (rb->sel && rb->n_cols) phys = rb->cols[0].len;
+  /* CSV with rescued data: split malformed rows into rescued mismatches and real malformations */
+  mismatch_state ms_store, *ms = NULL;
+  uint32_t *sel = rb->sel, n_rows = rb->n_rows;
+  vec corrupt_fixed;
+  bool have_fixed = false;
+  if (g->rescue_mismatch && n_bad_info) {
+    memset(&ms_store, 0, sizeof ms_store);
+    ms = &ms_store;
+    int rc = classify_rows(r, g, rb, phys, ms, err);
+    if (rc) {
+      free_mismatch(ms);
+      return rc;
+    }
+    /* the corrupt-record column without the rescued rows */
+    corrupt_fixed = rb->cols[g->corrupt_idx];
+    if (corrupt_fixed.validity) {
+      size_t words = bitmap_words(corrupt_fixed.cap);
+      uint64_t *bm = arena_alloc(r->scratch, (words ? words : 1) * sizeof *bm);
+      if (!bm) {
+        free_mismatch(ms);
+        return LAGO_NOMEM_ERR(err);
+      }
+      memcpy(bm, corrupt_fixed.validity, words * sizeof *bm);
+      corrupt_fixed.validity = bm;
+      for (uint32_t row = 0; row < phys; row++)
+        if (ms->fate[row] == ROW_RESCUED) bitmap_clear(bm, row);
+    }
+    have_fixed = true;
+    uint32_t *ns = arena_alloc(r->scratch, (rb->n_rows + 1) * sizeof *ns);
+    if (!ns) {
+      free_mismatch(ms);
+      return LAGO_NOMEM_ERR(err);
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < rb->n_rows; i++) {
+      uint32_t row = batch_row(rb, i);
+      if (ms->fate[row] != ROW_MALFORMED) {
+        ns[k++] = row;
+        continue;
+      }
+      r->st.bad_rows++;
+      if (!r->st.first_bad)
+        r->st.first_bad = arena_printf(r->ar, "%s:%llu", f->abs, (unsigned long long)(lines ? lines[i] : 0));
+      if (s->csv.mode == CSV_FAILFAST) {
+        vec_view vw;
+        vec_view_init(&vw, &rb->cols[g->corrupt_idx]);
+        const lago_str *raw = &((const lago_str *)vw.data)[VIEW_IDX(&vw, row)];
+        int shown = raw->len > 64 ? 64 : (int)raw->len;
+        free_mismatch(ms);
+        return LAGO_ERR(err, LAGO_CORRUPT, "%s:%llu: malformed record: '%.*s' (mode FAILFAST)", f->abs,
+                        (unsigned long long)(lines ? lines[i] : 0), shown, str_data(raw));
+      }
+      if (s->csv.mode == CSV_PERMISSIVE) ns[k++] = row;
+    }
+    if (k != rb->n_rows || rb->sel) {
+      sel = ns;
+      n_rows = k;
+    }
+  }
   for (uint32_t i = 0; i < nt; i++) {
     const tcol *c = &g->map[i];
     lago_type t = type_field_at(r->target, i)->type;
@@ -538,7 +747,7 @@ static int make_target(src_reader *r, const group *g, const batch *rb, uint32_t 
     switch ((tc_kind)c->kind) {
     case TC_SOURCE:
     case TC_CORRUPT:
-      cols[i] = rb->cols[c->src];
+      cols[i] = c->kind == TC_CORRUPT && have_fixed ? corrupt_fixed : rb->cols[c->src];
       cols[i].type = t;
       continue;
     case TC_RESCUED:
@@ -546,21 +755,23 @@ static int make_target(src_reader *r, const group *g, const batch *rb, uint32_t 
         cols[i] = rb->cols[c->src];
         continue;
       }
-      v = rescued_vec(r, g, rb, phys, f, &r->st.rescued_rows);
+      v = rescued_vec(r, g, rb, phys, f, ms, &r->st.rescued_rows);
       break;
     case TC_METADATA: v = metadata_vec(r, t, f, rb->n_rows); break;
     case TC_ADDED: v = added_vec(r, t, c->added, f, rb->n_rows); break;
     case TC_NULL: v = vec_new_const_null(r->scratch, t, rb->n_rows); break;
     }
     if (!v) {
+      free_mismatch(ms);
       if (c->kind == TC_METADATA && type_n_fields(t) < 4)
         return LAGO_ERR(err, LAGO_BIND, "%s: the table's _metadata column is not the struct lago writes", s->name);
       return LAGO_NOMEM_ERR(err);
     }
     cols[i] = *v;
   }
+  free_mismatch(ms);
   /* malformed records (counted from the scan's totals): remember where the first kept one is */
-  if (n_bad_info) {
+  if (n_bad_info && !g->rescue_mismatch) {
     if (!r->st.first_bad) {
       const vec *cv = g->corrupt_idx >= 0 ? &rb->cols[g->corrupt_idx] : NULL;
       for (uint32_t i = 0; cv && i < rb->n_rows; i++)
@@ -572,11 +783,11 @@ static int make_target(src_reader *r, const group *g, const batch *rb, uint32_t 
   }
   if (r->detect_new && g->rescued_idx >= 0) TRY(check_rescued(r, &rb->cols[g->rescued_idx], rb->n_rows, rb, lines, f, err));
   r->out.n_cols = nt;
-  r->out.n_rows = rb->n_rows;
+  r->out.n_rows = n_rows;
   r->out.cols = cols;
-  r->out.sel = rb->sel;
+  r->out.sel = sel;
   r->out.ar = r->scratch;
-  r->st.rows += rb->n_rows;
+  r->st.rows += n_rows;
   *out = &r->out;
   return LAGO_OK;
 }
@@ -618,14 +829,18 @@ int src_reader_next(src_reader *r, batch **out, lago_err *err) {
       if (!rb->n_rows) r->st.bytes += r->files[g->first].size;
     }
     if (!rb || !rb->n_rows) {
-      if (r->cs) r->st.bad_rows += csv_scan_stats(r->cs)->bad_rows;
+      if (r->cs && !g->rescue_mismatch) r->st.bad_rows += csv_scan_stats(r->cs)->bad_rows;
       if (r->js) r->st.bad_rows += jsonl_scan_stats(r->js)->bad_rows;
       close_group(r);
       r->cur++;
       continue;
     }
-    return make_target(r, g, rb, fidx, lines, n_bad, out, err);
+    TRY(make_target(r, g, rb, fidx, lines, n_bad, out, err));
+    if ((*out)->n_rows) return LAGO_OK;
+    /* every row of the reader batch was dropped: read on */
   }
+  memset(&r->out, 0, sizeof r->out);
+  *out = &r->out;
   return LAGO_OK;
 }
 

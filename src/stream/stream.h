@@ -246,6 +246,9 @@ const char *stream_id(const stream *s);
 const char *stream_checkpoint(const stream *s);
 void stream_close(stream *s);
 
+/* path made absolute (against the working directory) and normalised (no ".", "..", "//", trailing '/'), in ar. */
+char *stream_abs_path(arena *ar, const char *path);
+
 /*
 ** Default checkpoint directory for a Delta target: <warehouse>/_lago_streams/<name>,
 ** name = <table directory name>-<16 hex digits of a hash of table root, source and format>

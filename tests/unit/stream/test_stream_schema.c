@@ -121,13 +121,56 @@ TEST(stream_csv_infer_types_and_hints) {
   RUN_OK(&r, &log);
   ASSERT_CONTAINS(log.events, "types inferred");
   ST_ROWS_EQ(dir_t(), "id,amount,day,ok,extra", "1,2.50,2024-01-02,true,\\N\n2,3.00,2024-01-03,false,\\N\n");
-  /* a later value that does not fit its column: the record is malformed (PERMISSIVE keeps it, NULL there) */
-  st_write(dir_in(), "b.csv", "id,amount,day,ok\nx,1,2024-01-04,true\n", 20);
+  /* a later value that does not fit its column: rescued (the column is NULL), not malformed */
+  st_write(dir_in(), "b.csv", "id,amount,day,ok\nx,1,2024-01-04,maybe\n", 20);
   memset(&log, 0, sizeof log);
   RUN_OK(&r, &log);
-  ASSERT_CONTAINS(log.events, "1 malformed records (kept with NULLs (PERMISSIVE)), first at ");
-  ASSERT_CONTAINS(log.events, "b.csv:2");
-  ST_ROWS_EQ(dir_t(), "id,amount", "1,2.50\n2,3.00\n\\N,1.00\n");
+  ASSERT(!strstr(log.events, "malformed"));
+  ASSERT_EQ_INT(log.last.rescued_rows, 1);
+  char want[1024];
+  snprintf(want, sizeof want,
+           "1,2.50,\\N\n2,3.00,\\N\n\\N,1.00,\"{\"\"id\"\":\"\"x\"\",\"\"ok\"\":\"\"maybe\"\",\"\"_file_path\"\":\"\"%s/b.csv\"\"}\"\n",
+           dir_in());
+  ST_ROWS_EQ(dir_t(), "id,amount,_rescued_data", want);
+}
+
+TEST(stream_csv_mismatch_rescue_and_modes) {
+  mkdir(dir_in(), 0755);
+  st_write(dir_in(), "a.csv", "id,n\n1,10\n2,x\n3,\"30\n4,40,extra\n5,50\n", 10);
+  /* FAILFAST: the mismatch (line 3) is rescued; the unterminated quote (line 4) fails, naming the line */
+  st_run rf = {"csv", NULL, {"header=true", "schema=id INT, n INT", "schemaEvolutionMode=rescue", "mode=FAILFAST"},
+               {NULL}, NULL, NULL, NULL};
+  lago_err e;
+  ASSERT_RC(run(&rf, NULL, &e), LAGO_CORRUPT);
+  ASSERT_CONTAINS(e.msg, "a.csv:4: malformed record");
+  ASSERT_EQ_INT(st_version(dir_t()), -1);
+  st_rm(dir_ck());
+  /* DROPMALFORMED: lines 4 and 5 (wrong field count) dropped, the mismatch kept and rescued */
+  st_run rd = {"csv", NULL, {"header=true", "schema=id INT, n INT", "schemaEvolutionMode=rescue", "mode=DROPMALFORMED"},
+               {NULL}, NULL, NULL, NULL};
+  st_log log = {0};
+  RUN_OK(&rd, &log);
+  ASSERT_EQ_INT(log.last.bad_rows, 2);
+  ASSERT_EQ_INT(log.last.rescued_rows, 1);
+  char want[1024];
+  snprintf(want, sizeof want, "1,10,\\N\n2,\\N,\"{\"\"n\"\":\"\"x\"\",\"\"_file_path\"\":\"\"%s/a.csv\"\"}\"\n5,50,\\N\n",
+           dir_in());
+  ST_ROWS_EQ(dir_t(), NULL, want);
+  st_rm(dir_t());
+  st_rm(dir_ck());
+  /* PERMISSIVE with a corrupt record column: only the real malformations keep their text there */
+  st_run rp = {"csv",
+               NULL,
+               {"header=true", "schema=id INT, n INT", "schemaEvolutionMode=rescue", "columnNameOfCorruptRecord=bad"},
+               {NULL},
+               NULL,
+               NULL,
+               NULL};
+  memset(&log, 0, sizeof log);
+  RUN_OK(&rp, &log);
+  ASSERT_CONTAINS(log.events, "2 malformed records (kept with NULLs (PERMISSIVE)), first at ");
+  ASSERT_CONTAINS(log.events, "a.csv:4");
+  ST_ROWS_EQ(dir_t(), "id,bad", "1,\\N\n2,\\N\n3,\"3,\"\"30\"\n4,\"4,40,extra\"\n5,\\N\n");
 }
 
 TEST(stream_json_add_new_columns_in_one_batch) {
