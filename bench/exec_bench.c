@@ -26,6 +26,13 @@
 #include "exec/exec.h"
 #include "exec/func.h"
 
+#if defined(__has_include) && __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h> /* bench/exec_callgrind.sh: count the query only, on every thread */
+#else
+#define CALLGRIND_ZERO_STATS
+#define CALLGRIND_DUMP_STATS
+#endif
+
 static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -146,6 +153,7 @@ __attribute__((noinline)) static double run(const plan *p, int threads, uint64_t
   lago_err err;
   lago_err_clear(&err);
   exec_ctx_new(&cfg, &cx);
+  CALLGRIND_ZERO_STATS;
   double t0 = now(), c0 = cpu_now();
   exec_query *q;
   if (exec_open(cx, p, &q, &err)) {
@@ -162,6 +170,7 @@ __attribute__((noinline)) static double run(const plan *p, int threads, uint64_t
   exec_close(q);
   double t = now() - t0;
   g_cpu = cpu_now() - c0;
+  CALLGRIND_DUMP_STATS;
   exec_ctx_free(cx);
   *rows_out = rows;
   return t;
