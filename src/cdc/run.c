@@ -323,6 +323,8 @@ static int run_stream(runner *r, lago_err *err) {
   so.format = t->format == CDC_FMT_CSV ? STREAM_CSV : t->format == CDC_FMT_JSON ? STREAM_JSON : STREAM_PARQUET;
   so.trigger.kind = r->o->once ? TRIGGER_ONCE : TRIGGER_AVAILABLE_NOW;
   so.stream_name = NULL;
+  /* change rows have op/sequence columns the table lacks: a lost schema is inferred again, never the table's */
+  so.source_not_table = true;
   int rc = LAGO_OK;
   if (t->columns) rc = stream_opts_set(&so, r->ar, "schema", t->columns, err);
   /* the pinned schema never changes by itself: new source columns are an error to look at, not a silent change */

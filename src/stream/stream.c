@@ -217,7 +217,10 @@ static bool special_name(const stream *s, const char *name) {
   return false;
 }
 
-/* The source schema when nothing is stored: the user's, or the table's (without the stream's own columns). */
+/*
+** The source schema when nothing is stored: the user's, or the table's (without the stream's own columns),
+** unless source_not_table says the source has other columns: then it is inferred from the next files.
+*/
 static int initial_schema(stream *s, lago_err *err) {
   TRY(schema_load_latest(s, err));
   if (s->o.schema) {
@@ -232,7 +235,7 @@ static int initial_schema(stream *s, lago_err *err) {
     TRY(schema_append(s->ar, s->src_schema, more, &merged, &changed, err));
     return schema_store(s, merged, s->next_batch, err);
   }
-  if (s->have_schema || !s->table) return LAGO_OK;
+  if (s->have_schema || !s->table || s->o.source_not_table) return LAGO_OK;
   delta_snapshot *snap;
   int rc = delta_snapshot_load(s->table, -1, &snap, err);
   if (rc == LAGO_NOTFOUND) {
