@@ -213,16 +213,7 @@ int cmd_ingest(cli_ctx *cx, int argc, char **argv) {
       goto fail;
   }
   if (!ckpt) {
-    char *abs_src = NULL;
-    if (source[0] != '/') {
-      char cwd[4096];
-      if (getcwd(cwd, sizeof cwd)) abs_src = arena_printf(ar, "%s/%s", cwd, source);
-    }
-    char *abs_root = NULL;
-    if (root[0] != '/') {
-      char cwd[4096];
-      if (getcwd(cwd, sizeof cwd)) abs_root = arena_printf(ar, "%s/%s", cwd, root);
-    }
+    char *abs_src = stream_abs_path(ar, source), *abs_root = stream_abs_path(ar, root);
     ckpt = stream_default_checkpoint(ar, cx->warehouse, abs_root ? abs_root : root, abs_src ? abs_src : source,
                                      o.format, o.stream_name);
     if (!ckpt) {

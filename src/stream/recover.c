@@ -94,9 +94,10 @@ static int cmp_i64(const void *a, const void *b) {
 static int list_batches(stream *s, const char *dir, const char *suffix, batch_names *out, lago_err *err) {
   memset(out, 0, sizeof *out);
   out->suffix = suffix;
-  const char *path = path_join(s->ar, s->ckpt, dir);
-  if (!path) return LAGO_NOMEM_ERR(err);
-  int rc = fs_list(s->fs, path, false, on_batch_name, out, err);
+  arena *tmp = arena_new("query", 1024);
+  const char *path = tmp ? path_join(tmp, s->ckpt, dir) : NULL;
+  int rc = path ? fs_list(s->fs, path, false, on_batch_name, out, err) : LAGO_NOMEM_ERR(err);
+  arena_free(tmp);
   if (rc == LAGO_NOTFOUND) {
     lago_err_clear(err);
     rc = LAGO_OK;
@@ -184,17 +185,22 @@ int ckpt_write_offsets(stream *s, int64_t bid, const src_file *files, uint32_t n
                        lago_err *err) {
   char name[21];
   ckpt_batch_name(bid, name);
-  const char *path = ck_path(s, s->ar, "offsets", name);
-  if (!path) return LAGO_NOMEM_ERR(err);
+  arena *tmp = arena_new("query", 1024);
+  const char *path = tmp ? ck_path(s, tmp, "offsets", name) : NULL;
+  if (!path) {
+    arena_free(tmp);
+    return LAGO_NOMEM_ERR(err);
+  }
   ckpt_list_hdr h = {CKPT_OFFSETS, bid, s->schema_version, read_version, n, 0};
   for (uint32_t i = 0; i < n; i++) h.bytes += files[i].size;
   int rc = write_list(s, path, &h, files, n, false, err);
   if (rc == LAGO_EXISTS) {
     lago_err_clear(err);
-    return LAGO_ERR(err, LAGO_CONFLICT,
-                    "%s already exists: is another `lago ingest` running with checkpoint %s? (stop it first)", path,
-                    s->ckpt);
+    rc = LAGO_ERR(err, LAGO_CONFLICT,
+                  "%s already exists: is another `lago ingest` running with checkpoint %s? (stop it first)", path,
+                  s->ckpt);
   }
+  arena_free(tmp);
   return rc;
 }
 
@@ -275,11 +281,13 @@ int ckpt_batch_done(stream *s, int64_t bid, const src_file *files, uint32_t n, i
                     lago_err *err) {
   char name[21], text[128];
   ckpt_batch_name(bid, name);
-  const char *path = ck_path(s, s->ar, "commits", name);
-  if (!path) return LAGO_NOMEM_ERR(err);
+  arena *tmp = arena_new("query", 1024);
+  const char *path = tmp ? ck_path(s, tmp, "commits", name) : NULL;
   int len = snprintf(text, sizeof text, "{\"batch\":%lld,\"tableVersion\":%lld}\n", (long long)bid,
                      (long long)table_version);
-  TRY(fs_write(s->fs, path, text, (size_t)len, true, err));
+  int rc = path ? fs_write(s->fs, path, text, (size_t)len, true, err) : LAGO_NOMEM_ERR(err);
+  arena_free(tmp);
+  TRY(rc);
   for (uint32_t i = 0; i < n; i++) {
     ckpt_file f = {files[i].rel, files[i].size, files[i].mtime_ns, bid};
     TRY(fileset_put(&s->seen, &f, err));
@@ -578,6 +586,22 @@ static int load_progress(stream *s, int64_t committed, bool have_committed, lago
       }
       cand_deinit(&pend);
     }
+  }
+  /*
+  ** A hole below the first offsets file after the compact state (the compact file that covered
+  ** it was lost): the files of those batches are not in the seen set and would be loaded again.
+  ** They are taken from the table's log, like a checkpoint behind the table.
+  */
+  int64_t first_after = -1;
+  for (size_t i = 0; i < offs.n; i++)
+    if (offs.v[i] > last_compact && (first_after < 0 || offs.v[i] < first_after)) first_after = offs.v[i];
+  bool hole = rc == LAGO_OK && s->table && first_after > last_compact + 1 && committed >= 0;
+  if (hole) {
+    stream_event(s, STREAM_WARN,
+                 "checkpoint %s has no file list for batches %lld to %lld (a lost state file): taking them from the "
+                 "table's log",
+                 s->ckpt, (long long)(last_compact + 1), (long long)(first_after - 1));
+    rc = rebuild_tail(s, last_compact, committed < last ? committed : last, err);
   }
   if (rc == LAGO_OK) {
     if (committed >= last) {

@@ -400,9 +400,11 @@ int schema_store(stream *s, lago_type schema, int64_t bid, lago_err *err) {
   buf b;
   buf_init(&b);
   int rc = ckpt_schema_write(v, bid, schema, &b, err);
-  char *path = rc ? NULL : path_join(s->ar, s->schema_dir, name);
+  arena *tmp = rc ? NULL : arena_new("query", 1024);
+  char *path = tmp ? path_join(tmp, s->schema_dir, name) : NULL;
   if (rc == LAGO_OK && !path) rc = LAGO_NOMEM_ERR(err);
   if (rc == LAGO_OK) rc = fs_write(s->fs, path, b.data, b.len, true, err);
+  arena_free(tmp);
   buf_deinit(&b);
   TRY(rc);
   TRY(type_copy(s->ar, schema, &s->src_schema) ? LAGO_NOMEM_ERR(err) : LAGO_OK);

@@ -99,8 +99,7 @@ const char *stream_default_checkpoint(arena *ar, const char *warehouse, const ch
   return d ? path_join(ar, d, name) : NULL;
 }
 
-/* An absolute, normalised version of path (no trailing '/', no "." segments). In ar. */
-static char *absolute(arena *ar, const char *path) {
+char *stream_abs_path(arena *ar, const char *path) {
   buf b;
   buf_init(&b);
   if (path[0] != '/') {
@@ -166,7 +165,7 @@ static int copy_opts(stream *s, const stream_opts *o, lago_err *err) {
 
 /* Splits a source with a glob ("/in/2024/x*.csv") into the directory listed and the pattern. */
 static int split_source(stream *s, const char *source, lago_err *err) {
-  char *abs = absolute(s->ar, source);
+  char *abs = stream_abs_path(s->ar, source);
   if (!abs) return LAGO_NOMEM_ERR(err);
   s->src_text = abs;
   const char *g = strpbrk(abs, "*?[{");
@@ -218,7 +217,10 @@ static bool special_name(const stream *s, const char *name) {
   return false;
 }
 
-/* The source schema when nothing is stored: the user's, or the table's (without the stream's own columns). */
+/*
+** The source schema when nothing is stored: the user's, or the table's (without the stream's own columns),
+** unless source_not_table says the source has other columns: then it is inferred from the next files.
+*/
 static int initial_schema(stream *s, lago_err *err) {
   TRY(schema_load_latest(s, err));
   if (s->o.schema) {
@@ -233,7 +235,7 @@ static int initial_schema(stream *s, lago_err *err) {
     TRY(schema_append(s->ar, s->src_schema, more, &merged, &changed, err));
     return schema_store(s, merged, s->next_batch, err);
   }
-  if (s->have_schema || !s->table) return LAGO_OK;
+  if (s->have_schema || !s->table || s->o.source_not_table) return LAGO_OK;
   delta_snapshot *snap;
   int rc = delta_snapshot_load(s->table, -1, &snap, err);
   if (rc == LAGO_NOTFOUND) {
@@ -285,13 +287,13 @@ int stream_open(const tbl_handlers *h, const stream_opts *o, const char *source,
   s->tgt = *target;
   int rc = copy_opts(s, o, err);
   if (rc == LAGO_OK) rc = split_source(s, source, err);
-  if (rc == LAGO_OK && !(s->ckpt = absolute(ar, checkpoint))) rc = LAGO_NOMEM_ERR(err);
+  if (rc == LAGO_OK && !(s->ckpt = stream_abs_path(ar, checkpoint))) rc = LAGO_NOMEM_ERR(err);
   if (rc == LAGO_OK) {
-    const char *loc = s->o.schema_location ? absolute(ar, s->o.schema_location) : s->ckpt;
+    const char *loc = s->o.schema_location ? stream_abs_path(ar, s->o.schema_location) : s->ckpt;
     if (!loc || !(s->schema_dir = path_join(ar, loc, "_schemas"))) rc = LAGO_NOMEM_ERR(err);
   }
   if (rc == LAGO_OK && target->table_root) {
-    const char *root = absolute(ar, target->table_root);
+    const char *root = stream_abs_path(ar, target->table_root);
     if (!root) rc = LAGO_NOMEM_ERR(err);
     else rc = delta_table_open(h, root, &s->table, err);
     s->name = target->display_name ? arena_strdup(ar, target->display_name) : root;
@@ -788,10 +790,8 @@ int stream_run(stream *s, lago_err *err) {
     rc = refresh(s, &q, true, err);
     if (rc == LAGO_OK && !s->have_schema && q.c.n) rc = infer_first(s, q.c.v, q.c.n, err);
     if (rc == LAGO_OK && !q.c.n && !s->tot.batches) stream_event(s, STREAM_INFO, "no new files in %s", s->src_text);
+    /* once: take_batch without limits empties the queue in one batch */
     while (rc == LAGO_OK && q.c.n && !s->stop) rc = take_batch(s, &q, kind == TRIGGER_ONCE, err);
-    if (kind == TRIGGER_ONCE && rc == LAGO_OK) {
-      /* once: a single batch, whatever remains */
-    }
   } else if (rc == LAGO_OK) {
     bool first = true;
     while (rc == LAGO_OK && !s->stop) {

@@ -113,6 +113,9 @@ typedef struct stream_opts {
   uint32_t n_fmt;
   int threads;               /* lago: parser threads (2) */
   const char *stream_name;   /* lago: a name for the checkpoint directory (NULL = derived) */
+  bool source_not_table;     /* lago: the source's columns are not the table's (a merge sink, e.g. CDC files with
+                                op/sequence columns): with no stored schema, infer it from the files instead of
+                                taking the table's columns */
 } stream_opts;
 
 void stream_opts_init(stream_opts *o);
@@ -245,6 +248,9 @@ const stream_totals *stream_get_totals(const stream *s);
 const char *stream_id(const stream *s);
 const char *stream_checkpoint(const stream *s);
 void stream_close(stream *s);
+
+/* path made absolute (against the working directory) and normalised (no ".", "..", "//", trailing '/'), in ar. */
+char *stream_abs_path(arena *ar, const char *path);
 
 /*
 ** Default checkpoint directory for a Delta target: <warehouse>/_lago_streams/<name>,

@@ -411,6 +411,8 @@ int delta_txn_set_property(delta_txn *x, const char *key, const char *value, lag
 ** schema, and widens types where `more` has a wider type (typeWidening).
 */
 int delta_txn_evolve_schema(delta_txn *x, lago_type more, lago_err *err);
+/* The version this transaction read (-1 when it creates the table). */
+int64_t delta_txn_read_version(const delta_txn *x);
 /* The schema this transaction writes with (after set_metadata/evolve). Borrowed. */
 lago_type delta_txn_schema(const delta_txn *x);
 

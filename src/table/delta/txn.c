@@ -107,6 +107,8 @@ void delta_txn_abort(delta_txn *x) {
 
 lago_type delta_txn_schema(const delta_txn *x) { return x->schema; }
 
+int64_t delta_txn_read_version(const delta_txn *x) { return x->read_version; }
+
 /* Recomputes the protocol for the current schema + configuration. */
 static int refresh_protocol(delta_txn *x, lago_err *err) {
   delta_protocol p;
