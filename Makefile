@@ -1,6 +1,6 @@
 # lago: one Makefile (STYLE.md §9).
 #
-#   make            release build: build/release/{liblago.a,liblago.so,lago}
+#   make            release build: build/release/{liblago.a,liblago.so,lago,upsell-sim}
 #   make test       installs deps, builds with ASan+UBSan, runs every test
 #   make demo       installs deps, builds release, runs the demo job
 #   make fuzz       clang + libFuzzer targets in build/fuzz/
@@ -37,7 +37,7 @@ $(error unknown MODE=$(MODE): use release, debug, asan or fuzz)
 endif
 
 CFLAGS_ALL := $(BASE) $(MODE_CFLAGS) $(CFLAGS)
-LIBS := -lzstd -lsnappy -llz4 -lz -lbrotlidec -lbrotlienc -lm -lpthread
+LIBS := -lzstd -lsnappy -llz4 -lz -lbrotlidec -lbrotlienc -lyaml -lm -lpthread
 CLI_LIBS := -ledit
 
 LIB_SRC := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
@@ -55,7 +55,7 @@ TOOLS := $(addprefix $(BUILD)/,$(notdir $(TOOL_SRC:.c=)))
 .PHONY: all lib test unit demo fuzz bench clean deps tests-build check-deps
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/liblago.a $(BUILD)/liblago.so $(BUILD)/lago
+all: $(BUILD)/liblago.a $(BUILD)/liblago.so $(BUILD)/lago $(BUILD)/upsell-sim
 
 lib: $(BUILD)/liblago.a
 
@@ -80,6 +80,10 @@ $(BUILD)/liblago.so: $(LIB_OBJ)
 
 $(BUILD)/lago: $(CLI_OBJ) $(BUILD)/liblago.a
 	$(CC) $(MODE_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/liblago.a $(LIBS) $(CLI_LIBS)
+
+# ---- examples: the upsell source simulator (linked with liblago, not part of it) ----
+$(BUILD)/upsell-sim: examples/upsell/sim.c $(BUILD)/liblago.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/liblago.a $(LIBS) $(MODE_LDFLAGS)
 
 # ---- unit tests: one binary, registry generated from TEST(name) lines ----
 $(BUILD)/gen/test_list.h: $(UNIT_SRC)
@@ -139,4 +143,4 @@ bench: deps
 clean:
 	rm -rf build
 
--include $(shell find build/$(MODE)/obj -name '*.d' 2>/dev/null)
+-include $(shell find build/$(MODE) -name "*.d" 2>/dev/null)

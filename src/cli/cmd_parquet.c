@@ -10,8 +10,7 @@
 **             quoted names, then one line per row; vec/value_text.h)
 **       json  one JSON object per row
 **       table an aligned text table
-**   lago parquet convert ...    cmd_parquet_convert (writer side; a weak
-**                               fallback here says it is not built in)
+**   lago parquet convert ...    cmd_parquet_convert.c (Parquet/CSV -> Parquet)
 ** Exit codes: 0 ok, 1 error (bad file, unknown column), 2 usage.
 */
 #include <stdio.h>
@@ -25,13 +24,7 @@
 #include "vec/value_text.h"
 
 /* The writer side defines the real one; this keeps a reader-only build linking. */
-__attribute__((weak)) int cmd_parquet_convert(cli_ctx *cx, int argc, char **argv) {
-  (void)cx;
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "lago parquet convert: not built in\n");
-  return CLI_ERROR;
-}
+int cmd_parquet_convert(cli_ctx *cx, int argc, char **argv); /* cmd_parquet_convert.c */
 
 static int open_file(const char *path, pq_file **pf) {
   lago_err e;

@@ -195,6 +195,22 @@ int pq_lr_read_flat(pq_leaf_reader *lr, vec *out, uint32_t n, bool want_dict, ar
       if (bad) return LAGO_ERR(err, LAGO_CORRUPT, "%s: definition level above %u", lr->page_what, md);
     }
     size_t ew = dict_mode ? sizeof(uint32_t) : w;
+    if (!dict_mode && done == 0 && m == n && nn == m && lr->vd.enc == PQE_PLAIN && lf->conv == PQV_NONE &&
+        (lf->phys == PQT_INT32 || lf->phys == PQT_INT64 || lf->phys == PQT_FLOAT || lf->phys == PQT_DOUBLE) &&
+        (uintptr_t)lr->vd.p % w == 0 && (size_t)(lr->vd.end - lr->vd.p) >= (size_t)n * w) {
+      /*
+      ** Zero copy: the whole batch is one aligned run of PLAIN values with
+      ** no nulls, so the vector points into the page buffer, which lives
+      ** until the next batch (pq_lr_batch_begin keeps the current page's).
+      ** A later vec_reserve copies it into the arena (it is not the arena's
+      ** last allocation), so the vector stays usable.
+      */
+      out->data = (void *)(uintptr_t)lr->vd.p;
+      lr->vd.p += (size_t)n * w;
+      done = n;
+      lr->page_left -= m;
+      break;
+    }
     uint8_t *dst = (uint8_t *)out->data + (size_t)done * ew;
     TRY(pq_vdec_get(lr, dict_mode ? NULL : dst, dict_mode ? (uint32_t *)dst : NULL, nn, batch_ar, err));
     if (nn < m) {

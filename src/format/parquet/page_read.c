@@ -130,7 +130,7 @@ static int load_dictionary(pq_leaf_reader *lr, const pq_page_header *h, const ui
   TRY(inflate_body(lr, body, (size_t)h->compressed_page_size, (size_t)h->uncompressed_page_size, true, &p, &len,
                    err));
   uint32_t n = (uint32_t)dh->num_values;
-  if ((uint64_t)n * plain_min_bits(lf) > (uint64_t)len * 8)
+  if (n && (uint64_t)len * 8 / plain_min_bits(lf) < n) /* divided: n * bits could overflow */
     return LAGO_ERR(err, LAGO_CORRUPT, "%s: dictionary page of %zu bytes cannot hold %u values", lr->page_what, len,
                     n);
   vec *d = vec_new(lr->rg_ar, lf->type, n ? n : 1);

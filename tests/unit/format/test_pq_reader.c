@@ -566,3 +566,131 @@ TEST(pq_oom_sweep_compressed_files) {
   ASSERT(test_oom_sweep(oom_read, p2, 5000) > 10);
   ASSERT(test_oom_sweep(oom_read, p3, 20000) > 10);
 }
+
+/* ---- a column chunk built by hand: dictionary page, dictionary data page, PLAIN data page ---- */
+
+typedef struct cb {
+  uint8_t b[512];
+  size_t n;
+} cb;
+static void cput(cb *w, uint8_t x) { w->b[w->n++] = x; }
+static void czz(cb *w, int64_t v) {
+  uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+  while (u >= 0x80) {
+    cput(w, (uint8_t)(u | 0x80));
+    u >>= 7;
+  }
+  cput(w, (uint8_t)u);
+}
+/* PageHeader{type, sizes, DataPageHeader|DictionaryPageHeader{num_values, encoding, RLE, RLE}} */
+static void page(cb *w, int type, const uint8_t *body, size_t len, int32_t nv, int enc) {
+  cput(w, 0x15); czz(w, type);
+  cput(w, 0x15); czz(w, (int64_t)len);
+  cput(w, 0x15); czz(w, (int64_t)len);
+  cput(w, (uint8_t)((type == PQP_DICTIONARY_PAGE ? 4 : 2) << 4 | TT_STRUCT)); /* field 7 or 5 */
+  cput(w, 0x15); czz(w, nv);
+  cput(w, 0x15); czz(w, enc);
+  if (type == PQP_DATA_PAGE) {
+    cput(w, 0x15); czz(w, PQE_RLE);
+    cput(w, 0x15); czz(w, PQE_RLE);
+  }
+  cput(w, 0);
+  cput(w, 0);
+  memcpy(w->b + w->n, body, len);
+  w->n += len;
+}
+
+TEST(pq_read_dictionary_fallback_mid_batch) {
+  cb w = {{0}, 0};
+  int32_t dict[3] = {10, 20, 30};
+  page(&w, PQP_DICTIONARY_PAGE, (const uint8_t *)dict, sizeof dict, 3, PQE_PLAIN);
+  uint8_t idx[] = {2, 0x03, 0x92, 0x00}; /* bit width 2; one bit-packed group: 2,0,1,2,0,0,0,0 */
+  page(&w, PQP_DATA_PAGE, idx, sizeof idx, 4, PQE_RLE_DICTIONARY);
+  int32_t plain[3] = {7, 8, 9};
+  page(&w, PQP_DATA_PAGE, (const uint8_t *)plain, sizeof plain, 3, PQE_PLAIN);
+  pq_schema_element el;
+  memset(&el, 0, sizeof el);
+  el.name = "c";
+  el.has_type = true;
+  el.type = PQT_INT32;
+  el.converted = PQC_NONE;
+  pq_leaf lf;
+  memset(&lf, 0, sizeof lf);
+  lf.el = &el;
+  lf.phys = PQT_INT32;
+  lf.type = type_make(LT_INT);
+  lf.path_len = 1;
+  lf.dotted = "c";
+  pq_column_meta cm;
+  memset(&cm, 0, sizeof cm);
+  cm.type = PQT_INT32;
+  cm.codec = PQ_CODEC_UNCOMPRESSED;
+  arena *rg = arena_new("rowgroup", 4096), *ba = arena_new("batch", 4096);
+  for (int split = 0; split < 2; split++) {
+    pq_leaf_reader lr;
+    lago_err e;
+    lago_err_clear(&e);
+    ASSERT_OK(pq_lr_init(&lr, &lf, &cm, w.b, w.n, rg, "t: column 'c'", true, &e), &e);
+    vec *v = vec_new(ba, lf.type, 7);
+    if (split) { /* 4 rows: all from the dictionary page, so a VEC_DICT; then 3 plain rows */
+      ASSERT_OK(pq_lr_read_flat(&lr, v, 4, true, ba, &e), &e);
+      ASSERT_EQ_INT(v->kind, VEC_DICT);
+      ASSERT_EQ_STR(text(v, 0), "30");
+      ASSERT_EQ_STR(text(v, 3), "30");
+      vec *v2 = vec_new(ba, lf.type, 3);
+      pq_lr_batch_begin(&lr);
+      ASSERT_OK(pq_lr_read_flat(&lr, v2, 3, true, ba, &e), &e);
+      ASSERT_EQ_INT(v2->kind, VEC_FLAT);
+      ASSERT_EQ_STR(text(v2, 2), "9");
+    } else { /* 7 rows in one batch: starts as codes, falls back to plain values mid-batch */
+      ASSERT_OK(pq_lr_read_flat(&lr, v, 7, true, ba, &e), &e);
+      ASSERT_EQ_INT(v->kind, VEC_FLAT);
+      const char *want[] = {"30", "10", "20", "30", "7", "8", "9"};
+      for (uint32_t i = 0; i < 7; i++) ASSERT_EQ_STR(text(v, i), want[i]);
+    }
+    /* the chunk is exhausted now */
+    vec *v3 = vec_new(ba, lf.type, 1);
+    lago_err_clear(&e);
+    ASSERT_RC(pq_lr_read_flat(&lr, v3, 1, false, ba, &e), LAGO_CORRUPT);
+    ASSERT_CONTAINS(e.msg, "column chunk ends after 7 rows");
+    pq_lr_deinit(&lr);
+  }
+  arena_free(rg);
+  arena_free(ba);
+}
+
+/* A dictionary page announcing more values than its bytes can hold is refused before allocating. */
+TEST(pq_read_dictionary_count_bound) {
+  cb w = {{0}, 0};
+  uint8_t body[8] = {0};
+  page(&w, PQP_DICTIONARY_PAGE, body, sizeof body, INT32_MAX, PQE_PLAIN);
+  pq_schema_element el;
+  memset(&el, 0, sizeof el);
+  el.name = "f";
+  el.has_type = true;
+  el.type = PQT_FIXED_LEN_BYTE_ARRAY;
+  el.type_length = 1 << 30; /* n * 8 * type_length would overflow 64 bits */
+  pq_leaf lf;
+  memset(&lf, 0, sizeof lf);
+  lf.el = &el;
+  lf.phys = PQT_FIXED_LEN_BYTE_ARRAY;
+  lf.type_length = 1 << 30;
+  lf.type = type_make(LT_BINARY);
+  lf.path_len = 1;
+  lf.dotted = "f";
+  pq_column_meta cm;
+  memset(&cm, 0, sizeof cm);
+  cm.type = lf.phys;
+  cm.codec = PQ_CODEC_UNCOMPRESSED;
+  arena *rg = arena_new("rowgroup", 4096), *ba = arena_new("batch", 4096);
+  pq_leaf_reader lr;
+  lago_err e;
+  lago_err_clear(&e);
+  ASSERT_OK(pq_lr_init(&lr, &lf, &cm, w.b, w.n, rg, "t: column 'f'", true, &e), &e);
+  vec *v = vec_new(ba, lf.type, 1);
+  ASSERT_RC(pq_lr_read_flat(&lr, v, 1, false, ba, &e), LAGO_CORRUPT);
+  ASSERT_CONTAINS(e.msg, "cannot hold");
+  pq_lr_deinit(&lr);
+  arena_free(rg);
+  arena_free(ba);
+}

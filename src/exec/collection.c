@@ -1,0 +1,165 @@
+/*
+** exec/collection.c: chunked row storage (see collection.h).
+*/
+#include "exec/collection.h"
+
+#include <string.h>
+
+#include "exec/vecops.h"
+#include "util/alloc.h"
+
+int coll_init(coll *c, uint32_t n_cols, const lago_type *types) {
+  memset(c, 0, sizeof *c);
+  c->ar = arena_new("coll", 16 * 1024);
+  if (!c->ar) return LAGO_NOMEM;
+  c->n_cols = n_cols;
+  c->types = arena_alloc(c->ar, (n_cols ? n_cols : 1) * sizeof(lago_type));
+  if (!c->types) return LAGO_NOMEM;
+  for (uint32_t i = 0; i < n_cols; i++)
+    if (type_copy(c->ar, types[i], &c->types[i])) return LAGO_NOMEM;
+  return LAGO_OK;
+}
+
+void coll_deinit(coll *c) {
+  arena_free(c->ar);
+  memset(c, 0, sizeof *c);
+}
+
+int coll_reset(coll *c) {
+  uint32_t n = c->n_cols;
+  lago_type *t = mem_alloc((n ? n : 1) * sizeof(lago_type));
+  if (!t) return LAGO_NOMEM;
+  memcpy(t, c->types, n * sizeof(lago_type));
+  /* nested types live in the old arena: keep it if any column is nested */
+  bool nested = false;
+  for (uint32_t i = 0; i < n; i++) nested |= type_is_nested(t[i]);
+  if (nested) {
+    c->chunks = NULL;
+    c->n_chunks = c->cap_chunks = 0;
+    c->n_rows = 0;
+    mem_free(t);
+    return LAGO_OK; /* the arena keeps the old chunks: released at deinit */
+  }
+  coll_deinit(c);
+  int rc = coll_init(c, n, t);
+  mem_free(t);
+  return rc;
+}
+
+static int new_chunk(coll *c) {
+  if (c->n_chunks == c->cap_chunks) {
+    uint32_t nc = c->cap_chunks ? c->cap_chunks * 2 : 16;
+    coll_chunk *ch = arena_realloc(c->ar, c->chunks, c->cap_chunks * sizeof *ch, nc * sizeof *ch);
+    if (!ch) return LAGO_NOMEM;
+    c->chunks = ch;
+    c->cap_chunks = nc;
+  }
+  coll_chunk *k = &c->chunks[c->n_chunks];
+  k->n_rows = 0;
+  k->cols = arena_zalloc(c->ar, (c->n_cols ? c->n_cols : 1) * sizeof(vec));
+  if (!k->cols) return LAGO_NOMEM;
+  for (uint32_t i = 0; i < c->n_cols; i++) {
+    TRY(vec_init(&k->cols[i], c->ar, c->types[i], COLL_CHUNK));
+    k->cols[i].len = 0;
+  }
+  c->n_chunks++;
+  return LAGO_OK;
+}
+
+int coll_append_cols(coll *c, vec *const *cols, const uint32_t *sel, uint32_t n) {
+  uint32_t done = 0;
+  while (done < n) {
+    if (c->n_chunks == 0 || c->chunks[c->n_chunks - 1].n_rows == COLL_CHUNK) TRY(new_chunk(c));
+    coll_chunk *k = &c->chunks[c->n_chunks - 1];
+    uint32_t room = COLL_CHUNK - k->n_rows, take = n - done < room ? n - done : room;
+    for (uint32_t i = 0; i < c->n_cols; i++) {
+      vec *dst = &k->cols[i];
+      const vec *src = cols[i];
+      if (sel) {
+        TRY(vec_gather(dst, k->n_rows, src, sel + done, take));
+      } else if (done == 0) {
+        TRY(vec_gather(dst, k->n_rows, src, NULL, take));
+      } else {
+        /* rows done.. of an unselected source: gather with an explicit index list */
+        uint32_t idx[COLL_CHUNK];
+        for (uint32_t j = 0; j < take; j++) idx[j] = done + j;
+        TRY(vec_gather(dst, k->n_rows, src, idx, take));
+      }
+      /* strings and nested values go through vec_copy_row, which copies the bytes into c->ar */
+    }
+    k->n_rows += take;
+    c->n_rows += take;
+    done += take;
+  }
+  return LAGO_OK;
+}
+
+int coll_append(coll *c, const batch *b) {
+  vec *cols_small[16] = {NULL};
+  vec **cols = cols_small;
+  if (b->n_cols > 16) {
+    cols = mem_alloc(b->n_cols * sizeof(vec *));
+    if (!cols) return LAGO_NOMEM;
+  }
+  for (uint32_t i = 0; i < b->n_cols; i++) cols[i] = &b->cols[i];
+  int rc = coll_append_cols(c, cols, b->sel, b->n_rows);
+  if (cols != cols_small) mem_free(cols);
+  return rc;
+}
+
+void coll_chunk_batch(const coll *c, uint32_t i, batch *out) {
+  memset(out, 0, sizeof *out);
+  out->n_cols = c->n_cols;
+  out->cols = c->chunks[i].cols;
+  out->n_rows = c->chunks[i].n_rows;
+  for (uint32_t k = 0; k < c->n_cols; k++) out->cols[k].len = c->chunks[i].n_rows;
+  out->ar = c->ar;
+}
+
+#define GATHER_BODY(IDX_T)                                                                         \
+  do {                                                                                             \
+    if (n == 0) return LAGO_OK;                                                                    \
+    TRY(vec_reserve(out, out_off + n));                                                            \
+    lago_type t = c->types[col];                                                                   \
+    size_t w = type_width(t);                                                                      \
+    bool any_null = false;                                                                         \
+    for (uint32_t k = 0; k < c->n_chunks && !any_null; k++) any_null = c->chunks[k].cols[col].validity != NULL; \
+    if (any_null) TRY(vec_ensure_validity(out));                                                   \
+    if (!type_is_nested(t) && w) {                                                                 \
+      char *od = (char *)out->data + (size_t)out_off * w;                                          \
+      for (uint32_t i = 0; i < n; i++) {                                                           \
+        if (i + 24 < n) { /* random access: keep several misses in flight */                       \
+          uint64_t pr = rows[i + 24];                                                               \
+          __builtin_prefetch((const char *)c->chunks[pr >> COLL_CHUNK_SHIFT].cols[col].data +       \
+                             (size_t)(pr & (COLL_CHUNK - 1)) * w);                                 \
+        }                                                                                          \
+        uint64_t r = rows[i];                                                                      \
+        const vec *v = &c->chunks[r >> COLL_CHUNK_SHIFT].cols[col];                                \
+        uint32_t o = (uint32_t)(r & (COLL_CHUNK - 1));                                             \
+        switch (w) {                                                                               \
+          case 1: od[i] = ((const char *)v->data)[o]; break;                                       \
+          case 2: ((uint16_t *)od)[i] = ((const uint16_t *)v->data)[o]; break;                     \
+          case 4: ((uint32_t *)od)[i] = ((const uint32_t *)v->data)[o]; break;                     \
+          case 8: ((uint64_t *)od)[i] = ((const uint64_t *)v->data)[o]; break;                     \
+          default: memcpy(od + (size_t)i * w, (const char *)v->data + (size_t)o * w, w);           \
+        }                                                                                          \
+        if (any_null) bitmap_put(out->validity, out_off + i, !v->validity || bitmap_get(v->validity, o)); \
+      }                                                                                            \
+    } else {                                                                                       \
+      for (uint32_t i = 0; i < n; i++) {                                                           \
+        uint64_t r = rows[i];                                                                      \
+        TRY(vec_copy_row(out, out_off + i, &c->chunks[r >> COLL_CHUNK_SHIFT].cols[col],            \
+                         (uint32_t)(r & (COLL_CHUNK - 1))));                                       \
+      }                                                                                            \
+    }                                                                                              \
+    if (out->len < out_off + n) out->len = out_off + n;                                            \
+    return LAGO_OK;                                                                                \
+  } while (0)
+
+int coll_gather(const coll *c, uint32_t col, const uint64_t *rows, uint32_t n, vec *out, uint32_t out_off) {
+  GATHER_BODY(uint64_t);
+}
+
+int coll_gather32(const coll *c, uint32_t col, const uint32_t *rows, uint32_t n, vec *out, uint32_t out_off) {
+  GATHER_BODY(uint32_t);
+}

@@ -1,0 +1,1 @@
+SELECT raw:a.b[0]::int, :p, ?, t@v3 FROM t@20240101000000000

@@ -1,0 +1,1 @@
+SET a = $b; RESET; SET TIME ZONE 'UTC'

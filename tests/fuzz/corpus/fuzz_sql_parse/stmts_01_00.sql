@@ -1,0 +1,1 @@
+-- must round-trip: print(parse(print(parse(s)))) == print(parse(s)) and the;

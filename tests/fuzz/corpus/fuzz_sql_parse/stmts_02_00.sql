@@ -1,0 +1,2 @@
+-- re-parsed tree dumps identically (tests/unit/sql/test_roundtrip.c).
+-- One statement per ';'. Comments like this one are ignored.;

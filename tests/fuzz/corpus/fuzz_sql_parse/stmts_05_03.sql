@@ -1,0 +1,1 @@
+SELECT a AS date, b AS value FROM t;

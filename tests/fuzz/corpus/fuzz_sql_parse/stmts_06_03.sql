@@ -1,0 +1,8 @@
+WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT n FROM r;
+VALUES (1, 'a'), (2, 'b');
+VALUES 1, 2, 3;
+TABLE events;
+SELECT * FROM VALUES (1, 2), (3, 4) AS t(a, b);
+SELECT * FROM (VALUES (1), (2)) AS v(x);
+SELECT * FROM (SELECT a FROM t) AS s;
+SELECT * FROM (SELECT a FROM t) s (x);

@@ -1,0 +1,8 @@
+SELECT * FROM events@20240101000000000;
+SELECT * FROM events VERSION AS OF 5 AS e JOIN other@v2 o ON e.id = o.id;
+SELECT * FROM t TABLESAMPLE (10 PERCENT);
+SELECT * FROM t TABLESAMPLE (5 ROWS) AS s;
+SELECT * FROM t TABLESAMPLE (BUCKET 1 OUT OF 4) REPEATABLE (42);
+SELECT * FROM range(10);
+SELECT * FROM range(0, 10, 2) AS r(id);
+SELECT * FROM read_files('p', format => 'csv', header => TRUE);

@@ -1,0 +1,9 @@
+-- maintenance and loading
+OPTIMIZE t;
+OPTIMIZE 's3://b/t';
+OPTIMIZE t WHERE d >= '2024-01-01';
+OPTIMIZE t ZORDER BY (a, b);
+OPTIMIZE t ZORDER BY a, b;
+OPTIMIZE t FULL;
+VACUUM t;
+VACUUM '/data/t' RETAIN 168 HOURS;
