@@ -143,4 +143,4 @@ bench: deps
 clean:
 	rm -rf build
 
--include $(shell find build/$(MODE)/obj -name '*.d' 2>/dev/null)
+-include $(shell find build/$(MODE) -name "*.d" 2>/dev/null)

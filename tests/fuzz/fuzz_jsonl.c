@@ -19,40 +19,8 @@
 #include "format/json/jsonl_int.h"
 #include "util/json.h"
 #include "vec/value_text.h"
+#include "fuzz_text.h"
 
-/* ---- an in-memory lago_fs holding one file ------------------------------------------------ */
-
-typedef struct memfs {
-  lago_fs base;
-  const uint8_t *data;
-  size_t size;
-} memfs;
-
-static int m_open(lago_fs *fs, const char *path, lago_file **out, lago_err *err) {
-  lago_file *f = calloc(1, sizeof *f);
-  if (!f) return LAGO_NOMEM_ERR(err);
-  f->fs = fs;
-  f->path = path;
-  f->size = ((memfs *)fs)->size;
-  *out = f;
-  return LAGO_OK;
-}
-static int m_read_at(lago_file *f, uint64_t off, void *dst, size_t n, lago_err *err) {
-  memfs *m = (memfs *)f->fs;
-  if (off > m->size || n > m->size - off) return LAGO_ERR(err, LAGO_CORRUPT, "read past the end");
-  if (n) memcpy(dst, m->data + off, n);
-  return LAGO_OK;
-}
-static void m_close(lago_file *f) { free(f); }
-static int m_stat(lago_fs *fs, const char *path, fs_stat *out, lago_err *err) {
-  (void)path;
-  (void)err;
-  memset(out, 0, sizeof *out);
-  out->size = ((memfs *)fs)->size;
-  return LAGO_OK;
-}
-static const lago_fs_vtab memfs_vt = {"mem", m_open, m_read_at, m_close, m_stat, NULL, NULL, NULL,
-                                      NULL, NULL, NULL, NULL, NULL, NULL};
 
 /* ---- checks -------------------------------------------------------------------------------- */
 
@@ -85,10 +53,8 @@ static int read_serial(lago_fs *fs, const jsonl_options *o, lago_type s, size_t 
     if (rc || !b->n_rows) break;
     if (b->n_cols != type_n_fields(s) || b->n_rows > LAGO_VECTOR_SIZE) abort();
     for (uint32_t c = 0; c < b->n_cols; c++) check_vec(&b->cols[c], b->n_rows);
+    fz_render(out, b, &bi);
     for (uint32_t i = 0; i < b->n_rows; i++) {
-      buf_printf(out, "%llu:", (unsigned long long)bi.lines[i]);
-      for (uint32_t c = 0; c < b->n_cols; c++) value_text_append(out, &b->cols[c], i);
-      buf_putc(out, '\n');
       if (rescue >= 0 && vec_is_valid(&b->cols[rescue], i)) {
         const lago_str *t = VEC_DATA(&b->cols[rescue], lago_str) + i;
         arena *ar = arena_new("fz", 256);
@@ -101,7 +67,7 @@ static int read_serial(lago_fs *fs, const jsonl_options *o, lago_type s, size_t 
       }
       if (corrupt >= 0 && vec_is_valid(&b->cols[corrupt], i)) {
         const lago_str *t = VEC_DATA(&b->cols[corrupt], lago_str) + i;
-        if (!jl_utf8_valid(str_data(t), t->len)) abort();
+        if (!txt_utf8_valid(str_data(t), t->len)) abort();
       }
     }
   }
@@ -111,23 +77,15 @@ static int read_serial(lago_fs *fs, const jsonl_options *o, lago_type s, size_t 
   return rc;
 }
 
+static int scan_next(void *sc, batch **b, txt_batch_info *bi, lago_err *e) { return jsonl_scan_next(sc, b, bi, e); }
+
 static int read_scan(lago_fs *fs, const jsonl_options *o, lago_type s, uint64_t range, buf *out, lago_err *e) {
   const char *path = "fuzz.json";
   jsonl_scan *sc;
   jsonl_scan_config cfg = {2, range, 0};
   lago_err_clear(e);
   int rc = jsonl_scan_open(fs, &path, 1, o, s, &cfg, &sc, e);
-  while (!rc) {
-    batch *b;
-    jsonl_batch_info bi;
-    rc = jsonl_scan_next(sc, &b, &bi, e);
-    if (rc || !b->n_rows) break;
-    for (uint32_t i = 0; i < b->n_rows; i++) {
-      buf_printf(out, "%llu:", (unsigned long long)bi.lines[i]);
-      for (uint32_t c = 0; c < b->n_cols; c++) value_text_append(out, &b->cols[c], i);
-      buf_putc(out, '\n');
-    }
-  }
+  if (!rc) rc = fz_drain(sc, scan_next, out, e);
   jsonl_scan_close(sc);
   return rc;
 }
@@ -144,7 +102,7 @@ static const char *const schemas[] = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 2 || size > 1 << 16) return 0;
   uint8_t k0 = data[0], k1 = data[1];
-  memfs m = {{&memfs_vt}, data + 2, size - 2};
+  memfs m = memfs_make(data + 2, size - 2);
   arena *ar = arena_new("fuzz", 1024);
   jsonl_options o;
   jsonl_options_init(&o);

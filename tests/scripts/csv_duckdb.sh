@@ -7,47 +7,17 @@
 # canonical text of vec/value_text.h) must equal DuckDB's rows rendered in the
 # same canonical text. Checked serially and with the parallel scan (2 threads,
 # small ranges so that quoted newlines fall on range boundaries).
-set -u
-B=${1:-build/asan}
-cd "$(dirname "$0")/../.."
-pass=0; fail=0
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
-T=$(mktemp -d /tmp/lago-csv-duck.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-if ! tests/node/setup.sh; then
-  echo "FAIL csv_duckdb: tests/node/setup.sh failed (npm oracle missing)"
-  echo "csv_duckdb: 0 passed, 1 failed"; exit 1
-fi
-cp tests/node/package.json "$T/" 2>/dev/null
-ln -s "$PWD/tests/node/node_modules" "$T/node_modules"
+NAME=csv_duckdb
+. "$(dirname "$0")/lib/duckdb_diff.sh"
 
 # ---- generator + DuckDB side (one node script) ----
 cat > "$T/duck_csv.mjs" <<'JS'
 import fs from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 const [mode, file, rowsArg, seedArg] = process.argv.slice(2);
-// Canonical double text (util/numfmt.h): shortest digits; plain when -4 <= X < 16, else d[.ddd]e(+|-)XX.
-function fmtDouble(x) {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x < 0 ? '-inf' : 'inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const neg = x < 0; const e = Math.abs(x).toExponential();
-  const [mant, expS] = e.split('e'); const X = Number(expS); const digits = mant.replace('.', '');
-  let out;
-  if (X >= -4 && X < 16) {
-    if (X >= 0) {
-      const ip = digits.slice(0, X + 1).padEnd(X + 1, '0'); const fp = digits.slice(X + 1);
-      out = ip + '.' + (fp.length ? fp : '0');
-    } else out = '0.' + '0'.repeat(-X - 1) + digits;
-  } else {
-    const ax = Math.abs(X); out = digits[0] + (digits.length > 1 ? '.' + digits.slice(1) : '') + 'e' + (X < 0 ? '-' : '+') + (ax < 10 ? '0' : '') + ax;
-  }
-  return (neg ? '-' : '') + out;
-}
+const { fmtDouble, rng } = await import(process.env.LAGO_ROOT + '/tests/node/textgen.mjs');
 if (mode === 'gen') {
-  let s = BigInt(seedArg || 1);
-  const rnd = () => { s ^= s << 13n; s &= (1n << 64n) - 1n; s ^= s >> 7n; s ^= s << 17n; s &= (1n << 64n) - 1n; return Number(s >> 11n) / 2 ** 53; };
+  const rnd = rng(seedArg);
   const pick = (a) => a[Math.floor(rnd() * a.length)];
   const pieces = ['a', 'b', 'xyz', ' ', ',', '"', '""', '\n', '\r\n', 'é', '日本', '🦆', "'", ';', '\\', 'tab\there', 'NULL', '0'];
   const lines = ['id,s,n,d,t,b,i'];
@@ -94,19 +64,11 @@ JS
 SCHEMA='STRUCT<id: BIGINT, s: STRING, n: DOUBLE, d: DECIMAL(12,3), t: TIMESTAMP_NTZ, b: BOOLEAN, i: INT>'
 for seed in 7 11; do
   F="$T/gen$seed.csv"
-  if ! node "$T/duck_csv.mjs" gen "$F" 3000 "$seed"; then bad "generate seed $seed"; continue; fi
-  if ! node "$T/duck_csv.mjs" duck "$F" > "$T/duck$seed.txt" 2>"$T/duck.err"; then bad "duckdb read seed $seed: $(head -3 "$T/duck.err")"; continue; fi
-  ok
+  oracle "$T/duck_csv.mjs" "$F" 3000 "$seed" "$T/duck$seed.txt" || continue
   for threads in 0 2; do
-    if ! "$B/csv_dump" -o header=true -o multiLine=true -o escape='"' -s "$SCHEMA" -t $threads -r 4096 "$F" > "$T/lago$seed-$threads.txt" 2>"$T/lago.err"; then
-      bad "lago read seed $seed threads $threads: $(head -3 "$T/lago.err")"; continue
-    fi
-    if cmp -s "$T/lago$seed-$threads.txt" "$T/duck$seed.txt"; then ok; else
-      bad "seed $seed threads $threads: lago and DuckDB differ"; diff "$T/lago$seed-$threads.txt" "$T/duck$seed.txt" | head -10
-    fi
+    same_rows "seed $seed threads $threads" "$T/duck$seed.txt" "$T/lago$seed-$threads.txt" \
+      "$B/csv_dump" -o header=true -o multiLine=true -o escape='"' -s "$SCHEMA" -t $threads -r 4096 "$F"
   done
-  rows=$(($(wc -l < "$T/duck$seed.txt")))
-  [ "$rows" -gt 1000 ] && ok || bad "seed $seed: DuckDB gave only $rows lines"
+  enough_rows "$T/duck$seed.txt" 1000
 done
-echo "csv_duckdb: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

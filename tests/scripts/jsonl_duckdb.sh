@@ -9,20 +9,8 @@
 # vec/value_text.h) must equal DuckDB's rows rendered in the same canonical
 # text. Checked with one reader, with the parallel scan (2 threads, small
 # ranges), and as one multi-line JSON array (multiLine=true vs format='array').
-set -u
-B=${1:-build/asan}
-cd "$(dirname "$0")/../.."
-pass=0; fail=0
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
-T=$(mktemp -d /tmp/lago-jsonl-duck.XXXXXX)
-trap "rm -rf \"$T\"" EXIT
-if ! tests/node/setup.sh; then
-  echo "FAIL jsonl_duckdb: tests/node/setup.sh failed (npm oracle missing)"
-  echo "jsonl_duckdb: 0 passed, 1 failed"; exit 1
-fi
-cp tests/node/package.json "$T/" 2>/dev/null
-ln -s "$PWD/tests/node/node_modules" "$T/node_modules"
+NAME=jsonl_duckdb
+. "$(dirname "$0")/lib/duckdb_diff.sh"
 
 cat > "$T/duck_json.mjs" <<'JS'
 import fs from 'node:fs';
@@ -36,24 +24,7 @@ const COLS = [
   ['m', 'MAP(VARCHAR, INTEGER)', ['map', 'str', 'int']],
   ['kv', 'STRUCT(k VARCHAR, v DOUBLE)[]', ['list', ['struct', [['k', 'str'], ['v', 'dbl']]]]],
 ];
-// Canonical double text (util/numfmt.h): shortest digits; plain when -4 <= X < 16, else d[.ddd]e(+|-)XX.
-function fmtDouble(x) {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x < 0 ? '-inf' : 'inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const neg = x < 0; const e = Math.abs(x).toExponential();
-  const [mant, expS] = e.split('e'); const X = Number(expS); const digits = mant.replace('.', '');
-  let out;
-  if (X >= -4 && X < 16) {
-    if (X >= 0) {
-      const ip = digits.slice(0, X + 1).padEnd(X + 1, '0'); const fp = digits.slice(X + 1);
-      out = ip + '.' + (fp.length ? fp : '0');
-    } else out = '0.' + '0'.repeat(-X - 1) + digits;
-  } else {
-    const ax = Math.abs(X); out = digits[0] + (digits.length > 1 ? '.' + digits.slice(1) : '') + 'e' + (X < 0 ? '-' : '+') + (ax < 10 ? '0' : '') + ax;
-  }
-  return (neg ? '-' : '') + out;
-}
+const { fmtDouble, rng } = await import(process.env.LAGO_ROOT + '/tests/node/textgen.mjs');
 function render(v, t) {
   if (v === null || v === undefined) return '\\N';
   if (t === 'str') return '"' + String(v).replace(/"/g, '""') + '"';
@@ -65,8 +36,7 @@ function render(v, t) {
   throw new Error('type ' + t);
 }
 if (mode === 'gen') {
-  let s = BigInt(seedArg || 1);
-  const rnd = () => { s ^= s << 13n; s &= (1n << 64n) - 1n; s ^= s >> 7n; s ^= s << 17n; s &= (1n << 64n) - 1n; return Number(s >> 11n) / 2 ** 53; };
+  const rnd = rng(seedArg);
   const pick = (a) => a[Math.floor(rnd() * a.length)];
   const ws = () => (rnd() < 0.2 ? pick([' ', '  ', '\t', ' \t ']) : '');
   const pieces = ['a', 'xyz', ' ', ',', '"', '\\', '\n', '\t', '\r', '\b', '\f', '/', 'é', '日本', '🦆', "'", '{', '}', '[', ']',
@@ -153,16 +123,10 @@ JS
 SCHEMA='STRUCT<id: BIGINT, s: STRING, n: DOUBLE, d: DECIMAL(12,3), t: TIMESTAMP_NTZ, b: BOOLEAN, i: INT, arr: ARRAY<INT>, obj: STRUCT<x: INT, y: ARRAY<STRING>>, m: MAP<STRING, INT>, kv: ARRAY<STRUCT<k: STRING, v: DOUBLE>>>'
 for seed in 7 12; do
   F="$T/gen$seed.jsonl"
-  if ! node "$T/duck_json.mjs" gen "$F" 4000 "$seed"; then bad "generate seed $seed"; continue; fi
-  if ! node "$T/duck_json.mjs" duck "$F" > "$T/duck$seed.txt" 2>"$T/duck.err"; then bad "duckdb read seed $seed: $(head -3 "$T/duck.err")"; continue; fi
-  ok
+  oracle "$T/duck_json.mjs" "$F" 4000 "$seed" "$T/duck$seed.txt" || continue
   for threads in 0 2; do
-    if ! "$B/jsonl_dump" -o mode=FAILFAST -s "$SCHEMA" -t $threads -r 8192 "$F" > "$T/lago$seed-$threads.txt" 2>"$T/lago.err"; then
-      bad "lago read seed $seed threads $threads: $(head -3 "$T/lago.err")"; continue
-    fi
-    if cmp -s "$T/lago$seed-$threads.txt" "$T/duck$seed.txt"; then ok; else
-      bad "seed $seed threads $threads: lago and DuckDB differ"; diff "$T/lago$seed-$threads.txt" "$T/duck$seed.txt" | head -10
-    fi
+    same_rows "seed $seed threads $threads" "$T/duck$seed.txt" "$T/lago$seed-$threads.txt" \
+      "$B/jsonl_dump" -o mode=FAILFAST -s "$SCHEMA" -t $threads -r 8192 "$F"
   done
   # The same records as a multi-line JSON array (multiLine=true; DuckDB format='array').
   A="$T/gen$seed.json"
@@ -174,8 +138,6 @@ for seed in 7 12; do
   else
     bad "seed $seed: array document: $(head -3 "$T/duck.err")"
   fi
-  rows=$(($(wc -l < "$T/duck$seed.txt")))
-  [ "$rows" -gt 3000 ] && ok || bad "seed $seed: DuckDB gave only $rows lines"
+  enough_rows "$T/duck$seed.txt" 3000
 done
-echo "jsonl_duckdb: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -8,7 +8,8 @@
 #   2. see the intended metadata (tests/node/pq_meta_check.mjs: physical/converted/logical
 #      types, repetition, field ids, codecs, page types, data-page encodings, page index
 #      consistency, key-value metadata, and the file statistics against DuckDB's aggregates).
-# Two checks per file; prints "parquet-write-duckdb: N passed, M failed".
+#   3. read back with lago's own reader, render exactly the same rows (round trip).
+# Three checks per file; prints "parquet-write-duckdb: N passed, M failed".
 set -u
 B=${1:-build/asan}
 cd "$(dirname "$0")/../.."
@@ -32,6 +33,13 @@ for f in "$T"/*.parquet; do
   else
     fail=$((fail + 1)); echo "FAIL $name: DuckDB's rows differ from lago's input"
     head -5 "$T/$name.err"; diff "$T/$name.duck.csv" "$T/$name.expected.csv" | head -10
+  fi
+  # 3. lago's own reader gives back exactly what lago wrote (the round trip)
+  if "$B/lago" parquet cat "$f" --format csv >"$T/$name.lago.csv" 2>"$T/$name.lago.err" && cmp -s "$T/$name.lago.csv" "$T/$name.expected.csv"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1)); echo "FAIL $name: lago's reader differs from lago's input"
+    head -5 "$T/$name.lago.err"; diff "$T/$name.lago.csv" "$T/$name.expected.csv" | head -10
   fi
   if node tests/node/pq_meta_check.mjs "$f" "$T/$name.meta.tsv" >"$T/$name.meta.out" 2>&1; then
     pass=$((pass + 1))

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "format/text/text.h"
 #include "io/fs.h"
 #include "util/arena.h"
 #include "util/status.h"
@@ -113,19 +114,18 @@ int csv_parse_schema_hints(arena *ar, const char *text, lago_type *out, lago_err
 
 typedef struct csv_reader csv_reader;
 
-/* What one csv_reader_next call produced. */
-typedef struct csv_batch_info {
-  uint32_t n_rows;        /* rows in the batch */
-  uint32_t n_bad;         /* malformed records seen (kept with nulls, dropped, or logged) */
-  uint32_t n_dropped;     /* of those, dropped (DROPMALFORMED, badRecordsPath) */
-  uint64_t bytes;         /* input bytes the batch's records span */
-  const uint64_t *lines;  /* 1-based physical line of each output row's record; in the batch arena */
-} csv_batch_info;
+/*
+** What one csv_reader_next (or csv_scan_next) call produced: rows, malformed
+** records seen (n_bad; kept with nulls, dropped or logged), of those dropped
+** (n_dropped: DROPMALFORMED, badRecordsPath), input bytes the batch's records
+** span, and the 1-based physical line of each output row's record (`lines`,
+** in the batch arena). n_rescued is always 0 (no rescued data column in CSV).
+** The struct is format/text's, shared with the JSON reader.
+*/
+typedef txt_batch_info csv_batch_info;
 
-/* Totals since open. */
-typedef struct csv_stats {
-  uint64_t rows, bad_rows, dropped_rows, bytes, batches;
-} csv_stats;
+/* Totals since open (batches: the batches that had rows). */
+typedef txt_stats csv_stats;
 
 /*
 ** Opens path for reading with the given options and target schema (a
@@ -174,11 +174,9 @@ void csv_reader_close(csv_reader *r);
 
 typedef struct csv_scan csv_scan;
 
-typedef struct csv_scan_config {
-  int n_threads;         /* worker threads (>= 1); 0 = 2 */
-  uint64_t range_bytes;  /* ranges of about this size; 0 = total / (4 * n_threads), within 1..8 MiB */
-  uint32_t max_ahead;    /* ranges parsed ahead of the consumer; 0 = 2 * n_threads */
-} csv_scan_config;
+/* {n_threads (0 = 2), range_bytes (0 = total / (4 * n_threads), within 1..8
+** MiB), max_ahead (ranges parsed ahead of the consumer; 0 = 2 * n_threads)}. */
+typedef txt_scan_config csv_scan_config;
 
 /*
 ** Reads paths in order with cfg->n_threads workers. Batches always come out in

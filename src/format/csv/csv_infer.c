@@ -46,7 +46,7 @@ static itype infer_value(const csv_dec *d, const char *s, uint32_t n) {
   const csv_options *o = d->o;
   int64_t i64;
   /* Integers. */
-  if (csv_parse_i64(s, n, &i64) == 0) return it(i64 >= INT32_MIN && i64 <= INT32_MAX ? IT_INT : IT_BIGINT, 0, 0);
+  if (txt_parse_i64(s, n, &i64) == 0) return it(i64 >= INT32_MIN && i64 <= INT32_MAX ? IT_INT : IT_BIGINT, 0, 0);
   uint32_t k = n && (s[0] == '-' || s[0] == '+');
   if (is_digits(s + k, n - k)) {
     while (k < n - 1 && s[k] == '0') k++;
@@ -76,9 +76,9 @@ static itype infer_value(const csv_dec *d, const char *s, uint32_t n) {
   /* Dates and timestamps. */
   if (o->prefers_date) {
     int32_t days;
-    if (d->have_date_fmt) {
+    if (d->dt.have_date) {
       if (csv_dec_value(d, type_make(LT_DATE), s, n, &days) == 0) return it(IT_DATE, 0, 0);
-    } else if (n == 10 && s[4] == '-' && s[7] == '-' && csv_parse_date_default(s, n, &days) == 0) {
+    } else if (n == 10 && s[4] == '-' && s[7] == '-' && txt_parse_date(s, n, &days) == 0) {
       return it(IT_DATE, 0, 0);
     }
   }
@@ -128,16 +128,6 @@ static lago_type to_type(itype t) {
     case IT_TS: return type_make(LT_TIMESTAMP);
     default: return type_make(LT_STRING);
   }
-}
-
-/* Deterministic sample: row i is kept when its hash falls under the ratio. */
-static bool sampled(uint64_t i, double ratio) {
-  if (ratio >= 1.0) return true;
-  uint64_t x = i + 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return (double)(x >> 11) / 9007199254740992.0 < ratio;
 }
 
 typedef struct infer_state {
@@ -201,7 +191,7 @@ static int infer_file(lago_fs *fs, const char *path, const csv_options *o, const
     if (cols > st->n_cols) cols = st->n_cols;
     for (uint32_t row = 0; row < n; row++) {
       if (o->infer_max_rows && st->rows >= o->infer_max_rows) break;
-      if (!sampled(st->rows++, o->sampling_ratio)) continue;
+      if (!txt_sampled(st->rows++, o->sampling_ratio)) continue;
       uint32_t nf = csv_reader_row_fields(r, row);
       for (uint32_t c = 0; c < cols && c < nf; c++) {
         uint32_t len;
@@ -227,69 +217,18 @@ static int infer_file(lago_fs *fs, const char *path, const csv_options *o, const
 }
 
 int csv_parse_schema_hints(arena *ar, const char *text, lago_type *out, lago_err *err) {
-  uint32_t cap = 8, n = 0;
-  type_field *fields = arena_calloc(ar, cap, sizeof *fields);
+  txt_hint *h;
+  uint32_t n;
+  TRY(txt_hints_parse(ar, text, &h, &n, err));
+  type_field *fields = arena_calloc(ar, n ? n : 1, sizeof *fields);
   if (!fields) return LAGO_NOMEM_ERR(err);
-  const char *p = text;
-  for (;;) {
-    while (*p == ' ' || *p == '\t' || *p == '\n') p++;
-    if (!*p) break;
-    char *name;
-    if (*p == '`') {
-      buf b;
-      buf_init(&b);
-      const char *q = p + 1;
-      for (;; q++) {
-        if (!*q) {
-          buf_deinit(&b);
-          return LAGO_ERR(err, LAGO_PARSE, "schemaHints: unterminated `name` at offset %d", (int)(p - text));
-        }
-        if (*q == '`') {
-          if (q[1] != '`') break;
-          q++;
-        }
-        if (buf_putc(&b, *q)) {
-          buf_deinit(&b);
-          return LAGO_NOMEM_ERR(err);
-        }
-      }
-      name = arena_strndup(ar, b.data ? b.data : "", b.len);
-      buf_deinit(&b);
-      p = q + 1;
-    } else {
-      const char *q = p;
-      while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_') q++;
-      if (q == p) return LAGO_ERR(err, LAGO_PARSE, "schemaHints: expected a column name at offset %d: '%s'", (int)(p - text), p);
-      if (*q == '.') return LAGO_ERR(err, LAGO_UNSUPPORTED, "schemaHints: nested field hints are not supported ('%s')", p);
-      name = arena_strndup(ar, p, (size_t)(q - p));
-      p = q;
-    }
-    if (!name) return LAGO_NOMEM_ERR(err);
-    while (*p == ' ' || *p == '\t') p++;
-    lago_type t;
-    const char *end;
-    lago_err e2;
-    lago_err_clear(&e2);
-    if (type_parse_prefix(ar, p, &end, &t, &e2))
-      return LAGO_ERR(err, e2.rc == LAGO_NOMEM ? LAGO_NOMEM : LAGO_PARSE, "schemaHints: column '%s': %s", name, e2.msg);
-    p = end;
-    if (n == cap) {
-      type_field *nf = arena_calloc(ar, cap * 2, sizeof *nf);
-      if (!nf) return LAGO_NOMEM_ERR(err);
-      memcpy(nf, fields, cap * sizeof *nf);
-      fields = nf;
-      cap *= 2;
-    }
-    fields[n].name = name;
-    fields[n].type = t;
-    fields[n].nullable = true;
-    n++;
-    while (*p == ' ' || *p == '\t' || *p == '\n') p++;
-    if (*p == ',') {
-      p++;
-      continue;
-    }
-    if (*p) return LAGO_ERR(err, LAGO_PARSE, "schemaHints: expected ',' at offset %d: '%s'", (int)(p - text), p);
+  for (uint32_t i = 0; i < n; i++) {
+    if (h[i].n_path > 1) /* CSV columns are flat */
+      return LAGO_ERR(err, LAGO_UNSUPPORTED, "schemaHints: nested field hints are not supported ('%s.%s')",
+                      h[i].path[0], h[i].path[1]);
+    fields[i].name = h[i].path[0];
+    fields[i].type = h[i].type;
+    fields[i].nullable = true;
   }
   return type_struct_fields(ar, n, fields, out) ? LAGO_NOMEM_ERR(err) : LAGO_OK;
 }

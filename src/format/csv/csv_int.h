@@ -1,6 +1,8 @@
 /*
 ** format/csv/csv_int.h: private to format/csv/ (the tokenizer's output, the
-** compiled datetime patterns, the value decoders). Other layers use csv.h.
+** value decoders). Other layers use csv.h. What the CSV reader shares with
+** the JSON reader (datetime patterns, number and date fast paths, ...) is in
+** format/text/text_int.h.
 */
 #ifndef LAGO_FORMAT_CSV_INT_H
 #define LAGO_FORMAT_CSV_INT_H
@@ -8,43 +10,16 @@
 #include <string.h>
 
 #include "format/csv/csv.h"
+#include "format/text/text_int.h"
 #include "util/buf.h"
 #include "util/datetime.h"
-
-/* ---- datetime patterns (csv_dtfmt.c) ------------------------------------- */
-
-#define DTFMT_MAX_ITEMS 48
-
-typedef struct dt_item {
-  uint8_t kind;     /* dt_kind in csv_dtfmt.c */
-  uint8_t min, max; /* digits accepted (numbers), or literal length */
-  uint8_t skip;     /* OPT_BEGIN: index of the matching OPT_END */
-  char lit[8];      /* literal bytes (longer literals are split) */
-} dt_item;
-
-typedef struct csv_dtfmt {
-  uint32_t n;
-  bool has_zone;    /* pattern can parse a zone offset */
-  bool has_time;    /* pattern has any time-of-day field */
-  dt_item items[DTFMT_MAX_ITEMS];
-} csv_dtfmt;
-
-/* Compiles a Spark datetime pattern. LAGO_BIND naming the offending letter. */
-int csv_dtfmt_compile(const char *pattern, csv_dtfmt *out, lago_err *err);
-/*
-** Parses s[0..n) with the pattern, the whole input. Returns 0 and sets
-** *micros (UTC if a zone was parsed, else wall clock) and *has_zone; -1 if
-** the text does not match or is not a real date/time.
-*/
-int csv_dtfmt_parse(const csv_dtfmt *f, const char *s, size_t n, int64_t *micros, bool *has_zone);
 
 /* ---- value decoding (csv_decode.c) -------------------------------------- */
 
 /* Per-reader decoding context (compiled options). */
 typedef struct csv_dec {
   const csv_options *o;
-  bool have_date_fmt, have_ts_fmt, have_ntz_fmt;
-  csv_dtfmt date_fmt, ts_fmt, ntz_fmt;
+  txt_dt dt;                  /* dateFormat, timestampFormat, timestampNTZFormat */
 } csv_dec;
 
 int csv_dec_init(csv_dec *d, const csv_options *o, lago_err *err);
@@ -55,155 +30,6 @@ int csv_dec_init(csv_dec *d, const csv_options *o, lago_err *err);
 ** Returns 0, or -1 if the text is not a value of t (overflow included).
 */
 int csv_dec_value(const csv_dec *d, lago_type t, const char *s, uint32_t n, void *dst);
-int csv_parse_f64(const char *s, uint32_t n, double *out);
-/* Exact general parsers behind the inline fast paths below. */
-int csv_dec_slow(const char *s, uint32_t n, int precision, int scale, __int128 *out);
-int csv_parse_date_slow(const char *s, uint32_t n, int32_t *days);
-int csv_parse_ts_slow(const char *s, uint32_t n, int64_t *micros, bool *has_zone);
-
-/*
-** Fast paths used in the per-column loops, inline so that each decode loop
-** is one piece of straight code (see csv_decode.c for the rules). All return
-** 0 or -1 (not a value of the type).
-*/
-static inline int csv_parse_i64(const char *s, uint32_t n, int64_t *out) {
-  uint32_t i = 0;
-  bool neg = false;
-  if (n && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  if (i == n) return -1;
-  uint64_t v = 0;
-  if (n - i <= 18) { /* cannot overflow */
-    for (; i < n; i++) {
-      unsigned d = (unsigned)(unsigned char)s[i] - '0';
-      if (d > 9) return -1;
-      v = v * 10 + d;
-    }
-  } else {
-    uint64_t lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    for (; i < n; i++) {
-      unsigned d = (unsigned)(unsigned char)s[i] - '0';
-      if (d > 9) return -1;
-      if (v > (lim - d) / 10) return -1;
-      v = v * 10 + d;
-    }
-  }
-  *out = neg ? (int64_t)((uint64_t)0 - v) : (int64_t)v;
-  return 0;
-}
-
-static inline int csv_parse_dec64(const char *s, uint32_t n, int precision, int scale, int64_t *out) {
-  uint32_t i = 0;
-  bool neg = false;
-  if (n && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  uint64_t v = 0;
-  int int_digits = 0, frac = 0;
-  bool any = false;
-  for (; i < n; i++) {
-    unsigned d = (unsigned)(unsigned char)s[i] - '0';
-    if (d > 9) break;
-    any = true;
-    v = v * 10 + d;
-    if (v) int_digits++;
-    if (int_digits > 18) goto slow;
-  }
-  if (i < n && s[i] == '.') {
-    for (i++; i < n; i++) {
-      unsigned d = (unsigned)(unsigned char)s[i] - '0';
-      if (d > 9) goto slow;
-      any = true;
-      if (++frac > scale) goto slow; /* needs rounding */
-      v = v * 10 + d;
-    }
-  }
-  if (i != n || !any) goto slow;
-  if (int_digits > precision - scale) return -1;
-  {
-    static const uint64_t p10[19] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
-                                     100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
-                                     1000000000000ull, 10000000000000ull, 100000000000000ull,
-                                     1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-                                     1000000000000000000ull};
-    v *= p10[scale - frac]; /* int_digits + scale <= 18: fits */
-  }
-  *out = neg ? -(int64_t)v : (int64_t)v;
-  return 0;
-slow : {
-  __int128 w;
-  if (csv_dec_slow(s, n, precision, scale, &w) < 0) return -1;
-  *out = (int64_t)w;
-  return 0;
-}
-}
-
-static inline __attribute__((always_inline)) int csv_dig2(const char *p) {
-  unsigned a = (unsigned)(unsigned char)p[0] - '0', b = (unsigned)(unsigned char)p[1] - '0';
-  return a > 9 || b > 9 ? -1 : (int)(a * 10 + b);
-}
-
-/* YYYY-MM-DD at p (10 bytes); -1 if not that shape or not a real date. */
-static inline __attribute__((always_inline)) int csv_fixed_date(const char *p, int64_t *days) {
-  int y1 = csv_dig2(p), y2 = csv_dig2(p + 2), mo = csv_dig2(p + 5), d = csv_dig2(p + 8);
-  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || p[4] != '-' || p[7] != '-') return -1;
-  int y = y1 * 100 + y2;
-  if (mo < 1 || mo > 12 || d < 1 || d > 28) {
-    if (!date_valid(y, (unsigned)mo, (unsigned)d)) return -1;
-  }
-  /* Days since 1970-01-01: whole years since year 0 (proleptic Gregorian), then the month. */
-  static const int16_t before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-  int64_t yy = y - 1; /* years before y, from year 0: leap days counted through yy */
-  int64_t v = 365 * (int64_t)y + (yy >= 0 ? yy / 4 - yy / 100 + yy / 400 + 1 : 0) - 719528;
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  *days = v + before[mo - 1] + (mo > 2 && leap) + d - 1;
-  return 0;
-}
-
-static inline int csv_parse_date_default(const char *s, uint32_t n, int32_t *days) {
-  if (n == 10) {
-    int64_t dd;
-    if (csv_fixed_date(s, &dd) == 0) {
-      *days = (int32_t)dd;
-      return 0;
-    }
-  }
-  return csv_parse_date_slow(s, n, days);
-}
-
-static inline int csv_parse_ts_default(const char *s, uint32_t n, int64_t *micros, bool *has_zone) {
-  if (n >= 19 && n <= 26 && (s[10] == ' ' || s[10] == 'T') && s[13] == ':' && s[16] == ':') {
-    int64_t days;
-    int h = csv_dig2(s + 11), mi = csv_dig2(s + 14), se = csv_dig2(s + 17);
-    if (csv_fixed_date(s, &days) == 0 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && se >= 0 && se < 60) {
-      int64_t frac = 0;
-      bool ok = true;
-      if (n > 19) {
-        if (s[19] != '.' || n == 20) ok = false;
-        for (uint32_t i = 20; ok && i < n; i++) {
-          unsigned d = (unsigned)(unsigned char)s[i] - '0';
-          if (d > 9) ok = false;
-          frac = frac * 10 + d;
-        }
-        for (uint32_t i = n; ok && i < 26; i++) frac *= 10;
-      }
-      if (ok) {
-        *micros = days * MICROS_PER_DAY + ((int64_t)h * 3600 + mi * 60 + se) * MICROS_PER_SEC + frac;
-        *has_zone = false;
-        return 0;
-      }
-    }
-  }
-  return csv_parse_ts_slow(s, n, micros, has_zone);
-}
-
-/* True if s[0..n) is valid UTF-8. */
-bool csv_utf8_valid(const char *s, size_t n);
-/* Appends s with invalid UTF-8 sequences replaced by U+FFFD. */
-int csv_utf8_repair(buf *out, const char *s, size_t n);
 
 /* ---- tokens (csv_reader.c) ---------------------------------------------- */
 
@@ -245,8 +71,5 @@ const char *csv_reader_header_name(const csv_reader *r, uint32_t i);
 int csv_reader_open_raw(lago_fs *fs, const char *path, const csv_options *opts, csv_reader **out, lago_err *err);
 /* Columns the raw reader settled on (header or first record). */
 uint32_t csv_reader_raw_cols(const csv_reader *r);
-
-/* JSON string escaping for bad-record lines. */
-int csv_json_str(buf *out, const char *s, size_t n);
 
 #endif /* LAGO_FORMAT_CSV_INT_H */

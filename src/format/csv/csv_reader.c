@@ -18,10 +18,11 @@
 **   When the tokenizer meets the end of the buffer inside a record (and the
 **   file goes on), the bytes from bstart on are moved to the front (so the
 **   batch's tokens stay valid), the buffer grows if it is full, the next
-**   chunk (1 MiB) is read behind them and the record is tokenized again from
-**   its start. Memory: about 2 chunks + the rows of one batch + the longest
-**   record. A sentinel byte after the data stops the scan loops without a
-**   bounds check per byte.
+**   chunk (1 MiB, or the partial record again if that is longer) is read
+**   behind them and the record is tokenized again from its start (format/
+**   text's txt_input, shared with the JSON reader). Memory: about 2 chunks +
+**   the rows of one batch + the longest record. A sentinel byte after the
+**   data stops the scan loops without a bounds check per byte.
 **
 **   A range reader [start, end) owns the records whose first byte lies in
 **   [first, end), first = 0 (then BOM and header are skipped) or `start`
@@ -35,23 +36,18 @@
 */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "format/csv/csv_int.h"
 #include "util/alloc.h"
 
 #define VS LAGO_VECTOR_SIZE
-#define CHUNK_DEFAULT ((size_t)1 << 20)
 #define SENTINEL_PAD 16
 
 /* Character classes for the scan loops. */
 enum { C_DATA = 0, C_SEP = 1, C_NL = 2, C_QUOTE = 4, C_ESC = 8 };
 
 struct csv_reader {
-  lago_fs *fs;
-  lago_file *f;
-  char *path;                 /* owned */
+  txt_reader t;               /* first: file, range, offsets, line, stats, bad records (format/text) */
   csv_options o;              /* copy; its strings are borrowed from the caller */
   csv_dec dec;
   lago_type schema;           /* borrowed */
@@ -63,18 +59,9 @@ struct csv_reader {
   bool raw;                   /* inference mode: tokens only */
   bool raw_sized;             /* raw: n_cols decided */
 
-  uint64_t range_start, range_end;
-  bool exact_start;
-  uint64_t first_off;         /* first owned record start */
-  uint64_t end_off;           /* where the reader stopped */
-  bool started, done;
-
-  char *buf;                  /* chunk buffer (heap), cap + SENTINEL_PAD bytes */
-  size_t cap, len, pos, bstart;
-  uint64_t buf_off;           /* file offset of buf[0] */
-  uint64_t read_off;          /* next file offset to read */
-  size_t chunk;
-  uint64_t line;              /* physical line of buf[pos] (1-based) */
+  bool done;                  /* the range (or file) is finished */
+  size_t pos, bstart;         /* indices into t.in.buf (SENTINEL_PAD bytes after the data): the next
+                                 record, the batch start; t.line is the physical line of pos */
 
   uint32_t *tok_off, *tok_len;/* [n_cols * (VS+1)], column-major; row VS is scratch */
   uint32_t tok_cols;          /* columns the token arrays were sized for */
@@ -88,10 +75,6 @@ struct csv_reader {
   char **hdr;                 /* header names (meta arena) */
   uint32_t n_hdr;
   arena *meta;                /* reader lifetime: header names */
-  arena *own;                 /* batches when the caller passes no arena */
-  csv_stats stats;
-  buf bad;                    /* bad-record JSON lines */
-  bool bad_taken;
   uint8_t cls[256];           /* unquoted scan: stop at sep[0], line breaks */
   uint8_t qcls[256];          /* quoted scan: stop at quote, escape, line breaks */
   size_t max_len;             /* longest field accepted (maxCharsPerColumn, 2^29-1) */
@@ -130,7 +113,7 @@ static void build_classes(csv_reader *r) {
 }
 
 static int set_schema(csv_reader *r, lago_type schema, lago_err *err) {
-  if (schema.id != LT_STRUCT) return LAGO_ERR(err, LAGO_BIND, "%s: csv schema must be a STRUCT", r->path);
+  if (schema.id != LT_STRUCT) return LAGO_ERR(err, LAGO_BIND, "%s: csv schema must be a STRUCT", r->t.path);
   r->schema = schema;
   r->n_fields = type_n_fields(schema);
   r->corrupt_idx = -1;
@@ -142,52 +125,41 @@ static int set_schema(csv_reader *r, lago_type schema, lago_err *err) {
     r->types[i] = fd->type;
     if (r->o.corrupt_column && fd->name && r->corrupt_idx < 0 && !strcmp(fd->name, r->o.corrupt_column)) {
       if (fd->type.id != LT_STRING)
-        return LAGO_ERR(err, LAGO_BIND, "%s: the corrupt record column '%s' must be STRING", r->path, fd->name);
+        return LAGO_ERR(err, LAGO_BIND, "%s: the corrupt record column '%s' must be STRING", r->t.path, fd->name);
       r->corrupt_idx = (int)i;
       continue;
     }
     if (type_is_nested(fd->type) || fd->type.id == LT_NULL || fd->type.id == LT_INTERVAL || fd->type.id == LT_UUID)
-      return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: csv cannot read column '%s' as %s", r->path, fd->name,
+      return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: csv cannot read column '%s' as %s", r->t.path, fd->name,
                       type_id_name((lago_type_id)fd->type.id));
     r->col_field[r->n_cols++] = i;
   }
   return LAGO_OK;
 }
 
-static int open_common(lago_fs *fs, const char *path, const csv_options *opts, csv_reader **out, lago_err *err) {
+static int open_common(lago_fs *fs, const char *path, const csv_options *opts, uint64_t start, uint64_t end,
+                       bool exact_start, csv_reader **out, lago_err *err) {
   *out = NULL;
   TRY(csv_options_check(opts, err));
   csv_reader *r = mem_calloc(1, sizeof *r);
   if (!r) return LAGO_NOMEM_ERR(err);
-  r->fs = fs;
   r->o = *opts;
-  r->chunk = CHUNK_DEFAULT;
-  r->line = 1;
-  r->range_end = UINT64_MAX;
   buf_init(&r->esc);
   buf_init(&r->tmp);
-  buf_init(&r->bad);
-  r->path = mem_strdup(path);
+  int rc = txt_reader_init(&r->t, fs, path, r->o.bad_records_path, start, end, exact_start, err);
   r->meta = arena_new("csv reader", 1024);
-  r->buf = mem_alloc(SENTINEL_PAD); /* never NULL, so pointer arithmetic is defined on empty input */
-  if (r->buf) memset(r->buf, '\n', SENTINEL_PAD);
-  if (!r->path || !r->meta || !r->buf || buf_reserve(&r->esc, 256) || buf_reserve(&r->tmp, 256)) {
-    csv_reader_close(r);
-    return LAGO_NOMEM_ERR(err);
-  }
-  int rc = csv_dec_init(&r->dec, &r->o, err);
-  if (!rc) rc = fs_open(fs, path, &r->f, err);
+  if (!rc && (!r->meta || buf_reserve(&r->esc, 256) || buf_reserve(&r->tmp, 256))) rc = LAGO_NOMEM_ERR(err);
+  if (!rc) rc = csv_dec_init(&r->dec, &r->o, err);
+  if (!rc) rc = txt_input_init(&r->t.in, fs, r->t.path, SENTINEL_PAD, r->o.line_sep < 0 ? '\n' : r->o.line_sep, err);
+  r->t.in.range_end = end;
+  char *pad = NULL;
+  size_t ev = strlen(r->o.empty_value);
+  if (!rc && !(pad = arena_zalloc(r->meta, ev + 16))) rc = LAGO_NOMEM_ERR(err);
   if (rc) {
     csv_reader_close(r);
     return rc;
   }
   build_classes(r);
-  size_t ev = strlen(r->o.empty_value);
-  char *pad = arena_zalloc(r->meta, ev + 16);
-  if (!pad) {
-    csv_reader_close(r);
-    return LAGO_NOMEM_ERR(err);
-  }
   memcpy(pad, r->o.empty_value, ev);
   r->empty_pad = pad;
   r->m_sep = 0x0101010101010101ull * (unsigned char)r->o.sep[0];
@@ -204,15 +176,12 @@ int csv_reader_open_range(lago_fs *fs, const char *path, uint64_t start, uint64_
                           const csv_options *opts, lago_type schema, csv_reader **out, lago_err *err) {
   csv_reader *r;
   *out = NULL;
-  TRY(open_common(fs, path, opts, &r, err));
+  TRY(open_common(fs, path, opts, start, end, exact_start, &r, err));
   int rc = set_schema(r, schema, err);
   if (rc) {
     csv_reader_close(r);
     return rc;
   }
-  r->range_start = start;
-  r->range_end = end;
-  r->exact_start = exact_start || start == 0;
   *out = r;
   return LAGO_OK;
 }
@@ -224,7 +193,7 @@ int csv_reader_open(lago_fs *fs, const char *path, const csv_options *opts, lago
 
 int csv_reader_open_raw(lago_fs *fs, const char *path, const csv_options *opts, csv_reader **out, lago_err *err) {
   csv_reader *r;
-  TRY(open_common(fs, path, opts, &r, err));
+  TRY(open_common(fs, path, opts, 0, UINT64_MAX, true, &r, err));
   r->raw = true;
   r->corrupt_idx = -1;
   *out = r;
@@ -232,57 +201,31 @@ int csv_reader_open_raw(lago_fs *fs, const char *path, const csv_options *opts, 
 }
 
 void csv_reader_set_chunk(csv_reader *r, size_t chunk) {
-  if (chunk >= 1) r->chunk = chunk;
+  if (chunk >= 1) r->t.in.chunk = chunk;
 }
 
-void csv_reader_set_line(csv_reader *r, uint64_t line) { r->line = line; }
-uint64_t csv_reader_line(const csv_reader *r) { return r->line; }
+void csv_reader_set_line(csv_reader *r, uint64_t line) { r->t.line = line; }
+uint64_t csv_reader_line(const csv_reader *r) { return r->t.line; }
 
 /* ---- input buffer ---------------------------------------------------------------- */
 
 /*
-** Makes room and reads the next chunk behind the data. Keeps bytes from
-** bstart on (moving them to the front). Returns LAGO_OK with *got = bytes read
+** Reads the next piece of input behind the data, keeping the bytes from
+** bstart on (token offsets are relative to it, so they survive the move).
+** At least the current partial record again is read, so a record longer
+** than a chunk costs a logarithmic number of re-scans. *got = bytes read
 ** (0 at the end of the file).
 */
 static int fill(csv_reader *r, size_t *got, lago_err *err) {
-  *got = 0;
-  if (r->read_off >= r->f->size) return LAGO_OK;
-  if (r->bstart > 0) {
-    size_t keep = r->len - r->bstart;
-    memmove(r->buf, r->buf + r->bstart, keep);
-    r->buf_off += r->bstart;
-    r->pos -= r->bstart;
-    r->len = keep;
-    r->bstart = 0;
-  }
-  /* A range reads little past its end: its last record usually ends soon after. */
-  uint64_t left = r->f->size - r->read_off;
-  if (r->range_end != UINT64_MAX) {
-    uint64_t lim = (r->read_off < r->range_end ? r->range_end - r->read_off : 0) + 4096;
-    if (left > lim) left = lim;
-  }
-  size_t want = r->chunk < left ? r->chunk : (size_t)left;
-  if (r->cap - r->len < want) {
-    size_t ncap = r->cap ? r->cap : 2 * want;
-    while (ncap - r->len < want) ncap *= 2;
-    if (ncap > ((size_t)1 << 40)) return LAGO_ERR(err, LAGO_NOMEM, "%s: record too large", r->path);
-    char *nb = mem_realloc(r->buf, ncap + SENTINEL_PAD);
-    if (!nb) return LAGO_NOMEM_ERR(err);
-    r->buf = nb;
-    r->cap = ncap;
-  }
-  size_t n = r->cap - r->len;
-  if (n > left) n = (size_t)left;
-  TRY(fs_read_at(r->f, r->read_off, r->buf + r->len, n, err));
-  r->read_off += n;
-  r->len += n;
-  memset(r->buf + r->len, r->o.line_sep < 0 ? '\n' : r->o.line_sep, SENTINEL_PAD); /* sentinel */
-  *got = n;
+  uint64_t old = r->t.in.buf_off;
+  TRY(txt_input_fill(&r->t.in, old + r->bstart, r->t.in.len - r->pos, got, err));
+  size_t moved = (size_t)(r->t.in.buf_off - old);
+  r->pos -= moved;
+  r->bstart -= moved;
   return LAGO_OK;
 }
 
-static inline bool at_eof(const csv_reader *r) { return r->read_off >= r->f->size; }
+static inline bool at_eof(const csv_reader *r) { return txt_input_eof(&r->t.in); }
 
 /* ---- record parser ------------------------------------------------------------------ */
 
@@ -306,8 +249,8 @@ static inline bool sep_at(const csv_reader *r, const char *p, const char *e) {
 }
 
 static int __attribute__((noinline, cold)) too_long(csv_reader *r, uint32_t col, size_t len, lago_err *err) {
-  return LAGO_ERR(err, LAGO_CORRUPT, "%s:%llu: field %u is longer than %s (%zu bytes)", r->path,
-                  (unsigned long long)(r->line), col + 1,
+  return LAGO_ERR(err, LAGO_CORRUPT, "%s:%llu: field %u is longer than %s (%zu bytes)", r->t.path,
+                  (unsigned long long)(r->t.line), col + 1,
                   r->o.max_chars_per_column >= 0 ? "maxCharsPerColumn" : "the limit", len);
 }
 
@@ -340,8 +283,8 @@ static inline int store(csv_reader *r, rec_out *ro, uint32_t col, uint32_t off, 
 ** Errors: LAGO_CORRUPT for maxColumns / field size limits.
 */
 static int parse_record(csv_reader *r, size_t *ppos, rec_out *ro, int *status, lago_err *err) {
-  const char *base = r->buf + r->bstart;
-  const char *p = r->buf + *ppos, *e = r->buf + r->len;
+  const char *base = r->t.in.buf + r->bstart;
+  const char *p = r->t.in.buf + *ppos, *e = r->t.in.buf + r->t.in.len;
   const bool eof = at_eof(r);
   const int q = r->o.quote, esc = r->o.escape;
   const bool ml = r->o.multi_line, lead = r->o.ignore_leading_ws, trail = r->o.ignore_trailing_ws;
@@ -405,9 +348,9 @@ static int parse_record(csv_reader *r, size_t *ppos, rec_out *ro, int *status, l
       }
     }
     if (col >= r->o.max_columns)
-      return LAGO_ERR(err, LAGO_CORRUPT, "%s:%llu: record has more than maxColumns (%u) fields", r->path,
-                      (unsigned long long)r->line, r->o.max_columns);
-    if (ro->starts && col < ro->n_starts) ro->starts[col] = (size_t)(p - r->buf);
+      return LAGO_ERR(err, LAGO_CORRUPT, "%s:%llu: record has more than maxColumns (%u) fields", r->t.path,
+                      (unsigned long long)r->t.line, r->o.max_columns);
+    if (ro->starts && col < ro->n_starts) ro->starts[col] = (size_t)(p - r->t.in.buf);
     const char *fstart = p;
     if (lead)
       while (p < e && (unsigned char)*p <= ' ' && *p != (char)sep0 && !is_nl(r, (unsigned char)*p)) p++;
@@ -548,7 +491,7 @@ static int parse_record(csv_reader *r, size_t *ppos, rec_out *ro, int *status, l
 record_end:
   ro->nf = col;
   /* Line break (or the end of the input). */
-  ro->term = (size_t)(p - r->buf);
+  ro->term = (size_t)(p - r->t.in.buf);
   if (p < e) {
     if (*p == '\r' && r->o.line_sep < 0) {
       if (p + 1 >= e && !eof) goto more;
@@ -558,7 +501,7 @@ record_end:
       p++;
     }
   }
-  *ppos = (size_t)(p - r->buf);
+  *ppos = (size_t)(p - r->t.in.buf);
   *status = REC_OK;
   return LAGO_OK;
 more:
@@ -576,9 +519,9 @@ nomem:
 ** a real record (or the end), REC_MORE when the buffer ends first.
 */
 static int skip_blank(csv_reader *r, int *status) {
-  const char *e = r->buf + r->len;
+  const char *e = r->t.in.buf + r->t.in.len;
   for (;;) {
-    const char *p = r->buf + r->pos;
+    const char *p = r->t.in.buf + r->pos;
     if (p >= e) break;
     unsigned char c = (unsigned char)*p;
     bool comment = r->o.comment >= 0 && (int)c == r->o.comment;
@@ -596,15 +539,15 @@ static int skip_blank(csv_reader *r, int *status) {
     if (!comment && (!blank || (r->o.multi_line && t != p))) break;
     if (t >= e) {
       if (!at_eof(r)) { *status = REC_MORE; return LAGO_OK; }
-      r->pos = r->len;
+      r->pos = r->t.in.len;
       break;
     }
     if (*t == '\r' && r->o.line_sep < 0) {
       if (t + 1 >= e && !at_eof(r)) { *status = REC_MORE; return LAGO_OK; }
       if (t + 1 < e && t[1] == '\n') t++;
     }
-    r->pos = (size_t)(t + 1 - r->buf);
-    r->line++;
+    r->pos = (size_t)(t + 1 - r->t.in.buf);
+    r->t.line++;
   }
   *status = REC_OK;
   return LAGO_OK;
@@ -629,7 +572,7 @@ static int read_header(csv_reader *r, lago_err *err) {
       TRY(need_more(r, err, &got));
       continue;
     }
-    if (r->pos >= r->len) {
+    if (r->pos >= r->t.in.len) {
       if (!at_eof(r)) {
         r->bstart = r->pos;
         TRY(need_more(r, err, &got));
@@ -660,13 +603,13 @@ static int read_header(csv_reader *r, lago_err *err) {
     pos = r->pos;
     TRY(parse_record(r, &pos, &ro, &st, err));
     for (uint32_t c = 0; c < nf; c++) {
-      const char *s = (len[c] & TOK_ESC) ? r->esc.data + off[c] : r->buf + r->bstart + off[c];
+      const char *s = (len[c] & TOK_ESC) ? r->esc.data + off[c] : r->t.in.buf + r->bstart + off[c];
       r->hdr[c] = arena_strndup(r->meta, s, len[c] & TOK_LEN_MASK);
       if (!r->hdr[c]) return LAGO_NOMEM_ERR(err);
     }
     r->n_hdr = nf;
     buf_clear(&r->esc);
-    r->line += 1 + ro.lines;
+    r->t.line += 1 + ro.lines;
     r->pos = pos;
     r->bstart = pos;
     return LAGO_OK;
@@ -676,65 +619,47 @@ static int read_header(csv_reader *r, lago_err *err) {
 static int check_header(csv_reader *r, lago_err *err) {
   if (r->raw || r->o.enforce_schema || !r->hdr) return LAGO_OK;
   if (r->n_hdr != r->n_cols)
-    return LAGO_ERR(err, LAGO_BIND, "%s: CSV header has %u columns, the schema %u (enforceSchema=false)", r->path,
+    return LAGO_ERR(err, LAGO_BIND, "%s: CSV header has %u columns, the schema %u (enforceSchema=false)", r->t.path,
                     r->n_hdr, r->n_cols);
   for (uint32_t c = 0; c < r->n_cols; c++)
     if (strcasecmp(r->hdr[c], col_name(r, c)) != 0)
       return LAGO_ERR(err, LAGO_BIND,
                       "%s: CSV header does not conform to the schema: column %u is '%s' in the header, '%s' in "
                       "the schema (enforceSchema=false)",
-                      r->path, c + 1, r->hdr[c], col_name(r, c));
+                      r->t.path, c + 1, r->hdr[c], col_name(r, c));
   return LAGO_OK;
 }
 
 /* Positions pos at the first owned record. */
 static int start(csv_reader *r, lago_err *err) {
-  r->started = true;
+  r->t.started = true;
   bool got;
-  if (r->range_start >= r->f->size && r->range_start > 0) {
-    r->first_off = r->end_off = r->range_start;
+  if (r->t.range_start >= r->t.in.f->size && r->t.range_start > 0) {
+    r->t.first_off = r->t.end_off = r->t.range_start;
     r->done = true;
     return LAGO_OK;
   }
-  if (r->range_start == 0) {
-    r->read_off = r->buf_off = 0;
-    TRY(need_more(r, err, &got));
-    while (r->len < 3 && !at_eof(r)) TRY(need_more(r, err, &got));
-    if (r->len >= 3 && !memcmp(r->buf, "\xef\xbb\xbf", 3)) r->pos = 3; /* UTF-8 BOM */
+  if (r->t.range_start == 0) {
+    bool bom;
+    txt_input_seek(&r->t.in, 0);
+    TRY(txt_input_bom(&r->t.in, &bom, err));
+    if (bom) r->pos = 3;
     if (r->o.header) TRY(read_header(r, err));
     TRY(check_header(r, err));
-  } else if (r->exact_start) {
-    r->read_off = r->buf_off = r->range_start;
+  } else if (r->t.exact_start) {
+    txt_input_seek(&r->t.in, r->t.range_start);
     TRY(need_more(r, err, &got));
   } else {
     /* Guess: the record starts after the first line break at or after start - 1. */
-    r->read_off = r->buf_off = r->range_start - 1;
-    TRY(need_more(r, err, &got));
-    for (;;) {
-      const char *p = r->buf + r->pos, *e = r->buf + r->len;
-      while (p < e && !is_nl(r, (unsigned char)*p)) p++;
-      if (p >= e) {
-        r->bstart = r->pos = r->len;
-        if (at_eof(r)) break;
-        TRY(need_more(r, err, &got));
-        continue;
-      }
-      if (*p == '\r' && r->o.line_sep < 0) {
-        if (p + 1 >= e && !at_eof(r)) {
-          r->bstart = r->pos = (size_t)(p - r->buf);
-          TRY(need_more(r, err, &got));
-          continue;
-        }
-        if (p + 1 < e && p[1] == '\n') p++;
-      }
-      r->pos = (size_t)(p + 1 - r->buf);
-      break;
-    }
+    uint64_t le, next;
+    txt_input_seek(&r->t.in, r->t.range_start - 1);
+    TRY(txt_input_line(&r->t.in, r->t.range_start - 1, r->o.line_sep, UINT64_MAX, UINT64_MAX, r->t.line, &le, &next, err));
+    r->pos = (size_t)(next - r->t.in.buf_off);
     /* Line numbers are not known in a guessed range: counted from the range start. */
   }
   r->bstart = r->pos;
-  r->first_off = r->buf_off + r->pos;
-  r->end_off = r->first_off;
+  r->t.first_off = r->t.in.buf_off + r->pos;
+  r->t.end_off = r->t.first_off;
   return LAGO_OK;
 }
 
@@ -757,7 +682,7 @@ static int ensure_tokens(csv_reader *r, lago_err *err) {
 ** the range or input). Reads more input as needed.
 */
 static int tokenize(csv_reader *r, lago_err *err) {
-  if (!r->started) TRY(start(r, err));
+  if (!r->t.started) TRY(start(r, err));
   r->n_rows = 0;
   buf_clear(&r->esc);
   r->bstart = r->pos;
@@ -771,12 +696,12 @@ static int tokenize(csv_reader *r, lago_err *err) {
         int st;
         TRY(skip_blank(r, &st));
         bool got;
-        if (st == REC_MORE || (r->pos >= r->len && !at_eof(r))) {
+        if (st == REC_MORE || (r->pos >= r->t.in.len && !at_eof(r))) {
           r->bstart = r->pos;
           TRY(need_more(r, err, &got));
           continue;
         }
-        if (r->pos >= r->len) break;
+        if (r->pos >= r->t.in.len) break;
         r->bstart = r->pos;
         rec_out ro;
         memset(&ro, 0, sizeof ro);
@@ -802,19 +727,19 @@ static int tokenize(csv_reader *r, lago_err *err) {
   ro.n_store = r->n_cols;
   while (r->n_rows < VS) {
     int st;
-    if (r->buf_off + r->pos >= r->range_end) {
+    if (r->t.in.buf_off + r->pos >= r->t.range_end) {
       r->done = true;
       break;
     }
-    unsigned char c0 = (unsigned char)r->buf[r->pos]; /* the sentinel when pos == len */
+    unsigned char c0 = (unsigned char)r->t.in.buf[r->pos]; /* the sentinel when pos == len */
     st = REC_OK;
-    if (c0 <= ' ' || (int)c0 == r->o.comment || r->pos >= r->len) TRY(skip_blank(r, &st));
+    if (c0 <= ' ' || (int)c0 == r->o.comment || r->pos >= r->t.in.len) TRY(skip_blank(r, &st));
     bool got;
     if (st == REC_MORE) {
       TRY(need_more(r, err, &got));
       continue;
     }
-    if (r->pos >= r->len) {
+    if (r->pos >= r->t.in.len) {
       if (!at_eof(r)) {
         TRY(need_more(r, err, &got));
         continue;
@@ -822,7 +747,7 @@ static int tokenize(csv_reader *r, lago_err *err) {
       r->done = true;
       break;
     }
-    if (r->buf_off + r->pos >= r->range_end) {
+    if (r->t.in.buf_off + r->pos >= r->t.range_end) {
       r->done = true;
       break;
     }
@@ -835,11 +760,11 @@ static int tokenize(csv_reader *r, lago_err *err) {
       continue;
     }
     if (pos - r->bstart > UINT32_MAX || r->esc.len > UINT32_MAX) /* offsets are 32-bit */
-      return LAGO_ERR(err, LAGO_CORRUPT, "%s:%llu: record too large (more than 4 GiB)", r->path,
-                      (unsigned long long)r->line);
+      return LAGO_ERR(err, LAGO_CORRUPT, "%s:%llu: record too large (more than 4 GiB)", r->t.path,
+                      (unsigned long long)r->t.line);
     r->row_off[row] = (uint32_t)(r->pos - r->bstart);
     r->row_len[row] = (uint32_t)(ro.term - r->pos);
-    r->row_line[row] = r->line;
+    r->row_line[row] = r->t.line;
     r->row_nf[row] = ro.nf;
     r->row_bad[row] = ro.bad;
     r->row_badcol[row] = ro.badcol;
@@ -852,18 +777,18 @@ static int tokenize(csv_reader *r, lago_err *err) {
     } else if (r->raw) {
       for (uint32_t c = ro.nf; c < r->n_cols; c++) r->tok_len[c * (VS + 1) + row] = TOK_MISSING;
     }
-    r->line += 1 + ro.lines;
+    r->t.line += 1 + ro.lines;
     r->pos = pos;
     r->n_rows++;
     /* Offsets are 32-bit from bstart: end the batch early on huge inputs. */
     if (r->pos - r->bstart > ((size_t)1 << 31)) break;
   }
-  r->end_off = r->buf_off + r->pos;
+  r->t.end_off = r->t.in.buf_off + r->pos;
   return LAGO_OK;
 }
 
 static inline const char *tok_ptr(const csv_reader *r, uint32_t off, uint32_t lw) {
-  return (lw & TOK_ESC) ? r->esc.data + off : r->buf + r->bstart + off;
+  return (lw & TOK_ESC) ? r->esc.data + off : r->t.in.buf + r->bstart + off;
 }
 
 /* ---- decoding ------------------------------------------------------------------------------ */
@@ -909,7 +834,7 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
   const uint32_t *off = r->tok_off + (size_t)c * (VS + 1), *lw = r->tok_len + (size_t)c * (VS + 1);
   lago_str *out = VEC_DATA(v, lago_str);
   bool check_utf8 = v->type.id == LT_STRING;
-  const char *base = r->buf + r->bstart;
+  const char *base = r->t.in.buf + r->bstart;
   const size_t nv_len = strlen(r->o.null_value);
   for (uint32_t i = 0; i < n; i++) {
     const char *s;
@@ -939,7 +864,7 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
       TRY(vec_set_null(v, i) ? LAGO_NOMEM_ERR(err) : LAGO_OK);
       continue;
     }
-    if (check_utf8 && !ascii(s, len) && !csv_utf8_valid(s, len)) {
+    if (check_utf8 && !ascii(s, len) && !txt_utf8_valid(s, len)) {
       if (r->o.mode != CSV_PERMISSIVE || r->o.bad_records_path) {
         mark_bad(r, i, BAD_UTF8, c);
         if (vec_set_null(v, i)) return LAGO_NOMEM_ERR(err);
@@ -947,8 +872,8 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
       }
       /* PERMISSIVE: as Spark's decoder, invalid bytes become U+FFFD. */
       buf_clear(&r->tmp);
-      if (csv_utf8_repair(&r->tmp, s, len)) return LAGO_NOMEM_ERR(err);
-      if (r->tmp.len > TOK_LEN_MASK) return LAGO_ERR(err, LAGO_CORRUPT, "%s: field too long", r->path);
+      if (txt_utf8_repair(&r->tmp, s, len)) return LAGO_NOMEM_ERR(err);
+      if (r->tmp.len > TOK_LEN_MASK) return LAGO_ERR(err, LAGO_CORRUPT, "%s: field too long", r->t.path);
       if (vec_set_str(v, i, r->tmp.data, (uint32_t)r->tmp.len)) return LAGO_NOMEM_ERR(err);
       continue;
     }
@@ -974,7 +899,7 @@ static int decode_strings(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_er
 static inline __attribute__((always_inline)) int parse_i64_pad(const char *s, uint32_t n, int64_t *out) {
   uint32_t i = n && (s[0] == '-' || s[0] == '+');
   uint32_t nd = n - i;
-  if (nd - 1 >= 8) return csv_parse_i64(s, n, out); /* 0 or more than 8 digits */
+  if (nd - 1 >= 8) return txt_parse_i64(s, n, out); /* 0 or more than 8 digits */
   uint64_t w;
   memcpy(&w, s + i, 8);
   if (nd < 8) w = (w << (8 * (8 - nd))) | (0x3030303030303030ull >> (8 * nd));
@@ -1035,22 +960,22 @@ static int decode_column(csv_reader *r, uint32_t c, vec *v, uint32_t n, lago_err
     case LT_DECIMAL:
       if (t.precision <= 18) {
         int p = t.precision, sc = t.scale;
-#define P_DEC(s, len, dst) csv_parse_dec64((s), (len), p, sc, (dst))
+#define P_DEC(s, len, dst) txt_parse_dec64((s), (len), p, sc, (dst))
         DECODE_LOOP(int64_t, P_DEC);
         return LAGO_OK;
       }
       break;
     case LT_TIMESTAMP:
-      if (!r->dec.have_ts_fmt) {
+      if (!r->dec.dt.have_ts) {
         bool z;
-#define P_TS(s, len, dst) csv_parse_ts_default((s), (len), (dst), &z)
+#define P_TS(s, len, dst) txt_parse_ts((s), (len), (dst), &z)
         DECODE_LOOP(int64_t, P_TS);
         return LAGO_OK;
       }
       break;
     case LT_DATE:
-      if (!r->dec.have_date_fmt) {
-#define P_DATE(s, len, dst) csv_parse_date_default((s), (len), (dst))
+      if (!r->dec.dt.have_date) {
+#define P_DATE(s, len, dst) txt_parse_date((s), (len), (dst))
         DECODE_LOOP(int32_t, P_DATE);
         return LAGO_OK;
       }
@@ -1092,10 +1017,10 @@ static size_t field_start(csv_reader *r, uint32_t row, uint32_t col) {
   int st;
   lago_err e;
   lago_err_clear(&e);
-  uint64_t line = r->line;
-  r->line = r->row_line[row];
+  uint64_t line = r->t.line;
+  r->t.line = r->row_line[row];
   int rc = parse_record(r, &pos, &ro, &st, &e);
-  r->line = line;
+  r->t.line = line;
   r->esc.len = esc_len;
   if (rc || st != REC_OK || col >= 64) return r->bstart + r->row_off[row];
   return all[col];
@@ -1122,18 +1047,18 @@ static const char *describe_bad(csv_reader *r, uint32_t row) {
   size_t fs = field_start(r, row, c), rs = r->bstart + r->row_off[row];
   uint64_t line = r->row_line[row];
   size_t ls = rs;
-  for (size_t i = rs; i < fs && i < r->len; i++)
-    if (r->buf[i] == '\n' || (r->buf[i] == '\r' && (i + 1 >= r->len || r->buf[i + 1] != '\n'))) {
+  for (size_t i = rs; i < fs && i < r->t.in.len; i++)
+    if (r->t.in.buf[i] == '\n' || (r->t.in.buf[i] == '\r' && (i + 1 >= r->t.in.len || r->t.in.buf[i + 1] != '\n'))) {
       line++;
       ls = i + 1;
     }
   buf *b = &r->tmp;
   buf_clear(b);
-  buf_printf(b, "%s:%llu:%zu: ", r->path, (unsigned long long)line, fs - ls + 1);
+  buf_printf(b, "%s:%llu:%zu: ", r->t.path, (unsigned long long)line, fs - ls + 1);
   if (why == BAD_COUNT) {
     buf_printf(b, "malformed record: expected %u fields, found %u: ", r->n_cols, r->row_nf[row]);
     uint32_t n = r->row_len[row] > 64 ? 64 : r->row_len[row];
-    buf_printf(b, "'%.*s%s'", (int)n, r->buf + rs, r->row_len[row] > 64 ? "..." : "");
+    buf_printf(b, "'%.*s%s'", (int)n, r->t.in.buf + rs, r->row_len[row] > 64 ? "..." : "");
     return buf_cstr(b);
   }
   const char *name = col_name(r, c);
@@ -1155,15 +1080,9 @@ static const char *describe_bad(csv_reader *r, uint32_t row) {
 
 static int log_bad(csv_reader *r, uint32_t row, lago_err *err) {
   const char *msg = describe_bad(r, row);
-  buf *b = &r->bad;
-  int rc = buf_puts(b, "{\"path\":");
-  if (!rc) rc = csv_json_str(b, r->path, strlen(r->path));
-  if (!rc) rc = buf_printf(b, ",\"line\":%llu,\"record\":", (unsigned long long)r->row_line[row]);
-  if (!rc) rc = csv_json_str(b, r->buf + r->bstart + r->row_off[row], r->row_len[row]);
-  if (!rc) rc = buf_puts(b, ",\"reason\":");
-  if (!rc) rc = csv_json_str(b, msg, strlen(msg));
-  if (!rc) rc = buf_puts(b, "}\n");
-  return rc ? LAGO_NOMEM_ERR(err) : LAGO_OK;
+  if (txt_bad_append(&r->t.bad, r->t.path, r->row_line[row], r->t.in.buf + r->bstart + r->row_off[row], r->row_len[row], msg))
+    return LAGO_NOMEM_ERR(err);
+  return LAGO_OK;
 }
 
 /* Moves the kept rows (ascending) of every column down; in place. */
@@ -1179,7 +1098,9 @@ static void compact_vec(vec *v, const uint32_t *keep, uint32_t n_keep) {
 }
 
 /* One batch; *again is set when every record of it was dropped (not the end). */
-static int next_once(csv_reader *r, arena *ar, batch **out, csv_batch_info *info, bool *again, lago_err *err) {
+/* One batch (txt_once_fn); *again when every record of it was dropped (not the end). */
+static int next_once(void *reader, arena *ar, batch **out, txt_batch_info *info, bool *again, lago_err *err) {
+  csv_reader *r = reader;
   *again = false;
   TRY(tokenize(r, err));
   /* Decoders may read 8 bytes past a field: the chunk buffer has its sentinel
@@ -1204,7 +1125,7 @@ static int next_once(csv_reader *r, arena *ar, batch **out, csv_batch_info *info
   if (r->corrupt_idx >= 0) {
     vec *cv = &b->cols[r->corrupt_idx];
     for (uint32_t i = 0; i < n; i++) {
-      int rc = r->row_bad[i] && !drop ? vec_set_str(cv, i, r->buf + r->bstart + r->row_off[i], r->row_len[i])
+      int rc = r->row_bad[i] && !drop ? vec_set_str(cv, i, r->t.in.buf + r->bstart + r->row_off[i], r->row_len[i])
                                       : vec_set_null(cv, i);
       if (rc) return LAGO_NOMEM_ERR(err);
     }
@@ -1221,39 +1142,19 @@ static int next_once(csv_reader *r, arena *ar, batch **out, csv_batch_info *info
   memcpy(lines, r->row_line, (size_t)n_keep * sizeof(uint64_t));
   batch_set_rows(b, n_keep);
   uint64_t bytes = n ? (uint64_t)(r->row_off[n - 1] + r->row_len[n - 1]) - r->row_off[0] : 0;
-  r->stats.rows += n_keep;
-  r->stats.bad_rows += n_bad;
-  r->stats.dropped_rows += n - n_keep;
-  r->stats.bytes += bytes;
-  if (n) r->stats.batches++;
-  if (info) {
-    info->n_rows = n_keep;
-    info->n_bad = n_bad;
-    info->n_dropped = n - n_keep;
-    info->bytes = bytes;
-    info->lines = lines;
-  }
+  info->n_rows = n_keep;
+  info->n_bad = n_bad;
+  info->n_dropped = n - n_keep;
+  info->bytes = bytes;
+  info->lines = lines;
+  txt_stats_add(&r->t.stats, info);
   *out = b;
   *again = n_keep == 0 && n > 0;
   return LAGO_OK;
 }
 
 int csv_reader_next(csv_reader *r, arena *ar, batch **out, csv_batch_info *info, lago_err *err) {
-  *out = NULL;
-  if (info) memset(info, 0, sizeof *info);
-  bool own = !ar;
-  if (own) {
-    if (!r->own && !(r->own = arena_new("csv batch", (size_t)1 << 20))) return LAGO_NOMEM_ERR(err);
-    ar = r->own;
-  }
-  /* A batch that lost every row is not the end (n_rows == 0 means "done"): go on.
-  ** With the caller's arena the dropped batches' memory stays until it is reset. */
-  for (;;) {
-    if (own) arena_reset(ar);
-    bool again;
-    TRY(next_once(r, ar, out, info, &again, err));
-    if (!again) return LAGO_OK;
-  }
+  return txt_reader_next(&r->t, next_once, ar, out, info, err);
 }
 
 /* ---- raw access (inference) -------------------------------------------------------------- */
@@ -1277,60 +1178,31 @@ uint64_t csv_reader_row_line(csv_reader *r, uint32_t row) { return r->row_line[r
 uint32_t csv_reader_header_count(const csv_reader *r) { return r->hdr ? r->n_hdr : 0; }
 const char *csv_reader_header_name(const csv_reader *r, uint32_t i) { return r->hdr[i]; }
 uint32_t csv_reader_raw_cols(const csv_reader *r) { return r->n_cols; }
-const char *csv_reader_path(const csv_reader *r) { return r->path; }
+const char *csv_reader_path(const csv_reader *r) { return r->t.path; }
 
 /* ---- the rest of the API ------------------------------------------------------------------- */
 
-uint64_t csv_reader_first_offset(const csv_reader *r) { return r->first_off; }
-uint64_t csv_reader_end_offset(const csv_reader *r) { return r->end_off; }
-const csv_stats *csv_reader_stats(const csv_reader *r) { return &r->stats; }
+uint64_t csv_reader_first_offset(const csv_reader *r) { return r->t.first_off; }
+uint64_t csv_reader_end_offset(const csv_reader *r) { return r->t.end_off; }
+const csv_stats *csv_reader_stats(const csv_reader *r) { return &r->t.stats; }
 
-const char *csv_reader_bad_records(csv_reader *r, size_t *len) {
-  *len = r->bad.len;
-  return buf_cstr(&r->bad);
-}
+const char *csv_reader_bad_records(csv_reader *r, size_t *len) { return txt_reader_bad_records(&r->t, len); }
 
-void csv_reader_take_bad_records(csv_reader *r) {
-  buf_clear(&r->bad);
-  r->bad_taken = true;
-}
+void csv_reader_take_bad_records(csv_reader *r) { (void)txt_reader_take_bad(&r->t, NULL); }
 
 int csv_write_bad_records(lago_fs *fs, const char *dir, const char *text, size_t len, lago_err *err) {
-  if (!len) return LAGO_OK;
-  static unsigned long counter;
-  char name[160];
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  unsigned long k = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
-  snprintf(name, sizeof name, "%04d%02d%02dT%02d%02d%02d/bad_records/part-%05lu-%ld.json", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, k, (long)getpid());
-  arena *ar = arena_new("csv bad records", 512);
-  if (!ar) return LAGO_NOMEM_ERR(err);
-  char *path = path_join(ar, dir, name);
-  int rc = path ? fs_write(fs, path, text, len, false, err) : LAGO_NOMEM_ERR(err);
-  arena_free(ar);
-  return rc;
+  return txt_bad_write(fs, dir, text, len, err);
 }
 
 void csv_reader_close(csv_reader *r) {
   if (!r) return;
-  if (r->bad.len && r->o.bad_records_path && r->fs) {
-    lago_err e;
-    lago_err_clear(&e);
-    (void)csv_write_bad_records(r->fs, r->o.bad_records_path, r->bad.data, r->bad.len, &e);
-  }
-  fs_close(r->f);
-  mem_free(r->path);
-  mem_free(r->buf);
+  txt_reader_deinit(&r->t);
   mem_free(r->tok_off);
   mem_free(r->tok_len);
   mem_free(r->types);
   mem_free(r->col_field);
   buf_deinit(&r->esc);
   buf_deinit(&r->tmp);
-  buf_deinit(&r->bad);
   arena_free(r->meta);
-  arena_free(r->own);
   mem_free(r);
 }

@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "format/text/text.h"
 #include "io/fs.h"
 #include "util/arena.h"
 #include "util/status.h"
@@ -117,20 +118,19 @@ int jsonl_apply_schema_hints(arena *ar, lago_type schema, const char *hints, lag
 
 typedef struct jsonl_reader jsonl_reader;
 
-/* What one jsonl_reader_next call produced. */
-typedef struct jsonl_batch_info {
-  uint32_t n_rows;        /* rows in the batch */
-  uint32_t n_bad;         /* malformed records seen (kept with nulls, dropped, or logged) */
-  uint32_t n_dropped;     /* of those, dropped (DROPMALFORMED, badRecordsPath) */
-  uint32_t n_rescued;     /* rows whose rescued data column is not null */
-  uint64_t bytes;         /* input bytes consumed by the batch (records, blank lines, separators) */
-  const uint64_t *lines;  /* 1-based physical line where each output row's record starts; in the batch arena */
-} jsonl_batch_info;
+/*
+** What one jsonl_reader_next (or jsonl_scan_next) call produced: rows,
+** malformed records seen (n_bad; kept with nulls, dropped or logged), of
+** those dropped (n_dropped: DROPMALFORMED, badRecordsPath), rows whose
+** rescued data column is not null (n_rescued), input bytes consumed (records,
+** blank lines, separators), and the 1-based physical line where each output
+** row's record starts (`lines`, in the batch arena). The struct is
+** format/text's, shared with the CSV reader.
+*/
+typedef txt_batch_info jsonl_batch_info;
 
-/* Totals since open. */
-typedef struct jsonl_stats {
-  uint64_t rows, bad_rows, dropped_rows, rescued_rows, bytes, batches;
-} jsonl_stats;
+/* Totals since open (batches: the batches that had rows). */
+typedef txt_stats jsonl_stats;
 
 /*
 ** Opens path for reading with the given options and target schema (a STRUCT,
@@ -183,11 +183,10 @@ void jsonl_reader_close(jsonl_reader *r);
 
 typedef struct jsonl_scan jsonl_scan;
 
-typedef struct jsonl_scan_config {
-  int n_threads;         /* worker threads (>= 1); 0 = 2 */
-  uint64_t range_bytes;  /* split JSON Lines files into ranges of about this size; 0 = 8 MiB */
-  uint32_t max_ahead;    /* ranges parsed ahead of the consumer; 0 = 2 * n_threads */
-} jsonl_scan_config;
+/* {n_threads (0 = 2), range_bytes (JSON Lines files are split into ranges of
+** about this size; 0 = total / (4 * n_threads), within 1..8 MiB), max_ahead
+** (ranges parsed ahead of the consumer; 0 = 2 * n_threads)}. */
+typedef txt_scan_config jsonl_scan_config;
 
 /*
 ** Reads paths in order with cfg->n_threads workers. JSON Lines files are split

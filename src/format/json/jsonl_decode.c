@@ -203,19 +203,7 @@ int jl_dec_init(jl_dec *d, const jsonl_options *o, const char *path, lago_err *e
   buf_init(&d->msg);
   buf_init(&d->resc);
   buf_init(&d->tmp);
-  if (o->date_format) {
-    TRY(jl_dtfmt_compile(o->date_format, &d->date_fmt, err));
-    d->have_date_fmt = true;
-  }
-  if (o->timestamp_format) {
-    TRY(jl_dtfmt_compile(o->timestamp_format, &d->ts_fmt, err));
-    d->have_ts_fmt = true;
-  }
-  if (o->timestamp_ntz_format) {
-    TRY(jl_dtfmt_compile(o->timestamp_ntz_format, &d->ntz_fmt, err));
-    d->have_ntz_fmt = true;
-  }
-  return LAGO_OK;
+  return txt_dt_init(&d->dt, o->date_format, o->timestamp_format, o->timestamp_ntz_format, err);
 }
 
 void jl_dec_deinit(jl_dec *d) {
@@ -341,7 +329,7 @@ static int mismatch(jl_dec *d, const jl_node *nd, vec *v, uint32_t row, const ch
       size_t n = (size_t)(p - start);
       if (buf_puts(m, "field ") || jl_path_render(m, path, NULL, 0, false) || buf_puts(m, ": cannot read ") ||
           (n == 2 && start[0] == start[1] && (start[0] == '"' || start[0] == '\'') ? buf_puts(m, "an empty string")
-                                                                                  : jl_utf8_repair(m, start, n > JL_SHOW ? JL_SHOW : n)) ||
+                                                                                  : txt_utf8_repair(m, start, n > JL_SHOW ? JL_SHOW : n)) ||
           (n > JL_SHOW && buf_puts(m, "...")) || buf_puts(m, " as ") || type_to_sql(nd->type, m))
         return LAGO_NOMEM;
     }
@@ -419,6 +407,25 @@ static int8_t b64val(unsigned char c) {
 }
 
 /* Base64 (standard alphabet, padding optional) into the batch heap; -1 if not base64. */
+/*
+** DATE from string text (not empty): dateFormat or Spark's cast rules
+** (format/text); without a dateFormat, Spark's JSON reader also takes a day
+** number in a string (what Spark 1.5 wrote), and so does this one.
+*/
+static int date_text(const jl_dec *d, const char *s, uint32_t n, int32_t *days) {
+  if (txt_dt_date(&d->dt, s, n, days) == 0) return 0;
+  if (d->dt.have_date || n > 9) return -1;
+  int64_t v = 0;
+  uint32_t i = s[0] == '-' ? 1 : 0;
+  if (i == n) return -1;
+  for (; i < n; i++) {
+    if ((unsigned)(s[i] - '0') > 9) return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  *days = (int32_t)(s[0] == '-' ? -v : v);
+  return 0;
+}
+
 static int put_base64(jl_dec *d, vec *v, uint32_t row, const char *s, uint32_t n) {
   while (n && s[n - 1] == '=') n--;
   if (n % 4 == 1) return -1;
@@ -459,11 +466,11 @@ static int dec_int(jl_dec *d, const jl_node *nd, vec *v, uint32_t row, const cha
       (p >= end || (*p != '.' && *p != 'e' && *p != 'E' && (unsigned)(*p - '0') > 9))) {
     val = neg ? -(int64_t)m : (int64_t)m;
   } else {
-    jl_num x;
+    txt_num x;
     p = start;
     int rc = jl_number(&d->lx, &p, end, &x);
     if (rc) return rc;
-    if (jl_num_int(&x, nd->kind == JK_U64 ? 0 : INT64_MIN, INT64_MAX, &val) < 0) {
+    if (txt_num_int(&x, nd->kind == JK_U64 ? 0 : INT64_MIN, INT64_MAX, &val) < 0) {
       if (nd->kind == JK_U64 && x.is_int && !x.neg && x.sig <= 20 && !x.special) {
         /* UBIGINT beyond INT64_MAX. */
         unsigned __int128 u = 0;
@@ -735,10 +742,10 @@ static int dec_value(jl_dec *d, jl_node *nd, vec *v, uint32_t row, const char **
     case JK_F32: {
       double x;
       if (jv == JV_NUM) {
-        jl_num num;
+        txt_num num;
         if ((rc = jl_number(&d->lx, &p, end, &num))) return rc;
-        if (nd->kind == JK_F64) rc = jl_num_f64(&num, VEC_DATA(v, double) + row);
-        else rc = jl_num_f32(&num, VEC_DATA(v, float) + row);
+        if (nd->kind == JK_F64) rc = txt_num_f64(&num, VEC_DATA(v, double) + row);
+        else rc = txt_num_f32(&num, VEC_DATA(v, float) + row);
         if (rc) return rc;
         *pp = p;
         set_valid(v, row);
@@ -762,13 +769,18 @@ static int dec_value(jl_dec *d, jl_node *nd, vec *v, uint32_t row, const char **
       __int128 x;
       int ok = -1;
       if (jv == JV_NUM) {
-        jl_num num;
+        txt_num num;
         if ((rc = jl_number(&d->lx, &p, end, &num))) return rc;
-        ok = jl_num_dec(&num, nd->type.precision, nd->type.scale, &x);
+        ok = txt_num_dec(&num, nd->type.precision, nd->type.scale, &x);
       } else if (jv == JV_STR) {
         jl_sv sv;
         if ((rc = read_str(d, &p, end, &sv))) return rc;
-        if (sv.n) ok = jl_text_dec(sv.p, sv.n, nd->type.precision, nd->type.scale, &x);
+        if (sv.n && nd->kind == JK_DEC64) { /* the CSV reader's decimal text parsers (format/text) */
+          int64_t x64;
+          if ((ok = txt_parse_dec64(sv.p, sv.n, nd->type.precision, nd->type.scale, &x64)) == 0) x = x64;
+        } else if (sv.n) {
+          ok = txt_dec_text(sv.p, sv.n, nd->type.precision, nd->type.scale, &x);
+        }
       }
       if (ok == 0) {
         if (nd->kind == JK_DEC64) VEC_DATA(v, int64_t)[row] = (int64_t)x;
@@ -798,21 +810,7 @@ static int dec_value(jl_dec *d, jl_node *nd, vec *v, uint32_t row, const char **
         jl_sv sv;
         if ((rc = read_str(d, &p, end, &sv))) return rc;
         int32_t days;
-        int ok = -1;
-        if (sv.n == 0) {
-        } else if (d->have_date_fmt) {
-          int64_t us;
-          bool z;
-          if (jl_dtfmt_parse(&d->date_fmt, sv.p, sv.n, &us, &z) == 0) {
-            int64_t dd = floor_div64(us, MICROS_PER_DAY);
-            if (dd >= INT32_MIN && dd <= INT32_MAX) {
-              days = (int32_t)dd;
-              ok = 0;
-            }
-          }
-        } else {
-          ok = jl_parse_date(sv.p, sv.n, &days);
-        }
+        int ok = sv.n ? date_text(d, sv.p, sv.n, &days) : -1;
         if (ok == 0) {
           VEC_DATA(v, int32_t)[row] = days;
           *pp = p;
@@ -827,14 +825,12 @@ static int dec_value(jl_dec *d, jl_node *nd, vec *v, uint32_t row, const char **
         jl_sv sv;
         if ((rc = read_str(d, &p, end, &sv))) return rc;
         int64_t us;
-        bool z = false;
         int ok = -1;
         if (sv.n == 0) {
         } else if (nd->kind == JK_TS) {
-          ok = d->have_ts_fmt ? jl_dtfmt_parse(&d->ts_fmt, sv.p, sv.n, &us, &z) : jl_parse_ts(sv.p, sv.n, &us, &z);
+          ok = txt_dt_ts(&d->dt, sv.p, sv.n, &us);
         } else {
-          ok = d->have_ntz_fmt ? jl_dtfmt_parse(&d->ntz_fmt, sv.p, sv.n, &us, &z) : jl_parse_ts(sv.p, sv.n, &us, &z);
-          if (z) ok = -1; /* TIMESTAMP_NTZ takes no zone */
+          ok = txt_dt_ntz(&d->dt, sv.p, sv.n, &us); /* TIMESTAMP_NTZ takes no zone */
         }
         if (ok == 0) {
           VEC_DATA(v, int64_t)[row] = us;
@@ -844,10 +840,10 @@ static int dec_value(jl_dec *d, jl_node *nd, vec *v, uint32_t row, const char **
         }
       } else if (jv == JV_NUM && nd->kind == JK_TS) {
         /* Seconds since the epoch (Spark: VALUE_NUMBER_INT * 1000000). */
-        jl_num num;
+        txt_num num;
         int64_t secs;
         if ((rc = jl_number(&d->lx, &p, end, &num))) return rc;
-        if (jl_num_int(&num, INT64_MIN / MICROS_PER_SEC, INT64_MAX / MICROS_PER_SEC, &secs) == 0) {
+        if (txt_num_int(&num, INT64_MIN / MICROS_PER_SEC, INT64_MAX / MICROS_PER_SEC, &secs) == 0) {
           VEC_DATA(v, int64_t)[row] = secs * MICROS_PER_SEC;
           *pp = p;
           set_valid(v, row);

@@ -57,11 +57,10 @@ typedef struct inode {
 typedef struct ictx {
   arena *ar;
   const jsonl_options *o;
-  bool have_ts_fmt;
-  jl_dtfmt ts_fmt;
+  txt_dt dt;            /* timestampFormat (inferTimestamp) */
   inode *root;
   uint64_t seen;        /* records offered (sampling) */
-  jl_num num;
+  txt_num num;
 } ictx;
 
 static uint32_t hname(const char *s, uint32_t n) {
@@ -165,12 +164,12 @@ static void merge(inode *n, uint8_t kind, int prec, int scale) {
   n->elem = NULL;
 }
 
-static uint8_t number_kind(ictx *c, const jl_num *x, int *prec, int *scale) {
+static uint8_t number_kind(ictx *c, const txt_num *x, int *prec, int *scale) {
   if (c->o->primitives_as_string) return I_STRING;
   if (x->special) return I_DOUBLE;
   if (x->is_int) {
     int64_t v;
-    if (jl_num_int(x, INT64_MIN, INT64_MAX, &v) == 0) return I_LONG;
+    if (txt_num_int(x, INT64_MIN, INT64_MAX, &v) == 0) return I_LONG;
     if (x->sig <= LAGO_DECIMAL_MAX_PRECISION) {
       *prec = (int)(x->sig ? x->sig : 1);
       *scale = 0;
@@ -178,18 +177,16 @@ static uint8_t number_kind(ictx *c, const jl_num *x, int *prec, int *scale) {
     }
     return I_DOUBLE;
   }
-  if (c->o->prefers_decimal && jl_num_dec_type(x, prec, scale)) return I_DEC;
+  if (c->o->prefers_decimal && txt_num_dec_type(x, prec, scale)) return I_DEC;
   return I_DOUBLE;
 }
 
 static uint8_t string_kind(ictx *c, const jl_sv *sv, int *prec, int *scale) {
   if (sv->n == 0) return I_NULL;
-  if (c->o->prefers_decimal && jl_text_dec_type(sv->p, sv->n, prec, scale)) return I_DEC;
+  if (c->o->prefers_decimal && txt_dec_text_type(sv->p, sv->n, prec, scale)) return I_DEC;
   if (c->o->infer_timestamp) {
     int64_t us;
-    bool z;
-    if (c->have_ts_fmt ? jl_dtfmt_parse(&c->ts_fmt, sv->p, sv->n, &us, &z) == 0 : jl_parse_ts(sv->p, sv->n, &us, &z) == 0)
-      return I_TS;
+    if (txt_dt_ts(&c->dt, sv->p, sv->n, &us) == 0) return I_TS;
   }
   return I_STRING;
 }
@@ -326,20 +323,10 @@ static int infer_strings(ictx *c, jl_lex *lx, const char **pp, const char *end) 
   return 0;
 }
 
-/* SplitMix64 of the record number: the deterministic sample of samplingRatio. */
-static bool sampled(uint64_t i, double ratio) {
-  if (ratio >= 1.0) return true;
-  uint64_t z = i + 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return (double)(z >> 11) / 9007199254740992.0 < ratio;
-}
-
 static int on_record(void *ud, jl_lex *lx, const char **pp, const char *end) {
   ictx *c = ud;
   const char *p = *pp;
-  if (!sampled(c->seen++, c->o->sampling_ratio)) { /* not in the sample: not even looked at */
+  if (!txt_sampled(c->seen++, c->o->sampling_ratio)) { /* not in the sample: not even looked at */
     *pp = end;
     return 0;
   }
@@ -418,10 +405,7 @@ int jsonl_infer_schema(lago_fs *fs, const char *const *paths, uint32_t n_paths, 
   c.ar = arena_new("json infer", (size_t)1 << 16);
   if (!c.ar) return LAGO_NOMEM_ERR(err);
   int rc = LAGO_OK;
-  if (opts->timestamp_format) {
-    rc = jl_dtfmt_compile(opts->timestamp_format, &c.ts_fmt, err);
-    c.have_ts_fmt = true;
-  }
+  if (opts->timestamp_format) rc = txt_dt_init(&c.dt, NULL, opts->timestamp_format, NULL, err);
   if (!rc && !(c.root = inode_new(&c, I_STRUCT))) rc = LAGO_NOMEM_ERR(err);
   lago_type empty;
   if (!rc && type_struct(c.ar, 0, NULL, NULL, NULL, &empty)) rc = LAGO_NOMEM_ERR(err);
@@ -572,57 +556,16 @@ int jsonl_apply_schema_hints(arena *ar, lago_type schema, const char *hints, lag
   int rc = LAGO_OK;
   hnode *root = h_from(tmp, schema, NULL);
   if (!root) rc = LAGO_NOMEM_ERR(err);
-  const char *p = hints;
-  while (!rc) {
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
-    if (!*p) break;
-    /* The column path: segments separated by '.', each plain or `quoted`. */
-    const char *segs[64];
-    int n_seg = 0;
-    for (;;) {
-      buf sb;
-      buf_init(&sb);
-      if (*p == '`') {
-        p++;
-        while (*p && !(*p == '`' && p[1] != '`')) {
-          if (*p == '`') p++;
-          if (buf_putc(&sb, *p++)) rc = LAGO_NOMEM_ERR(err);
-        }
-        if (*p != '`') rc = LAGO_ERR_POS(err, LAGO_PARSE, (int)(p - hints), "schemaHints: unterminated `");
-        else p++;
-      } else {
-        while (*p && *p != '.' && *p != ' ' && *p != '\t' && *p != ',' && *p != ':' && *p != '`')
-          if (buf_putc(&sb, *p++)) rc = LAGO_NOMEM_ERR(err);
-      }
-      if (!rc && (!sb.len || n_seg >= 64))
-        rc = LAGO_ERR_POS(err, LAGO_PARSE, (int)(p - hints), "schemaHints: expected a column name at offset %d",
-                          (int)(p - hints));
-      if (!rc && !(segs[n_seg++] = arena_strndup(tmp, sb.data, sb.len))) rc = LAGO_NOMEM_ERR(err);
-      buf_deinit(&sb);
-      if (rc || *p != '.') break;
-      p++;
-    }
-    if (rc) break;
-    while (*p == ' ' || *p == '\t' || *p == ':') p++;
-    const char *tend;
-    lago_type t;
-    lago_err e2;
-    lago_err_clear(&e2);
-    if (type_parse_prefix(tmp, p, &tend, &t, &e2)) {
-      rc = LAGO_ERR(err, LAGO_PARSE, "schemaHints: %s: bad type at offset %d: %s", segs[n_seg - 1], (int)(p - hints),
-                    e2.msg);
-      break;
-    }
-    p = tend;
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
-    if (*p == ',') p++;
-    else if (*p) {
-      rc = LAGO_ERR_POS(err, LAGO_PARSE, (int)(p - hints), "schemaHints: expected ',' at offset %d", (int)(p - hints));
-      break;
-    }
+  txt_hint *hs = NULL;
+  uint32_t n_hints = 0;
+  if (!rc) rc = txt_hints_parse(tmp, hints, &hs, &n_hints, err);
+  for (uint32_t j = 0; !rc && j < n_hints; j++) {
+    const char *const *segs = hs[j].path;
+    uint32_t n_seg = hs[j].n_path;
+    lago_type t = hs[j].type;
     /* Walk the path, creating STRUCT levels that are missing. */
     hnode *h = root;
-    for (int i = 0; !rc && i < n_seg; i++) {
+    for (uint32_t i = 0; !rc && i < n_seg; i++) {
       bool last = i == n_seg - 1;
       hnode *k = h_child(tmp, h, segs[i], h->id == LT_STRUCT);
       if (!k) {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "format/json/jsonl.h"
+#include "format/text/text_int.h"
 #include "util/buf.h"
 #include "util/datetime.h"
 
@@ -72,24 +73,9 @@ int jl_string(jl_lex *lx, const char **pp, const char *end, char q, jl_sv *out);
 /* An object key at *pp (quoted, or unquoted when allowed), then the ':' after it. */
 int jl_key(jl_lex *lx, const char **pp, const char *end, jl_sv *out);
 
-/* A number token, analysed for exact conversion. */
-typedef struct jl_num {
-  const char *s;      /* token text (sign included) */
-  uint32_t n;
-  uint64_t mant;      /* the first 19 significant digits as an integer */
-  int32_t exp10;      /* value = mant * 10^exp10 (when sig <= 19) */
-  uint32_t sig;       /* significant digits (from the first non-zero digit, trailing zeros kept) */
-  uint32_t frac;      /* digits after the point */
-  int32_t exp;        /* the explicit exponent */
-  bool neg;
-  bool is_int;        /* no point, no exponent */
-  uint8_t special;    /* JL_NUM_NAN, JL_NUM_PINF, JL_NUM_NINF, or 0 */
-} jl_num;
-
-enum { JL_NUM_NAN = 1, JL_NUM_PINF, JL_NUM_NINF };
-
-/* Reads a number at *pp (first byte is '-', '+', a digit, 'N' or 'I'). */
-int jl_number(jl_lex *lx, const char **pp, const char *end, jl_num *out);
+/* Reads a number token at *pp (first byte is '-', '+', a digit, 'N' or 'I'),
+** analysed for the exact conversions of format/text (txt_num_*). */
+int jl_number(jl_lex *lx, const char **pp, const char *end, txt_num *out);
 
 /* The value kinds, by their first byte. */
 enum { JV_BAD = 0, JV_OBJ, JV_ARR, JV_STR, JV_NUM, JV_TRUE, JV_FALSE, JV_NULL };
@@ -104,59 +90,6 @@ extern const uint8_t jl_first[256];
 int jl_skip(jl_lex *lx, const char **pp, const char *end, buf *out);
 /* Appends s[0..n) as a JSON string literal. LAGO_NOMEM on OOM. */
 int jl_json_str(buf *out, const char *s, size_t n);
-
-/* True if s[0..n) is valid UTF-8. */
-bool jl_utf8_valid(const char *s, size_t n);
-/* Appends s with invalid UTF-8 sequences replaced by U+FFFD. */
-int jl_utf8_repair(buf *out, const char *s, size_t n);
-
-/* ---- numbers (jsonl_num.c) ------------------------------------------------ */
-
-/* The double nearest to the number (correctly rounded). 0, or > 0 (LAGO_NOMEM). */
-int jl_num_f64(const jl_num *x, double *out);
-int jl_num_f32(const jl_num *x, float *out);
-/* Integer in [lo, hi]; -1 if not an integer literal or out of range. */
-int jl_num_int(const jl_num *x, int64_t lo, int64_t hi, int64_t *out);
-/* DECIMAL(p, s) unscaled, rounded half up; -1 if it does not fit. */
-int jl_num_dec(const jl_num *x, int precision, int scale, __int128 *out);
-/* Decimal text ("1.50", "-2e3") in a string: the same; -1 if not a number. */
-int jl_text_dec(const char *s, uint32_t n, int precision, int scale, __int128 *out);
-/* Precision and scale of the number as a Java BigDecimal (prefersDecimal inference);
-** false when no DECIMAL(p <= 38) holds it. */
-bool jl_num_dec_type(const jl_num *x, int *precision, int *scale);
-bool jl_text_dec_type(const char *s, uint32_t n, int *precision, int *scale);
-
-/* ---- datetime patterns (jsonl_dtfmt.c) ------------------------------------ */
-
-#define JL_DTFMT_MAX_ITEMS 48
-
-typedef struct jl_dt_item {
-  uint8_t kind;     /* dt_kind in jsonl_dtfmt.c */
-  uint8_t min, max; /* digits accepted (numbers), or literal length */
-  uint8_t skip;     /* OPT_BEGIN: index of the matching OPT_END */
-  char lit[8];      /* literal bytes (longer literals are split) */
-} jl_dt_item;
-
-typedef struct jl_dtfmt {
-  uint32_t n;
-  bool has_zone;    /* the pattern can parse a zone offset */
-  bool has_time;    /* the pattern has a time-of-day field */
-  jl_dt_item items[JL_DTFMT_MAX_ITEMS];
-} jl_dtfmt;
-
-/* Compiles a Spark datetime pattern. LAGO_BIND naming the offending letter. */
-int jl_dtfmt_compile(const char *pattern, jl_dtfmt *out, lago_err *err);
-/*
-** Parses s[0..n) with the pattern, the whole input. Returns 0 and sets
-** *micros (UTC if a zone was parsed, else wall clock) and *has_zone; -1 if
-** the text does not match or is not a real date/time.
-*/
-int jl_dtfmt_parse(const jl_dtfmt *f, const char *s, size_t n, int64_t *micros, bool *has_zone);
-
-/* Default (no pattern) parsers: Spark's cast rules with a fast path for
-** YYYY-MM-DD[ T]HH:MM:SS[.ffffff]. 0 or -1. */
-int jl_parse_date(const char *s, uint32_t n, int32_t *days);
-int jl_parse_ts(const char *s, uint32_t n, int64_t *micros, bool *has_zone);
 
 /* ---- schema-driven decoding (jsonl_decode.c) ------------------------------ */
 
@@ -210,8 +143,7 @@ typedef struct jl_dec {
   jl_lex lx;
   const jsonl_options *o;
   const char *path;           /* file path, for _file_path and messages */
-  bool have_date_fmt, have_ts_fmt, have_ntz_fmt;
-  jl_dtfmt date_fmt, ts_fmt, ntz_fmt;
+  txt_dt dt;                  /* dateFormat, timestampFormat, timestampNTZFormat */
   /* Batch output. */
   arena *ar;                  /* the batch arena */
   char *heap, *heap_end;      /* string bytes of this batch (bump allocation in ar) */

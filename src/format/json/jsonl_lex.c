@@ -62,61 +62,7 @@ int jl_ws_slow(jl_lex *lx, const char **pp, const char *end) {
   return 0;
 }
 
-/* ---- UTF-8 -------------------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at q (a byte >= 0x80), or 0 if invalid. */
-static inline int utf8_len(const unsigned char *q, const unsigned char *end) {
-  unsigned c = q[0];
-  if (c < 0xC2) return 0; /* continuation byte or overlong 2-byte lead */
-  if (c < 0xE0) return end - q >= 2 && (q[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (c < 0xF0) {
-    if (end - q < 3 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80) return 0;
-    if (c == 0xE0 && q[1] < 0xA0) return 0;  /* overlong */
-    if (c == 0xED && q[1] >= 0xA0) return 0; /* surrogate */
-    return 3;
-  }
-  if (c < 0xF5) {
-    if (end - q < 4 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80 || (q[3] & 0xC0) != 0x80) return 0;
-    if (c == 0xF0 && q[1] < 0x90) return 0;  /* overlong */
-    if (c == 0xF4 && q[1] >= 0x90) return 0; /* above U+10FFFF */
-    return 4;
-  }
-  return 0;
-}
-
-bool jl_utf8_valid(const char *s, size_t n) {
-  const unsigned char *p = (const unsigned char *)s, *end = p + n;
-  while (p < end) {
-    if (*p < 0x80) {
-      p++;
-      continue;
-    }
-    int k = utf8_len(p, end);
-    if (!k) return false;
-    p += k;
-  }
-  return true;
-}
-
-int jl_utf8_repair(buf *out, const char *s, size_t n) {
-  const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
-  while (p < end) {
-    if (*p < 0x80) {
-      p++;
-      continue;
-    }
-    int k = utf8_len(p, end);
-    if (k) {
-      p += k;
-      continue;
-    }
-    TRY(buf_append(out, run, (size_t)(p - run)));
-    TRY(buf_append(out, "\xEF\xBF\xBD", 3));
-    p++;
-    run = p;
-  }
-  return buf_append(out, run, (size_t)(p - run));
-}
+/* ---- strings ---------------------------------------------------------------------------- */
 
 static int put_utf8(buf *b, uint32_t cp) {
   char u[4];
@@ -221,7 +167,7 @@ static int string_escaped(jl_lex *lx, const char *start, const char *p, const ch
       return 0;
     }
     if (c >= 0x80) {
-      int k = utf8_len((const unsigned char *)p, (const unsigned char *)end);
+      int k = txt_utf8_len((const unsigned char *)p, (const unsigned char *)end);
       if (!k) return jl_bad(lx, p, "invalid UTF-8 in a string");
       TRY(buf_append(b, p, (size_t)k));
       p += k;
@@ -270,7 +216,7 @@ static int string_escaped(jl_lex *lx, const char *start, const char *p, const ch
         }
         if (!lx->any_escape) return jl_bad(lx, p, "invalid escape in a string");
         if ((unsigned char)e >= 0x80) {
-          int k = utf8_len((const unsigned char *)p + 1, (const unsigned char *)end);
+          int k = txt_utf8_len((const unsigned char *)p + 1, (const unsigned char *)end);
           if (!k) return jl_bad(lx, p + 1, "invalid UTF-8 in a string");
           TRY(buf_append(b, p + 1, (size_t)k));
           p += 1 + k;
@@ -302,7 +248,7 @@ int jl_string(jl_lex *lx, const char **pp, const char *end, char q, jl_sv *out) 
     }
     if (c == '\\') return string_escaped(lx, start, p, end, q, pp, out);
     if (c >= 0x80) {
-      int k = utf8_len((const unsigned char *)p, (const unsigned char *)end);
+      int k = txt_utf8_len((const unsigned char *)p, (const unsigned char *)end);
       if (!k) return jl_bad(lx, p, "invalid UTF-8 in a string");
       p += k;
       continue;
@@ -327,7 +273,7 @@ int jl_key(jl_lex *lx, const char **pp, const char *end, jl_sv *out) {
     const char *s = p;
     while (p < end && name_byte((unsigned char)*p)) {
       if ((unsigned char)*p >= 0x80) {
-        int k = utf8_len((const unsigned char *)p, (const unsigned char *)end);
+        int k = txt_utf8_len((const unsigned char *)p, (const unsigned char *)end);
         if (!k) return jl_bad(lx, p, "invalid UTF-8 in a field name");
         p += k;
       } else {
@@ -364,7 +310,7 @@ static bool word_at(const char *p, const char *end, const char *w) {
   return (size_t)(end - p) >= n && memcmp(p, w, n) == 0;
 }
 
-int jl_number(jl_lex *lx, const char **pp, const char *end, jl_num *x) {
+int jl_number(jl_lex *lx, const char **pp, const char *end, txt_num *x) {
   const char *p = *pp, *s = p;
   memset(x, 0, sizeof *x);
   x->s = s;
@@ -379,7 +325,7 @@ int jl_number(jl_lex *lx, const char **pp, const char *end, jl_num *x) {
   if (p < end && (*p == 'N' || *p == 'I')) {
     size_t k = 0;
     if (!x->neg && !plus && word_at(p, end, "NaN")) {
-      x->special = JL_NUM_NAN;
+      x->special = TXT_NUM_NAN;
       k = 3;
     } else if (word_at(p, end, "Infinity")) {
       k = 8;
@@ -388,7 +334,7 @@ int jl_number(jl_lex *lx, const char **pp, const char *end, jl_num *x) {
     }
     if (!k) return jl_bad(lx, s, "expected a value");
     if (!lx->nonnum) return jl_bad(lx, s, "NaN and Infinity are not allowed (allowNonNumericNumbers)");
-    if (!x->special) x->special = x->neg ? JL_NUM_NINF : JL_NUM_PINF;
+    if (!x->special) x->special = x->neg ? TXT_NUM_NINF : TXT_NUM_PINF;
     p += k;
     x->n = (uint32_t)(p - s);
     *pp = p;
@@ -464,10 +410,10 @@ int jl_number(jl_lex *lx, const char **pp, const char *end, jl_num *x) {
 int jl_json_str(buf *out, const char *s, size_t n) { return json_escape(out, s, n); }
 
 /* Canonical text of a number token (leading zeros dropped, NaN/Infinity as strings). */
-static int put_number(buf *out, const jl_num *x) {
-  if (x->special == JL_NUM_NAN) return buf_puts(out, "\"NaN\"");
-  if (x->special == JL_NUM_PINF) return buf_puts(out, "\"Infinity\"");
-  if (x->special == JL_NUM_NINF) return buf_puts(out, "\"-Infinity\"");
+static int put_number(buf *out, const txt_num *x) {
+  if (x->special == TXT_NUM_NAN) return buf_puts(out, "\"NaN\"");
+  if (x->special == TXT_NUM_PINF) return buf_puts(out, "\"Infinity\"");
+  if (x->special == TXT_NUM_NINF) return buf_puts(out, "\"-Infinity\"");
   const char *p = x->s, *e = x->s + x->n;
   if (*p == '-') {
     TRY(buf_putc(out, '-'));
@@ -487,7 +433,7 @@ int jl_skip(jl_lex *lx, const char **pp, const char *end, buf *out) {
   int depth = 0, rc;
   const char *p = *pp;
   jl_sv sv;
-  jl_num num;
+  txt_num num;
 value:
   if (p >= end) return jl_bad(lx, p, "unexpected end of record, expected a value");
   switch (jl_first[(unsigned char)*p]) {

@@ -3,8 +3,9 @@
 ** file) into lago batches: chunked input, record framing, modes, corrupt
 ** and rescued data columns, bad-record logs, line numbers.
 **
-** Input buffer (file offsets grow to the right; every position the reader
-** keeps is a file offset, so moving the buffer changes nothing):
+** Input buffer (format/text's txt_input, shared with the CSV reader; file
+** offsets grow to the right; every position the reader keeps is a file
+** offset, so moving the buffer changes nothing):
 **
 **      buf_off                                 buf_off + len == read_off
 **      |<---------------------- buf ------------------------>|
@@ -38,26 +39,19 @@
 ** refused (LAGO_UNSUPPORTED), so every length fits the 32-bit string views.
 */
 #include <stdio.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "format/json/jsonl_int.h"
 #include "util/alloc.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #define VS LAGO_VECTOR_SIZE
-#define CHUNK_DEFAULT ((size_t)1 << 20)
 #define MAX_LINE ((uint64_t)0x7fffffff)
 
 enum { ST_TOP = 0, ST_LINE_ARRAY, ST_DOC_ARRAY, ST_DOC_TAIL, ST_DONE };
 
 struct jsonl_reader {
-  lago_fs *fs;
-  lago_file *f;
-  char *path;                 /* owned */
+  txt_reader t;               /* first: file, range, offsets, line, stats, bad records (format/text);
+                                 t.line is the line number of pos (1-based, from the range start) */
   jsonl_options o;            /* copy; its strings are borrowed from the caller */
   lago_type schema;           /* borrowed */
   uint32_t n_fields;
@@ -68,27 +62,14 @@ struct jsonl_reader {
   jl_dec dec;
   buf sbuf;                   /* lexer scratch (unescaped strings) */
 
-  uint64_t range_start, range_end;
-  bool exact_start;
-  uint64_t first_off, end_off;
-  bool started;
   bool bom;                   /* a BOM was skipped at offset 0 */
   int state;
 
-  char *buf;                  /* heap, cap bytes */
-  size_t cap, len;
-  uint64_t buf_off, read_off;
-  size_t chunk;
-  uint64_t pos;               /* file offset of the next byte to look at */
-  uint64_t line;              /* line number of pos (1-based, from the range start) */
+  uint64_t pos;               /* file offset of the next byte to look at (in t.in) */
   uint64_t line_start;        /* file offset where pos's line starts */
   uint64_t arr_pos, arr_end, arr_next; /* ST_LINE_ARRAY: next element, end of the line, next line */
 
   uint64_t row_line[VS];      /* line of each row of the batch being built */
-  arena *own;                 /* batches when the caller passes no arena */
-  jsonl_stats stats;
-  buf bad;                    /* bad-record JSON lines */
-  bool bad_taken;
   buf tmp;                    /* messages, repaired text */
   /* Inference mode (jsonl_reader_infer): records go to infer_fn, not to batches. */
   jl_infer_fn infer_fn;
@@ -97,15 +78,15 @@ struct jsonl_reader {
   bool infer_bad;             /* a malformed record was met (PERMISSIVE) */
 };
 
-static inline char *B(const jsonl_reader *r, uint64_t off) { return r->buf + (size_t)(off - r->buf_off); }
-static inline uint64_t OFF(const jsonl_reader *r, const char *p) { return r->buf_off + (uint64_t)(p - r->buf); }
-static inline uint64_t buf_end(const jsonl_reader *r) { return r->buf_off + r->len; }
-static inline bool at_eof(const jsonl_reader *r) { return r->read_off >= r->f->size; }
+static inline char *B(const jsonl_reader *r, uint64_t off) { return txt_input_at(&r->t.in, off); }
+static inline uint64_t OFF(const jsonl_reader *r, const char *p) { return txt_input_off(&r->t.in, p); }
+static inline uint64_t buf_end(const jsonl_reader *r) { return txt_input_end(&r->t.in); }
+static inline bool at_eof(const jsonl_reader *r) { return txt_input_eof(&r->t.in); }
 
 /* ---- opening ----------------------------------------------------------------------------- */
 
 static int set_schema(jsonl_reader *r, lago_type schema, lago_err *err) {
-  if (schema.id != LT_STRUCT) return LAGO_ERR(err, LAGO_BIND, "%s: json schema must be a STRUCT", r->path);
+  if (schema.id != LT_STRUCT) return LAGO_ERR(err, LAGO_BIND, "%s: json schema must be a STRUCT", r->t.path);
   r->schema = schema;
   r->n_fields = type_n_fields(schema);
   r->types = mem_calloc(r->n_fields ? r->n_fields : 1, sizeof *r->types);
@@ -120,10 +101,10 @@ static int set_schema(jsonl_reader *r, lago_type schema, lago_err *err) {
       r->rescue_idx = (int)i;
   }
   if (r->o.rescued_column && r->rescue_idx < 0)
-    return LAGO_ERR(err, LAGO_BIND, "%s: rescuedDataColumn '%s' is not in the schema", r->path, r->o.rescued_column);
+    return LAGO_ERR(err, LAGO_BIND, "%s: rescuedDataColumn '%s' is not in the schema", r->t.path, r->o.rescued_column);
   int rc = jl_plan_build(r->meta, schema, r->corrupt_idx >= 0 ? r->o.corrupt_column : NULL,
                          r->rescue_idx >= 0 ? r->o.rescued_column : NULL, &r->root, err);
-  if (rc) return lago_err_prefix(err, "%s", r->path);
+  if (rc) return lago_err_prefix(err, "%s", r->t.path);
   r->dec.rescue = r->rescue_idx >= 0;
   r->dec.ci_rescue = r->dec.rescue && r->o.reader_case_sensitive;
   return LAGO_OK;
@@ -137,28 +118,19 @@ int jsonl_reader_open_range(lago_fs *fs, const char *path, uint64_t start, uint6
     return LAGO_ERR(err, LAGO_MISUSE, "%s: a multiLine JSON file cannot be split into ranges", path);
   jsonl_reader *r = mem_calloc(1, sizeof *r);
   if (!r) return LAGO_NOMEM_ERR(err);
-  r->fs = fs;
   r->o = *opts;
-  r->chunk = CHUNK_DEFAULT;
-  r->line = 1;
-  r->range_start = start;
-  r->range_end = end;
-  r->exact_start = exact_start || start == 0;
   buf_init(&r->sbuf);
-  buf_init(&r->bad);
   buf_init(&r->tmp);
-  r->path = mem_strdup(path);
+  int rc = txt_reader_init(&r->t, fs, path, r->o.bad_records_path, start, end, exact_start, err);
   r->meta = arena_new("json reader", 4096);
-  r->buf = mem_alloc(64); /* never NULL, so offsets into it are defined on empty input */
-  r->cap = 64;
-  int rc = LAGO_OK;
-  if (!r->path || !r->meta || !r->buf) rc = LAGO_NOMEM_ERR(err);
-  if (!rc) rc = jl_dec_init(&r->dec, &r->o, r->path, err);
+  if (!rc && !r->meta) rc = LAGO_NOMEM_ERR(err);
+  if (!rc) rc = jl_dec_init(&r->dec, &r->o, r->t.path, err);
   if (!rc) {
     jl_lex_init(&r->dec.lx, &r->o, &r->sbuf);
     rc = set_schema(r, schema, err);
   }
-  if (!rc) rc = fs_open(fs, path, &r->f, err);
+  if (!rc) rc = txt_input_init(&r->t.in, fs, r->t.path, 0, -1, err);
+  r->t.in.range_end = end;
   if (rc) {
     jsonl_reader_close(r);
     return rc;
@@ -173,58 +145,18 @@ int jsonl_reader_open(lago_fs *fs, const char *path, const jsonl_options *opts, 
 }
 
 void jsonl_reader_set_chunk(jsonl_reader *r, size_t chunk) {
-  if (chunk >= 1) r->chunk = chunk;
+  if (chunk >= 1) r->t.in.chunk = chunk;
 }
-void jsonl_reader_set_line(jsonl_reader *r, uint64_t line) { r->line = line; }
+void jsonl_reader_set_line(jsonl_reader *r, uint64_t line) { r->t.line = line; }
 
 /* ---- input ------------------------------------------------------------------------------- */
-
-/*
-** Reads more input behind the data, first dropping the bytes before `keep`.
-** Reads at least `want` bytes (when the file has them). *got = bytes read.
-*/
-static int fill(jsonl_reader *r, uint64_t keep, size_t want, size_t *got, lago_err *err) {
-  *got = 0;
-  if (at_eof(r)) return LAGO_OK;
-  if (keep > r->buf_off) {
-    size_t drop = (size_t)(keep - r->buf_off);
-    if (drop > r->len) drop = r->len;
-    memmove(r->buf, r->buf + drop, r->len - drop);
-    r->len -= drop;
-    r->buf_off += drop;
-  }
-  uint64_t left = r->f->size - r->read_off;
-  size_t n = want > r->chunk ? want : r->chunk;
-  if (r->range_end != UINT64_MAX) {
-    /* A range reads little past its end (its last line usually ends soon
-    ** after), but at least as much again as it already read past it. */
-    uint64_t past = r->read_off > r->range_end ? r->read_off - r->range_end : 0;
-    uint64_t lim = (r->read_off < r->range_end ? r->range_end - r->read_off : 0) + (past > 4096 ? past : 4096);
-    if (n > lim && want <= lim) n = (size_t)lim;
-  }
-  if (n > left) n = (size_t)left;
-  if (r->cap - r->len < n) {
-    size_t ncap = r->cap ? r->cap : 2 * n;
-    while (ncap - r->len < n) ncap *= 2;
-    if (ncap > ((size_t)1 << 40)) return LAGO_ERR(err, LAGO_NOMEM, "%s: record too large", r->path);
-    char *nb = mem_realloc(r->buf, ncap);
-    if (!nb) return LAGO_NOMEM_ERR(err);
-    r->buf = nb;
-    r->cap = ncap;
-  }
-  TRY(fs_read_at(r->f, r->read_off, r->buf + r->len, n, err));
-  r->read_off += n;
-  r->len += n;
-  *got = n;
-  return LAGO_OK;
-}
 
 /* Reads the rest of the file (keeping bytes from `keep` on). */
 static int read_all(jsonl_reader *r, uint64_t keep, lago_err *err) {
   size_t got;
   while (!at_eof(r)) {
-    uint64_t left = r->f->size - r->read_off;
-    TRY(fill(r, keep, left > ((size_t)1 << 30) ? ((size_t)1 << 30) : (size_t)left, &got, err));
+    uint64_t left = r->t.in.f->size - r->t.in.read_off;
+    TRY(txt_input_fill(&r->t.in, keep, left > ((size_t)1 << 30) ? ((size_t)1 << 30) : (size_t)left, &got, err));
   }
   return LAGO_OK;
 }
@@ -239,7 +171,7 @@ static void advance(jsonl_reader *r, uint64_t to) {
   for (; p < e; p++) {
     if (!is_break(r, *p)) continue;
     if (*p == '\r' && r->o.line_sep < 0 && p + 1 < e && p[1] == '\n') p++;
-    r->line++;
+    r->t.line++;
     r->line_start = OFF(r, p + 1);
   }
   r->pos = to;
@@ -248,7 +180,7 @@ static void advance(jsonl_reader *r, uint64_t to) {
 /* JSON Lines: moves pos to the start of the next line (one break passed). */
 static inline void next_line(jsonl_reader *r, uint64_t next) {
   if (next > r->pos) {
-    r->line++;
+    r->t.line++;
     r->line_start = next;
   }
   r->pos = next;
@@ -256,7 +188,7 @@ static inline void next_line(jsonl_reader *r, uint64_t next) {
 
 /* Line and byte column of offset `at` (>= pos, in the buffer). */
 static void locate(const jsonl_reader *r, uint64_t at, uint64_t *line, uint64_t *col) {
-  uint64_t l = r->line, ls = r->line_start;
+  uint64_t l = r->t.line, ls = r->line_start;
   const char *p = B(r, r->pos), *e = B(r, at);
   for (; p < e; p++) {
     if (!is_break(r, *p)) continue;
@@ -268,90 +200,32 @@ static void locate(const jsonl_reader *r, uint64_t at, uint64_t *line, uint64_t 
   *col = at >= ls ? at - ls + 1 : 1;
 }
 
-/* First line break at or after p in [p, e); NULL if none. */
-static const char *find_break(const jsonl_reader *r, const char *p, const char *e) {
-  if (p >= e) return NULL;
-  if (r->o.line_sep >= 0) return memchr(p, r->o.line_sep, (size_t)(e - p));
-#if defined(__SSE2__)
-  const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-  while (e - p >= 16) {
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-    int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, nl), _mm_cmpeq_epi8(x, cr)));
-    if (m) return p + __builtin_ctz((unsigned)m);
-    p += 16;
-  }
-  for (; p < e; p++)
-    if (*p == '\n' || *p == '\r') return p;
-  return NULL;
-#else
-  const char *n = memchr(p, '\n', (size_t)(e - p));
-  const char *c = memchr(p, '\r', (size_t)((n ? n : e) - p));
-  return c ? c : n;
-#endif
-}
-
 /* The line at pos: *le = offset of its break (or EOF), *next = start of the next line. */
 static int find_line(jsonl_reader *r, uint64_t *le, uint64_t *next, lago_err *err) {
-  uint64_t scan = r->pos;
-  for (;;) {
-    const char *hit = find_break(r, B(r, scan), B(r, buf_end(r)));
-    size_t got;
-    if (hit) {
-      uint64_t at = OFF(r, hit);
-      if (*hit == '\r' && r->o.line_sep < 0) {
-        if (at + 1 < buf_end(r)) {
-          *le = at;
-          *next = at + 1 + (hit[1] == '\n');
-          return LAGO_OK;
-        }
-        if (at_eof(r)) {
-          *le = at;
-          *next = at + 1;
-          return LAGO_OK;
-        }
-        scan = at; /* is it \r\n? */
-      } else {
-        *le = at;
-        *next = at + 1;
-        return LAGO_OK;
-      }
-    } else {
-      if (at_eof(r)) {
-        *le = *next = buf_end(r);
-        return LAGO_OK;
-      }
-      scan = buf_end(r);
-    }
-    if (scan - r->pos > MAX_LINE)
-      return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s:%llu: line longer than 2 GiB", r->path, (unsigned long long)r->line);
-    TRY(fill(r, r->pos, 0, &got, err));
-  }
+  return txt_input_line(&r->t.in, r->pos, r->o.line_sep, r->pos, MAX_LINE, r->t.line, le, next, err);
 }
 
 /* Positions the reader at its first record (BOM, range start). */
 static int start(jsonl_reader *r, lago_err *err) {
-  r->started = true;
-  size_t got;
-  if (r->range_start > r->f->size) r->range_start = r->f->size;
-  if (r->exact_start || r->range_start == 0) {
-    r->pos = r->buf_off = r->read_off = r->range_start;
-    r->line_start = r->pos;
+  r->t.started = true;
+  if (r->t.range_start > r->t.in.f->size) r->t.range_start = r->t.in.f->size;
+  if (r->t.exact_start || r->t.range_start == 0) {
+    txt_input_seek(&r->t.in, r->t.range_start);
+    r->pos = r->line_start = r->t.range_start;
     if (r->pos == 0) {
-      while (r->len < 3 && !at_eof(r)) TRY(fill(r, 0, 3, &got, err));
-      if (r->len >= 3 && !memcmp(r->buf, "\xEF\xBB\xBF", 3)) {
-        r->pos = r->line_start = 3;
-        r->bom = true;
-      }
+      TRY(txt_input_bom(&r->t.in, &r->bom, err));
+      if (r->bom) r->pos = r->line_start = 3;
     }
   } else {
     /* After the first line break at or after start - 1. */
-    r->pos = r->buf_off = r->read_off = r->range_start - 1;
+    txt_input_seek(&r->t.in, r->t.range_start - 1);
+    r->pos = r->t.range_start - 1;
     r->line_start = r->pos;
     uint64_t le, next;
     TRY(find_line(r, &le, &next, err));
     r->pos = r->line_start = next;
   }
-  r->first_off = r->end_off = r->pos;
+  r->t.first_off = r->t.end_off = r->pos;
   r->state = ST_TOP;
   return LAGO_OK;
 }
@@ -372,7 +246,7 @@ static int ws_more(jsonl_reader *r, uint64_t *off, lago_err *err) {
       return rc;
     }
     size_t got;
-    TRY(fill(r, r->pos, 0, &got, err));
+    TRY(txt_input_fill(&r->t.in, r->pos, 0, &got, err));
   }
 }
 
@@ -392,10 +266,10 @@ static int need_value(jsonl_reader *r, uint64_t from, uint64_t *to, lago_err *er
       return rc;
     }
     if (buf_end(r) - from > MAX_LINE)
-      return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s:%llu: JSON value longer than 2 GiB", r->path,
-                      (unsigned long long)r->line);
+      return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s:%llu: JSON value longer than 2 GiB", r->t.path,
+                      (unsigned long long)r->t.line);
     size_t got;
-    TRY(fill(r, r->pos, (size_t)(buf_end(r) - r->pos), &got, err));
+    TRY(txt_input_fill(&r->t.in, r->pos, (size_t)(buf_end(r) - r->pos), &got, err));
   }
 }
 
@@ -418,7 +292,7 @@ typedef struct bstate {
 
 static const char *show(buf *b, const char *p, size_t n) {
   size_t k = n > JL_SHOW ? JL_SHOW : n;
-  if (jl_utf8_repair(b, p, k) || (n > k && buf_puts(b, "..."))) return NULL;
+  if (txt_utf8_repair(b, p, k) || (n > k && buf_puts(b, "..."))) return NULL;
   return "";
 }
 
@@ -434,7 +308,7 @@ static const char *describe(jsonl_reader *r, const rec *rc, uint8_t why) {
   locate(r, at, &line, &col);
   buf *b = &r->tmp;
   buf_clear(b);
-  buf_printf(b, "%s:%llu:%llu: malformed record: ", r->path, (unsigned long long)line, (unsigned long long)col);
+  buf_printf(b, "%s:%llu:%llu: malformed record: ", r->t.path, (unsigned long long)line, (unsigned long long)col);
   const char *p = B(r, at);
   size_t left = (size_t)(rc->end - at);
   switch (why) {
@@ -464,15 +338,9 @@ static const char *describe(jsonl_reader *r, const rec *rc, uint8_t why) {
 }
 
 static int log_bad(jsonl_reader *r, const rec *rc, const char *msg, lago_err *err) {
-  buf *b = &r->bad;
-  int e = buf_puts(b, "{\"path\":");
-  if (!e) e = jl_json_str(b, r->path, strlen(r->path));
-  if (!e) e = buf_printf(b, ",\"line\":%llu,\"record\":", (unsigned long long)rc->line);
-  if (!e) e = jl_json_str(b, B(r, rc->start), (size_t)(rc->end - rc->start));
-  if (!e) e = buf_puts(b, ",\"reason\":");
-  if (!e) e = jl_json_str(b, msg, strlen(msg));
-  if (!e) e = buf_puts(b, "}\n");
-  return e ? LAGO_NOMEM_ERR(err) : LAGO_OK;
+  if (txt_bad_append(&r->t.bad, r->t.path, rc->line, B(r, rc->start), (size_t)(rc->end - rc->start), msg))
+    return LAGO_NOMEM_ERR(err);
+  return LAGO_OK;
 }
 
 /*
@@ -501,9 +369,9 @@ static int settle(jsonl_reader *r, bstate *bs, const rec *rc, lago_err *err) {
         buf *t = &r->tmp;
         buf_clear(t);
         if (buf_putc(t, '{') || buf_append(t, d->resc.data, d->resc.len) || buf_puts(t, ",\"_file_path\":") ||
-            jl_json_str(t, r->path, strlen(r->path)) || buf_putc(t, '}'))
+            jl_json_str(t, r->t.path, strlen(r->t.path)) || buf_putc(t, '}'))
           return LAGO_NOMEM_ERR(err);
-        if (t->len > MAX_LINE) return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: rescued data too large", r->path);
+        if (t->len > MAX_LINE) return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: rescued data too large", r->t.path);
         if (vec_set_str(v, row, t->data, (uint32_t)t->len)) return LAGO_NOMEM_ERR(err);
         vec_set_valid(v, row);
         bs->n_resc++;
@@ -536,8 +404,8 @@ static int settle(jsonl_reader *r, bstate *bs, const rec *rc, lago_err *err) {
   if (r->corrupt_idx >= 0) {
     buf *t = &r->tmp;
     buf_clear(t);
-    if (jl_utf8_repair(t, B(r, rc->start), (size_t)(rc->end - rc->start))) return LAGO_NOMEM_ERR(err);
-    if (t->len > MAX_LINE) return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: corrupt record too large", r->path);
+    if (txt_utf8_repair(t, B(r, rc->start), (size_t)(rc->end - rc->start))) return LAGO_NOMEM_ERR(err);
+    if (t->len > MAX_LINE) return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: corrupt record too large", r->t.path);
     vec *v = bs->colp[r->corrupt_idx];
     if (vec_set_str(v, row, t->data ? t->data : "", (uint32_t)t->len)) return LAGO_NOMEM_ERR(err);
     vec_set_valid(v, row);
@@ -617,12 +485,12 @@ static int line_array_step(jsonl_reader *r, bstate *bs, lago_err *err) {
     (void)jl_ws(&d->lx, &p, e);
   }
   r->arr_pos = OFF(r, p);
-  return one_record(r, bs, es, ee, es, ee, r->line, false, err);
+  return one_record(r, bs, es, ee, es, ee, r->t.line, false, err);
 }
 
 static int line_step(jsonl_reader *r, bstate *bs, bool *done, lago_err *err) {
   /* A line is owned by the range it starts in; the first line starts at 0, before a BOM. */
-  if (r->pos >= r->range_end && !(r->pos == 3 && r->bom)) {
+  if (r->pos >= r->t.range_end && !(r->pos == 3 && r->bom)) {
     *done = true;
     return LAGO_OK;
   }
@@ -656,13 +524,13 @@ static int line_step(jsonl_reader *r, bstate *bs, bool *done, lago_err *err) {
       r->arr_next = next;
       return LAGO_OK;
     }
-    rec rr = {ls, le, r->line, rc, (uint8_t)(rc ? 0 : JL_TRAILING), OFF(r, q)};
+    rec rr = {ls, le, r->t.line, rc, (uint8_t)(rc ? 0 : JL_TRAILING), OFF(r, q)};
     TRY(settle(r, bs, &rr, err));
   } else if (w == JL_BAD) {
-    rec rr = {ls, le, r->line, JL_BAD, 0, 0};
+    rec rr = {ls, le, r->t.line, JL_BAD, 0, 0};
     TRY(settle(r, bs, &rr, err));
   } else {
-    TRY(one_record(r, bs, OFF(r, p), le, ls, le, r->line, true, err));
+    TRY(one_record(r, bs, OFF(r, p), le, ls, le, r->t.line, true, err));
   }
   next_line(r, next);
   return LAGO_OK;
@@ -679,7 +547,7 @@ static int doc_broken(jsonl_reader *r, bstate *bs, uint64_t ts, uint64_t at, con
   TRY(read_all(r, r->pos, err));
   jl_dec *d = &r->dec;
   jl_dec_record(d);
-  rec rr = {ts, buf_end(r), r->line, JL_BAD, 0, 0};
+  rec rr = {ts, buf_end(r), r->t.line, JL_BAD, 0, 0};
   if (what) {
     jl_bad(&d->lx, B(r, at), what);
   } else {
@@ -722,7 +590,7 @@ static int doc_step(jsonl_reader *r, bstate *bs, bool *done, lago_err *err) {
       }
       if ((rc = need_value(r, off, &to, err)) > 0) return rc;
       if (rc == JL_BAD) return doc_broken(r, bs, off, off, NULL, err);
-      TRY(one_record(r, bs, off, to, off, to, r->line, false, err));
+      TRY(one_record(r, bs, off, to, off, to, r->t.line, false, err));
       advance(r, to);
       r->state = ST_DOC_TAIL;
       return LAGO_OK;
@@ -738,7 +606,7 @@ static int doc_step(jsonl_reader *r, bstate *bs, bool *done, lago_err *err) {
       }
       if ((rc = need_value(r, off, &to, err)) > 0) return rc;
       if (rc == JL_BAD) return doc_broken(r, bs, off, off, NULL, err);
-      TRY(one_record(r, bs, off, to, off, to, r->line, false, err));
+      TRY(one_record(r, bs, off, to, off, to, r->t.line, false, err));
       advance(r, to);
       /* Then ',' (and another element) or ']'. */
       off = r->pos;
@@ -771,7 +639,7 @@ static int doc_step(jsonl_reader *r, bstate *bs, bool *done, lago_err *err) {
       TRY(read_all(r, r->pos, err));
       {
         jl_dec_record(&r->dec);
-        rec rr = {r->pos, buf_end(r), r->line, 0, JL_TRAILING, r->pos};
+        rec rr = {r->pos, buf_end(r), r->t.line, 0, JL_TRAILING, r->pos};
         TRY(settle(r, bs, &rr, err));
       }
       advance(r, buf_end(r));
@@ -798,9 +666,11 @@ static void set_lens(vec *v, uint32_t len) {
     set_lens(v->child, v->child->len);
 }
 
-static int next_once(jsonl_reader *r, arena *ar, batch **out, jsonl_batch_info *info, bool *again, lago_err *err) {
+/* One batch (txt_once_fn); *again when it has no rows but the input goes on. */
+static int next_once(void *reader, arena *ar, batch **out, txt_batch_info *info, bool *again, lago_err *err) {
+  jsonl_reader *r = reader;
   *again = false;
-  if (!r->started) TRY(start(r, err));
+  if (!r->t.started) TRY(start(r, err));
   bstate bs;
   memset(&bs, 0, sizeof bs);
   bs.b = batch_new(ar, r->n_fields, r->types, VS);
@@ -821,47 +691,27 @@ static int next_once(jsonl_reader *r, arena *ar, batch **out, jsonl_batch_info *
       TRY(line_step(r, &bs, &done, err));
     }
   }
-  if (done && !r->o.multi_line && r->state == ST_TOP) r->end_off = r->pos;
-  if (r->o.multi_line) r->end_off = r->pos;
+  if (done && !r->o.multi_line && r->state == ST_TOP) r->t.end_off = r->pos;
+  if (r->o.multi_line) r->t.end_off = r->pos;
   uint32_t n = bs.n;
   batch_set_rows(bs.b, n);
   for (uint32_t i = 0; i < r->n_fields; i++) set_lens(&bs.b->cols[i], n);
   memcpy(lines, r->row_line, (size_t)n * sizeof(uint64_t));
   uint64_t bytes = r->pos - pos0;
-  r->stats.rows += n;
-  r->stats.bad_rows += bs.n_bad;
-  r->stats.dropped_rows += bs.n_dropped;
-  r->stats.rescued_rows += bs.n_resc;
-  r->stats.bytes += bytes;
-  if (n) r->stats.batches++;
-  if (info) {
-    info->n_rows = n;
-    info->n_bad = bs.n_bad;
-    info->n_dropped = bs.n_dropped;
-    info->n_rescued = bs.n_resc;
-    info->bytes = bytes;
-    info->lines = lines;
-  }
+  info->n_rows = n;
+  info->n_bad = bs.n_bad;
+  info->n_dropped = bs.n_dropped;
+  info->n_rescued = bs.n_resc;
+  info->bytes = bytes;
+  info->lines = lines;
+  txt_stats_add(&r->t.stats, info);
   *out = bs.b;
   *again = n == 0 && !done;
   return LAGO_OK;
 }
 
 int jsonl_reader_next(jsonl_reader *r, arena *ar, batch **out, jsonl_batch_info *info, lago_err *err) {
-  *out = NULL;
-  if (info) memset(info, 0, sizeof *info);
-  bool own = !ar;
-  if (own) {
-    if (!r->own && !(r->own = arena_new("json batch", (size_t)1 << 20))) return LAGO_NOMEM_ERR(err);
-    ar = r->own;
-  }
-  /* A batch that lost every row is not the end (n_rows == 0 means "done"): go on. */
-  for (;;) {
-    if (own) arena_reset(ar);
-    bool again;
-    TRY(next_once(r, ar, out, info, &again, err));
-    if (!again) return LAGO_OK;
-  }
+  return txt_reader_next(&r->t, next_once, ar, out, info, err);
 }
 
 /* ---- inference --------------------------------------------------------------------------- */
@@ -870,7 +720,7 @@ int jsonl_reader_infer(jsonl_reader *r, jl_infer_fn fn, void *ud, uint64_t max_r
                        lago_err *err) {
   r->infer_fn = fn;
   r->infer_ud = ud;
-  if (!r->started) TRY(start(r, err));
+  if (!r->t.started) TRY(start(r, err));
   bstate bs;
   memset(&bs, 0, sizeof bs);
   bool done = false;
@@ -887,55 +737,26 @@ uint64_t jsonl_reader_records(const jsonl_reader *r) { return r->infer_count; }
 
 /* ---- the rest of the API --------------------------------------------------------------------- */
 
-uint64_t jsonl_reader_first_offset(const jsonl_reader *r) { return r->first_off; }
-uint64_t jsonl_reader_end_offset(const jsonl_reader *r) { return r->end_off; }
-uint64_t jsonl_reader_lines(const jsonl_reader *r) { return r->line - 1; }
-const jsonl_stats *jsonl_reader_stats(const jsonl_reader *r) { return &r->stats; }
+uint64_t jsonl_reader_first_offset(const jsonl_reader *r) { return r->t.first_off; }
+uint64_t jsonl_reader_end_offset(const jsonl_reader *r) { return r->t.end_off; }
+uint64_t jsonl_reader_lines(const jsonl_reader *r) { return txt_reader_lines(&r->t); }
+const jsonl_stats *jsonl_reader_stats(const jsonl_reader *r) { return &r->t.stats; }
 
-const char *jsonl_reader_bad_records(jsonl_reader *r, size_t *len) {
-  *len = r->bad.len;
-  return buf_cstr(&r->bad);
-}
+const char *jsonl_reader_bad_records(jsonl_reader *r, size_t *len) { return txt_reader_bad_records(&r->t, len); }
 
-void jsonl_reader_take_bad_records(jsonl_reader *r) {
-  buf_clear(&r->bad);
-  r->bad_taken = true;
-}
+void jsonl_reader_take_bad_records(jsonl_reader *r) { (void)txt_reader_take_bad(&r->t, NULL); }
 
 int jsonl_write_bad_records(lago_fs *fs, const char *dir, const char *text, size_t len, lago_err *err) {
-  if (!len) return LAGO_OK;
-  static unsigned long counter;
-  char name[160];
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  unsigned long k = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
-  snprintf(name, sizeof name, "%04d%02d%02dT%02d%02d%02d/bad_records/part-%05lu-%ld.json", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, k, (long)getpid());
-  arena *ar = arena_new("json bad records", 512);
-  if (!ar) return LAGO_NOMEM_ERR(err);
-  char *path = path_join(ar, dir, name);
-  int rc = path ? fs_write(fs, path, text, len, false, err) : LAGO_NOMEM_ERR(err);
-  arena_free(ar);
-  return rc;
+  return txt_bad_write(fs, dir, text, len, err);
 }
 
 void jsonl_reader_close(jsonl_reader *r) {
   if (!r) return;
-  if (r->bad.len && r->o.bad_records_path && r->fs) {
-    lago_err e;
-    lago_err_clear(&e);
-    (void)jsonl_write_bad_records(r->fs, r->o.bad_records_path, r->bad.data, r->bad.len, &e);
-  }
-  fs_close(r->f);
+  txt_reader_deinit(&r->t);
   jl_dec_deinit(&r->dec);
   buf_deinit(&r->sbuf);
-  buf_deinit(&r->bad);
   buf_deinit(&r->tmp);
   arena_free(r->meta);
-  arena_free(r->own);
   mem_free(r->types);
-  mem_free(r->buf);
-  mem_free(r->path);
   mem_free(r);
 }

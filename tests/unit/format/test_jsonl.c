@@ -171,7 +171,7 @@ TEST(jsonl_datetime_formats) {
   ASSERT_RC(jsonl_options_set(&o, ar, "dateFormat", "yyyy-QQ", &e), LAGO_OK);
   lago_err_clear(&e);
   ASSERT_RC(jsonl_options_check(&o, &e), LAGO_BIND);
-  ASSERT_CONTAINS(e.msg, "letter 'Q' is not supported");
+  ASSERT_CONTAINS(e.msg, "unsupported letter 'Q'");
 }
 
 /* ---- nested ---------------------------------------------------------------------------- */
@@ -602,6 +602,11 @@ TEST(jsonl_option_line_sep) {
   p = JT_WRITE("l2.jsonl", "{\"a\":1}\x1e{\"a\":\n2}\x1e\x1e{\"a\":3}\n\x1e");
   ASSERT_EQ_STR(jt_rows(p, &o, "STRUCT<a: INT>"), "1:1\n2:2\n4:3\n");
   ASSERT_RC(jsonl_options_set(&o, ar, "lineSep", "ab", &e), LAGO_UNSUPPORTED);
+  /* bytes that start a record or are whitespace cannot end one */
+  lago_err_clear(&e);
+  ASSERT_OK(jsonl_options_set(&o, ar, "lineSep", "{", &e), &e);
+  ASSERT_RC(jsonl_options_check(&o, &e), LAGO_BIND);
+  ASSERT_CONTAINS(e.msg, "cannot separate lines");
 }
 
 TEST(jsonl_options_by_name) {
