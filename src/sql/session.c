@@ -261,6 +261,7 @@ static int dispatch(sql_ctx *q, const sql_stmt *st, stmt_out *o) {
     case SQL_S_RESTORE: return stmt_maint(q, st, o);
     case SQL_S_SET:
     case SQL_S_RESET: return stmt_set(q, st, o);
+    case SQL_S_COPY_INTO: return stmt_copy_into(q, st, o);
     default:
       return sql_err_at(q, LAGO_UNSUPPORTED, st->pos, "%s statements are not supported by lago's SQL engine",
                         sql_stmt_kind_name(st->kind));

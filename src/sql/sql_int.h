@@ -479,6 +479,7 @@ int stmt_update_delete(sql_ctx *q, const sql_stmt *st, stmt_out *out);
 int stmt_merge(sql_ctx *q, const sql_stmt *st, stmt_out *out);
 int stmt_maint(sql_ctx *q, const sql_stmt *st, stmt_out *out);     /* OPTIMIZE/VACUUM/RESTORE/TRUNCATE */
 int stmt_set(sql_ctx *q, const sql_stmt *st, stmt_out *out);       /* SET/RESET */
+int stmt_copy_into(sql_ctx *q, const sql_stmt *st, stmt_out *out); /* COPY INTO (stmt_copy.c, via stream/) */
 
 /* Result rows built from text columns: n_cols names, rows given as strings (NULL = SQL NULL). */
 typedef struct rowset {

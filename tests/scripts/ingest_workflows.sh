@@ -5,9 +5,12 @@
 # §4 healthcare heart-rate lab: a static patient CSV (schema inferred) loaded
 #    once into a bronze table; heart-rate files (multi-line JSON) read as a
 #    stream, one file per trigger, with a checkpoint, appended to a bronze
-#    table with availableNow; new files later. (Silver and gold are SQL: the
-#    gold figures are computed here from `lago table cat` to check the bronze
-#    data, until `lago sql` exists.)
+#    table with availableNow (each row tagged with its batch id); silver
+#    (`lago sql`): the new bronze batches joined with the patients, epoch
+#    microseconds cast to TIMESTAMP, appended; gold: ceil(avg(heartrate)) and
+#    count per patient recomputed whole (complete mode), ordered, queried.
+#    A new upload later: only it reaches bronze and silver; gold is checked
+#    against the generator's own numbers each time.
 # §5 Auto Loader lab: an extract script drops a CSV per day into a landing
 #    volume; lago ingests only new files with an inferred, stored schema and a
 #    load-date column, availableNow, the same parameterised command for two
@@ -58,25 +61,59 @@ expect_grep "§4 patients loaded" "^batch 0: 1 files, 12 rows" "$out"
 d=$(lago table describe health.bronze.patients | tr '\t' ' ' | tr '\n' ' ')
 expect_grep "§4 patient schema inferred" "patient_id INT .*name STRING .*age INT .*gender STRING" "$d"
 
-out=$(lago ingest data/heartrate --format json --into health.bronze.heart_rate --checkpoint ck/heart_rate \
-  --option multiLine=true --option maxFilesPerTrigger=1 --option inferColumnTypes=true 2>&1)
+hr_ingest() {
+  lago ingest data/heartrate --format json --into health.bronze.heart_rate --checkpoint ck/heart_rate \
+    --option multiLine=true --option maxFilesPerTrigger=1 --option inferColumnTypes=true \
+    --add-column batch_id='batch_id()' 2>&1
+}
+# per patient "id ceil(avg(heartrate)) count" over uploads 0..$1, from the generator's own numbers
+hr_want() {
+  for i in $(seq 0 "$1"); do for k in $(seq 0 9); do echo "$(( (k + i) % 12 + 1 )) $(( 60 + (k * 7 + i * 3) % 40 ))"; done; done |
+    awk '{s[$1]+=$2; n[$1]++} END {for (p in s) {a = s[p] / n[p]; c = (a == int(a)) ? a : int(a) + 1; print p, c, n[p]}}' | sort -n
+}
+# silver: the new bronze batches (batch_id above silver's highest) joined with the static patient
+# table, epoch microseconds cast to TIMESTAMP, appended; gold: the per-patient aggregate recomputed
+# whole (complete output mode), ordered. Then the gold table is queried.
+silver_gold() {
+  lago sql -c "CREATE SCHEMA IF NOT EXISTS health.silver; CREATE SCHEMA IF NOT EXISTS health.gold;
+    CREATE TABLE IF NOT EXISTS health.silver.heart_rate (patient_id BIGINT, name STRING, age INT,
+      time TIMESTAMP, heartrate BIGINT, batch_id BIGINT);
+    INSERT INTO health.silver.heart_rate
+      SELECT h.patient_id, p.name, p.age, timestamp_micros(h.time), h.heartrate, h.batch_id
+      FROM health.bronze.heart_rate h JOIN health.bronze.patients p ON h.patient_id = p.patient_id
+      WHERE h.batch_id > (SELECT coalesce(max(batch_id), -1) FROM health.silver.heart_rate);
+    CREATE OR REPLACE TABLE health.gold.heart_rate AS
+      SELECT patient_id, name, ceil(avg(heartrate)) AS avg_heartrate, count(*) AS readings
+      FROM health.silver.heart_rate GROUP BY patient_id, name ORDER BY patient_id" >/dev/null 2>"$T/sql.err" ||
+    { bad "§4 silver/gold SQL failed: $(head -3 "$T/sql.err")"; return; }
+  lago sql --format csv -c "SELECT patient_id, avg_heartrate, readings FROM health.gold.heart_rate ORDER BY patient_id" 2>&1 |
+    tail -n +2 | tr ',' ' '
+}
+
+out=$(hr_ingest)
 expect_eq "§4 one file per trigger" "$(grep -c '^batch [0-9]*: 1 files, 10 rows' <<<"$out")" 5
 expect_eq "§4 five commits" "$(lago table history health.bronze.heart_rate | tail -n +2 | wc -l)" 5
 d=$(lago table describe health.bronze.heart_rate | tr '\t' ' ' | tr '\n' ' ')
 expect_grep "§4 heart-rate schema inferred" "heartrate BIGINT .*patient_id BIGINT .*time BIGINT" "$d"
 [ -f ck/heart_rate/_schemas/0 ] && ok || bad "§4 schema stored in the checkpoint"
-# a new upload later: only it is read
+if "$L" sql -c "SELECT 1" >/dev/null 2>&1; then
+  expect_eq "§4 gold after five uploads (lago sql)" "$(silver_gold)" "$(hr_want 4)"
+  expect_eq "§4 silver rows" "$(lago sql --format csv -c "SELECT count(*), count(name), min(time) FROM health.silver.heart_rate" | tail -1)" \
+    "50,50,2023-11-14 22:13:20+00"
+else
+  bad "§4 silver/gold: lago sql is not available"
+fi
+# a new upload later: only it is read, and only it goes to silver
 gen_hr 5
-out=$(lago ingest data/heartrate --format json --into health.bronze.heart_rate --checkpoint ck/heart_rate \
-  --option multiLine=true --option maxFilesPerTrigger=1 --option inferColumnTypes=true 2>&1)
+out=$(hr_ingest)
 expect_eq "§4 new upload only" "$(grep -c '^batch 5: 1 files, 10 rows' <<<"$out")" 1
 # gold check from bronze: per patient ceil(avg(heartrate)) and count, against the generator's own numbers
 got=$(cat_rows health.bronze.heart_rate patient_id,heartrate | awk -F, '{s[$1]+=$2; n[$1]++}
   END {for (p in s) {a = s[p] / n[p]; c = (a == int(a)) ? a : int(a) + 1; print p, c, n[p]}}' | sort -n)
-want=$(for i in 0 1 2 3 4 5; do for k in $(seq 0 9); do echo "$(( (k + i) % 12 + 1 )) $(( 60 + (k * 7 + i * 3) % 40 ))"; done; done |
-  awk '{s[$1]+=$2; n[$1]++} END {for (p in s) {a = s[p] / n[p]; c = (a == int(a)) ? a : int(a) + 1; print p, c, n[p]}}' | sort -n)
-expect_eq "§4 per-patient ceil(avg(heartrate)), count from bronze" "$got" "$want"
+expect_eq "§4 per-patient ceil(avg(heartrate)), count from bronze" "$got" "$(hr_want 5)"
 expect_eq "§4 every patient has readings" "$(echo "$got" | wc -l)" 12
+expect_eq "§4 gold after the sixth upload (lago sql)" "$(silver_gold)" "$(hr_want 5)"
+expect_eq "§4 silver appended once" "$(lago sql --format csv -c "SELECT count(*), count(DISTINCT batch_id) FROM health.silver.heart_rate" | tail -1)" "60,6"
 
 # ================= §5 Auto Loader fed by an extract script ===================================
 # the landing volume /Volumes/main/raw/landing (what CREATE VOLUME makes)
