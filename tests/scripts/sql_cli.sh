@@ -116,6 +116,13 @@ else
   bad "CREATE VOLUME made no directory under $WH"
 fi
 
+# eager aggregation (off by default): a partial aggregate below the join only when enabled
+EQ="WITH f AS (SELECT id % 1000 AS k, id AS v FROM range(100000)) SELECT b.id, count(*) FROM f JOIN range(1000) b ON f.k = b.id GROUP BY b.id"
+out=$($L sql --format csv -c "EXPLAIN $EQ" 2>&1)
+expect_eq "no eager aggregation by default" "$(echo "$out" | grep -c HashAggregate)" "1"
+out=$($L sql --format csv -c "SET lago.optimizer.eagerAggregation.enabled = true; EXPLAIN $EQ" 2>&1)
+expect_eq "eager aggregation when enabled" "$(echo "$out" | grep -c HashAggregate)" "2"
+
 # tables written by every statement kind pass the strict Delta log validator
 for tb in t o big; do
   out=$($B/lago --warehouse "$WH" table validate main.default.$tb 2>&1); rc=$?
