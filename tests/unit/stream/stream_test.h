@@ -133,7 +133,7 @@ static inline char *st_rows(const char *root, const char *cols) {
     snprintf(colbuf, sizeof colbuf, "%s", cols);
     for (char *p = strtok(colbuf, ","); p && n_names < 32; p = strtok(NULL, ",")) names[n_names++] = p;
   }
-  delta_scan_opts so = {cols ? names : NULL, n_names, NULL, 0, false, false, false};
+  delta_scan_opts so = {cols ? names : NULL, n_names, NULL, 0, false, false, false, false};
   delta_scan *sc;
   ASSERT_OK(delta_scan_new(s, &so, &sc, &e), &e);
   delta_scan_iter *it;
