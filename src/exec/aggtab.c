@@ -903,7 +903,7 @@ static int map_chunk(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t 
 static void check_memory(aggtab *t, size_t extra_charged) {
   (void)extra_charged;
   bool ok = exec_mem_track(t->cx, t->ar, &t->ar_charged);
-  if (t->km == KM_COLL) ok &= exec_mem_track(t->cx, t->keys.ar, &t->keys_charged);
+  if (t->km == KM_COLL) ok &= exec_mem_track_bytes(t->cx, coll_bytes(&t->keys), &t->keys_charged);
   if (!ok && !t->frozen && t->level < AGGTAB_MAX_LEVEL && t->n_groups >= AGGTAB_MIN_GROUPS) t->frozen = true;
 }
 
@@ -1104,7 +1104,7 @@ int aggtab_merge_part(aggtab *dest, aggtab *const *srcs, uint32_t n_srcs, uint32
     }
   }
   exec_mem_track(dest->cx, dest->ar, &dest->ar_charged);
-  if (dest->km == KM_COLL) exec_mem_track(dest->cx, dest->keys.ar, &dest->keys_charged);
+  if (dest->km == KM_COLL) exec_mem_track_bytes(dest->cx, coll_bytes(&dest->keys), &dest->keys_charged);
   mem_free(gids);
   mem_free(dg);
   mem_free(hs);

@@ -5,8 +5,49 @@
 
 #include <string.h>
 
+#include "exec/exec_int.h"
 #include "exec/vecops.h"
 #include "util/alloc.h"
+
+#define SLAB_MAX ((size_t)8 << 20)
+
+static void free_slabs(coll *c) {
+  for (uint32_t i = 0; i < c->n_slabs; i++) mem_free(c->slabs[i]);
+  mem_free(c->slabs);
+  c->slabs = NULL;
+  c->n_slabs = c->cap_slabs = 0;
+  c->slab_pos = NULL;
+  c->slab_left = c->slab_bytes = 0;
+}
+
+/* n bytes (16-aligned) for a chunk's value array; NULL on OOM. Slabs double from the first chunk's
+** needs up to SLAB_MAX, so small collections stay small. */
+static void *slab_alloc(coll *c, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  if (n > c->slab_left) {
+    if (c->n_slabs == c->cap_slabs) {
+      uint32_t nc = c->cap_slabs ? c->cap_slabs * 2 : 8;
+      uint8_t **ns = mem_realloc(c->slabs, nc * sizeof(uint8_t *));
+      if (!ns) return NULL;
+      c->slabs = ns;
+      c->cap_slabs = nc;
+    }
+    size_t size = c->n_slabs ? c->slab_bytes : n; /* doubles the total each time */
+    if (size > SLAB_MAX) size = SLAB_MAX;
+    if (size < n) size = n;
+    uint8_t *s = mem_alloc(size);
+    if (!s) return NULL;
+    exec_hint_huge(s, size);
+    c->slabs[c->n_slabs++] = s;
+    c->slab_pos = s;
+    c->slab_left = size;
+    c->slab_bytes += size;
+  }
+  void *p = c->slab_pos;
+  c->slab_pos += n;
+  c->slab_left -= n;
+  return p;
+}
 
 int coll_init(coll *c, uint32_t n_cols, const lago_type *types) {
   memset(c, 0, sizeof *c);
@@ -21,6 +62,7 @@ int coll_init(coll *c, uint32_t n_cols, const lago_type *types) {
 }
 
 void coll_deinit(coll *c) {
+  free_slabs(c);
   arena_free(c->ar);
   memset(c, 0, sizeof *c);
 }
@@ -37,6 +79,7 @@ int coll_reset(coll *c) {
     c->chunks = NULL;
     c->n_chunks = c->cap_chunks = 0;
     c->n_rows = 0;
+    free_slabs(c);
     mem_free(t);
     return LAGO_OK; /* the arena keeps the old chunks: released at deinit */
   }
@@ -59,7 +102,18 @@ static int new_chunk(coll *c) {
   k->cols = arena_zalloc(c->ar, (c->n_cols ? c->n_cols : 1) * sizeof(vec));
   if (!k->cols) return LAGO_NOMEM;
   for (uint32_t i = 0; i < c->n_cols; i++) {
-    TRY(vec_init(&k->cols[i], c->ar, c->types[i], COLL_CHUNK));
+    lago_type t = c->types[i];
+    size_t w = type_width(t);
+    if (type_is_nested(t) || !w) {
+      TRY(vec_init(&k->cols[i], c->ar, t, COLL_CHUNK));
+    } else { /* the value array from a slab; validity and string bytes still go to the arena */
+      TRY(vec_init(&k->cols[i], c->ar, t, 0));
+      void *d = slab_alloc(c, w * COLL_CHUNK);
+      if (!d) return LAGO_NOMEM;
+      if (type_is_string_like(t)) memset(d, 0, w * COLL_CHUNK); /* views start empty, as vec_init does */
+      k->cols[i].data = d;
+      k->cols[i].cap = COLL_CHUNK;
+    }
     k->cols[i].len = 0;
   }
   c->n_chunks++;

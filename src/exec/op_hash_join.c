@@ -400,7 +400,7 @@ static int build_sink(void *ud, int thread, batch *b, lago_err *err) {
     th->inited = true;
   }
   if (coll_append_cols(&th->rows, cols, b->sel, b->n_rows)) return LAGO_NOMEM_ERR(err);
-  bool ok = exec_mem_track(op->cx, th->rows.ar, &th->charged);
+  bool ok = exec_mem_track_bytes(op->cx, coll_bytes(&th->rows), &th->charged);
   if (!ok && th->rows.n_rows >= 4096) {
     atomic_store(&bc->spilling, 1);
     TRY(flush_thread(bc, th, err));
@@ -472,7 +472,7 @@ static int run_build(exec_op *op, join_shared *js) {
       rc = LAGO_NOMEM_ERR(op->err);
     if (t && rc == LAGO_OK) {
       size_t last = 0;
-      exec_mem_track(op->cx, t->rows.ar, &last);
+      exec_mem_track_bytes(op->cx, coll_bytes(&t->rows), &last);
       exec_mem_charge(op->cx, -(ptrdiff_t)t->charged);
       t->charged = last;
       rc = index_table(op->cx, t, bc.n_keys, p->u.join.null_eq, op->err);
@@ -1039,7 +1039,7 @@ static int load_partition(exec_op *op, join_st *st, uint32_t p) {
   arena_free(ar);
   if (rc == LAGO_OK) {
     size_t last = 0;
-    exec_mem_track(op->cx, t->rows.ar, &last);
+    exec_mem_track_bytes(op->cx, coll_bytes(&t->rows), &last);
     t->charged = last;
     rc = index_table(op->cx, t, st->n_keys, op->pl->u.join.null_eq, op->err);
   }
