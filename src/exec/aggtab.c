@@ -919,14 +919,25 @@ static int sink_chunk(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t
   uint8_t **states = arena_alloc(s, n * sizeof(uint8_t *));
   if (!hr || !states) return LAGO_NOMEM_ERR(t->err);
   uint32_t nh = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    if (gids[i] == MISS) continue;
-    hr[nh] = sel ? sel[i] : i;
-    if (t->stride) {
-      states[nh] = state_of(t, gids[i]);
-      __builtin_prefetch(states[nh], 1);
+  if (!t->frozen && t->stride) { /* every row has a group (MISS only when frozen) */
+    if (sel) memcpy(hr, sel, (size_t)n * sizeof(uint32_t));
+    else
+      for (uint32_t i = 0; i < n; i++) hr[i] = i;
+    for (uint32_t i = 0; i < n; i++) {
+      states[i] = state_of(t, gids[i]);
+      __builtin_prefetch(states[i], 1);
     }
-    nh++;
+    nh = n;
+  } else {
+    for (uint32_t i = 0; i < n; i++) {
+      if (gids[i] == MISS) continue;
+      hr[nh] = sel ? sel[i] : i;
+      if (t->stride) {
+        states[nh] = state_of(t, gids[i]);
+        __builtin_prefetch(states[nh], 1);
+      }
+      nh++;
+    }
   }
   if (nh && sp->n_aggs) {
     uint32_t *ar_ = arena_alloc(s, nh * sizeof(uint32_t));

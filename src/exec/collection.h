@@ -32,6 +32,7 @@ typedef struct coll {
   coll_chunk *chunks;
   uint32_t n_chunks, cap_chunks;
   uint64_t n_rows;
+  bool *nullable;     /* per column: some chunk's vector has a validity bitmap (gathers skip it otherwise) */
   uint8_t **slabs;    /* heap blocks holding the chunks' fixed-width value arrays */
   uint32_t n_slabs, cap_slabs;
   uint8_t *slab_pos;  /* free space of the newest slab */
