@@ -147,6 +147,21 @@ static void encode_key(const key_layout *L, const sort_key *sk, uint32_t k, cons
     vec_view vw;
     vec_view_init(&vw, v);
     uint64_t inv = sk->desc ? ~(uint64_t)0 : 0;
+    if (!vw.validity && !vw.codes && !vw.is_const) { /* plain values: no per-row NULL or index dispatch */
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = sel ? sel[i] : i;
+        uint8_t *d = ent + (size_t)i * E + off;
+        d[0] = 0x01;
+        if (i64) {
+          uint64_t u = __builtin_bswap64(((uint64_t)((const int64_t *)vw.data)[r] ^ (UINT64_C(1) << 63)) ^ inv);
+          memcpy(d + 1, &u, 8);
+        } else {
+          uint32_t u = __builtin_bswap32(((uint32_t)((const int32_t *)vw.data)[r] ^ 0x80000000u) ^ (uint32_t)inv);
+          memcpy(d + 1, &u, 4);
+        }
+      }
+      return;
+    }
     for (uint32_t i = 0; i < n; i++) {
       uint32_t r = sel ? sel[i] : i;
       uint8_t *d = ent + (size_t)i * E + off;
@@ -219,6 +234,7 @@ struct sorter {
   coll data;                /* payload columns ++ evaluated key columns */
   uint8_t *ent;             /* n entries of L.E bytes (heap) */
   uint64_t n, cap;
+  bool null0;               /* the first key may have had a NULL (else its flag byte is always 0x01) */
   size_t coll_charged, ent_charged;
   spill_file **runs;        /* sorted runs spilled so far */
   uint32_t n_runs, cap_runs;
@@ -287,7 +303,14 @@ typedef struct sort_ctx {
   uint8_t *tmp;   /* one entry */
   uint8_t *base0; /* the whole array ... */
   uint8_t *buf;   /* ... and a scratch array of the same size (big levels scatter out of place), or NULL */
+  size_t bytes;   /* size of each */
 } sort_ctx;
+
+/* Whether p lies in the scratch array, and the same position in the other array. */
+static inline bool in_scratch(const sort_ctx *c, const uint8_t *p) { return c->buf && p >= c->buf && p < c->buf + c->bytes; }
+static inline uint8_t *other_of(const sort_ctx *c, uint8_t *p) {
+  return in_scratch(c, p) ? c->base0 + (p - c->buf) : c->buf + (p - c->base0);
+}
 
 static int entry_tb(const sort_ctx *c, const uint8_t *a, const uint8_t *b) {
   uint32_t ra, rb;
@@ -382,6 +405,12 @@ typedef void (*radix_fn)(const sort_ctx *c, uint8_t *base, size_t n, uint32_t de
 /* MSD radix sort of n entries on byte `depth` on; self is the instance to recurse into. */
 INLINE void radix_body(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth, uint32_t E, radix_fn self) {
   for (;;) {
+    bool big = c->buf && n >= ((size_t)1 << 16) && depth < c->K;
+    if (!big && in_scratch(c, base)) { /* below the big levels the range is sorted in the main array */
+      uint8_t *o = other_of(c, base);
+      memcpy(o, base, n * E);
+      base = o;
+    }
     if (n <= 1) return;
     if (depth >= c->K) {
       if (c->tiebreak) qsort_r(base, n, E, qsort_tb, (void *)c);
@@ -404,17 +433,20 @@ INLINE void radix_body(const sort_ctx *c, uint8_t *base, size_t n, uint32_t dept
       off += cnt[b];
       tail[b] = off;
     }
-    if (c->buf && n >= ((size_t)1 << 16)) {
-      /* big level: scatter into the scratch array (sequential writes per bucket), copy back */
-      uint8_t *scratch = c->buf + (base - c->base0);
+    if (big) {
+      /* big level: scatter into the other array (sequential writes per bucket) and sort the buckets
+      ** there: consecutive big levels alternate between the arrays (no copy back); a range leaves
+      ** the scratch array when it stops being big (top of the loop) */
+      uint8_t *dst = other_of(c, base);
       for (size_t i = 0; i < n; i++) {
         const uint8_t *e = base + i * E;
-        ent_copy(scratch + head[e[depth]]++ * E, e, E);
+        ent_copy(dst + head[e[depth]]++ * E, e, E);
       }
-      memcpy(base, scratch, n * E);
+      bool dst_scratch = in_scratch(c, dst);
       off = 0;
       for (int b = 0; b < 256; b++) {
-        if (cnt[b] > 1) self(c, base + off * E, cnt[b], depth + 1);
+        if (cnt[b] > 1) self(c, dst + off * E, cnt[b], depth + 1);
+        else if (cnt[b] == 1 && dst_scratch) ent_copy(other_of(c, dst + off * E), dst + off * E, E);
         off += cnt[b];
       }
       return;
@@ -476,8 +508,9 @@ static int sort_entries(sorter *s) {
     exec_hint_huge(scratch, (size_t)(s->n * s->L.E));
     exec_mem_charge(s->cx, (ptrdiff_t)(s->n * s->L.E));
   }
-  sort_ctx c = {s->L.E, s->L.K, s->L.first_tb < s->sp->n_keys, s, tmp, s->ent, scratch};
-  radix(&c, s->ent, (size_t)s->n, 0);
+  sort_ctx c = {s->L.E, s->L.K, s->L.first_tb < s->sp->n_keys, s, tmp, s->ent, scratch, (size_t)(s->n * s->L.E)};
+  /* without NULLs in the first key its flag byte is the same in every entry: start after it */
+  radix(&c, s->ent, (size_t)s->n, s->L.n_norm && !s->null0 ? 1 : 0);
   if (scratch) {
     mem_free(scratch);
     exec_mem_charge(s->cx, -(ptrdiff_t)(s->n * s->L.E));
@@ -628,6 +661,11 @@ int sorter_sink(sorter *s, eval_ctx *ec, const batch *b) {
     ** the padding after the row number stays zero (entry_less compares whole entries) */
     for (uint32_t i = 0; i < n; i++) memset(ent + (size_t)(i + 1) * s->L.E - 8, 0, 8);
     for (uint32_t k = 0; k < s->L.n_norm; k++) encode_key(&s->L, &sp->keys[k], k, cols[sp->n_cols + k], b->sel, n, ent);
+    if (s->L.n_norm && !s->null0) { /* the first key may hold NULLs: its flag byte is not constant */
+      vec_view vw;
+      vec_view_init(&vw, cols[sp->n_cols]);
+      s->null0 = vw.validity != NULL;
+    }
     if (sp->keep == 0) {
       n = 0; /* LIMIT 0 (with no offset): nothing is ever kept */
     } else if (sp->keep > 0 && s->have_thr) {
@@ -654,14 +692,12 @@ int sorter_sink(sorter *s, eval_ctx *ec, const batch *b) {
         asel = s->ksel;
       }
     }
+    if (rc == LAGO_OK && s->data.n_rows + n > (uint64_t)UINT32_MAX + 1)
+      rc = LAGO_ERR(s->err, LAGO_NOMEM, "sort: more than 4G rows in memory");
+    uint32_t r0 = (uint32_t)s->data.n_rows, E = s->L.E, K = s->L.K;
     for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
-      uint64_t row = s->data.n_rows + i;
-      if (row > UINT32_MAX) {
-        rc = LAGO_ERR(s->err, LAGO_NOMEM, "sort: more than 4G rows in memory");
-        break;
-      }
-      uint32_t r32 = (uint32_t)row;
-      memcpy(ent + (size_t)i * s->L.E + s->L.K, &r32, 4);
+      uint32_t r32 = r0 + i;
+      memcpy(ent + (size_t)i * E + K, &r32, 4);
     }
   }
   if (rc == LAGO_OK && n && coll_append_cols(&s->data, cols, asel, n)) rc = LAGO_NOMEM_ERR(s->err);
