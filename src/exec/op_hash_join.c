@@ -199,6 +199,18 @@ static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *nul
     uint64_t base = (uint64_t)ch << COLL_CHUNK_SHIFT;
     uint64_t h[COLL_CHUNK];
     hash_keys(keys, n_keys, NULL, c->n_rows, h);
+    if (single && !keys[0]->validity && type_width(keys[0]->type) == 8) { /* one plain 8-byte key */
+      const int64_t *kd = keys[0]->data;
+      for (uint32_t i = 0; i < c->n_rows; i++) {
+        jrec *r = &t->rec[base + i];
+        r->hash = h[i];
+        r->next = 0;
+        r->key = kd[i];
+        if (r->key < kmin) kmin = r->key;
+        if (r->key > kmax) kmax = r->key;
+      }
+      continue;
+    }
     for (uint32_t i = 0; i < c->n_rows; i++) {
       jrec *r = &t->rec[base + i];
       r->hash = h[i];
@@ -268,20 +280,26 @@ static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *nul
         coll_chunk *cc = &t->rows.chunks[ch];
         const vec *src = &cc->cols[n_keys + c];
         uint64_t base = (uint64_t)ch << COLL_CHUNK_SHIFT;
+        const uint64_t *kvalid = cc->cols[0].validity, *svalid = src->validity; /* (collection vectors are FLAT) */
+        bool fixed = !type_is_nested(ty) && w;
         for (uint32_t i = 0; i < cc->n_rows; i++) {
           const jrec *r = &t->rec[base + i];
-          if (!vec_is_valid(&cc->cols[0], i)) continue;
+          if (kvalid && !bitmap_get(kvalid, i)) continue;
           uint32_t at = (uint32_t)(r->key - t->kmin);
-          if (!vec_is_valid(src, i)) {
+          if (svalid && !bitmap_get(svalid, i)) {
             any_null = true;
             continue;
           }
-          if (type_is_nested(ty) || !w) {
+          if (!fixed) {
             if (vec_copy_row(d, at, src, i)) return LAGO_NOMEM_ERR(err);
-          } else {
-            memcpy((char *)d->data + (size_t)at * w, (const char *)src->data + (size_t)i * w, w);
-            bitmap_set(d->validity, at);
+            continue;
           }
+          switch (w) { /* one typed move per value (strings: 16-byte views, bytes already in the collection's arena) */
+            case 8: ((uint64_t *)d->data)[at] = ((const uint64_t *)src->data)[i]; break;
+            case 4: ((uint32_t *)d->data)[at] = ((const uint32_t *)src->data)[i]; break;
+            default: memcpy((char *)d->data + (size_t)at * w, (const char *)src->data + (size_t)i * w, w);
+          }
+          bitmap_set(d->validity, at);
         }
       }
       /* Probes only read keys that have a row: without NULLs there, no validity (and no per-row bits in
