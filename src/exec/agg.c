@@ -118,11 +118,60 @@ static int sum_i64_update(const agg_bind *b, agg_rt *rt, vec **args, const uint3
   vec_view vw;
   vec_view_init(&vw, args[0]);
   const int64_t *d = vw.data;
+  if (!vw.validity && !vw.codes && !vw.is_const) { /* plain values: no per-row view dispatch */
+    if (sel) {
+      for (uint32_t i = 0; i < n; i++) {
+        sum_i64 *s = ST(sum_i64, states[i], off);
+        if (__builtin_add_overflow(s->sum, d[sel[i]], &s->sum)) return sum_overflow(rt);
+        s->any = 1;
+      }
+    } else {
+      for (uint32_t i = 0; i < n; i++) {
+        sum_i64 *s = ST(sum_i64, states[i], off);
+        if (__builtin_add_overflow(s->sum, d[i], &s->sum)) return sum_overflow(rt);
+        s->any = 1;
+      }
+    }
+    return LAGO_OK;
+  }
+  if (!vw.validity && !vw.is_const) { /* DICT without NULLs (e.g. a join's build column) */
+    for (uint32_t i = 0; i < n; i++) {
+      sum_i64 *s = ST(sum_i64, states[i], off);
+      if (__builtin_add_overflow(s->sum, d[vw.codes[sel ? sel[i] : i]], &s->sum)) return sum_overflow(rt);
+      s->any = 1;
+    }
+    return LAGO_OK;
+  }
   for (uint32_t i = 0; i < n; i++) {
     uint32_t r = sel ? sel[i] : i;
     if (!VIEW_VALID(&vw, r)) continue;
     sum_i64 *s = ST(sum_i64, states[i], off);
     if (__builtin_add_overflow(s->sum, d[VIEW_IDX(&vw, r)], &s->sum)) return sum_overflow(rt);
+    s->any = 1;
+  }
+  return LAGO_OK;
+}
+
+/* sum(INT): the 4-byte values are added as they are (no cast to BIGINT first); state as sum_i64. */
+static int sum_i32_update(const agg_bind *b, agg_rt *rt, vec **args, const uint32_t *sel, uint32_t n,
+                          uint8_t *const *states, size_t off) {
+  (void)b;
+  vec_view vw;
+  vec_view_init(&vw, args[0]);
+  const int32_t *d = vw.data;
+  if (!vw.validity && !vw.codes && !vw.is_const) {
+    for (uint32_t i = 0; i < n; i++) {
+      sum_i64 *s = ST(sum_i64, states[i], off);
+      if (__builtin_add_overflow(s->sum, (int64_t)d[sel ? sel[i] : i], &s->sum)) return sum_overflow(rt);
+      s->any = 1;
+    }
+    return LAGO_OK;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!VIEW_VALID(&vw, r)) continue;
+    sum_i64 *s = ST(sum_i64, states[i], off);
+    if (__builtin_add_overflow(s->sum, (int64_t)d[VIEW_IDX(&vw, r)], &s->sum)) return sum_overflow(rt);
     s->any = 1;
   }
   return LAGO_OK;
@@ -164,10 +213,11 @@ static int dec_update(const agg_bind *b, agg_rt *rt, vec **args, const uint32_t 
   bool wide = type_decimal_is_wide(args[0]->type);
   if (!wide && !vw.validity && !vw.codes && !vw.is_const) {
     const int64_t *d = vw.data;
+    /* 64-bit values into a 128-bit sum: no overflow before 2^63 rows, so no check per row */
     for (uint32_t i = 0; i < n; i++) {
       uint32_t r = sel ? sel[i] : i;
       sum_dec *s = ST(sum_dec, states[i], off);
-      if (__builtin_add_overflow(s->sum, (lago_i128)d[r], &s->sum)) return sum_overflow(rt);
+      s->sum += (lago_i128)d[r];
       s->n++;
     }
     return LAGO_OK;
@@ -268,6 +318,7 @@ static int dbl_finalize(const agg_bind *b, agg_rt *rt, uint8_t *const *states, u
 }
 
 static const agg_ops k_sum_i64_ops = {zero_init, sum_i64_update, sum_i64_combine, sum_i64_finalize};
+static const agg_ops k_sum_i32_ops = {zero_init, sum_i32_update, sum_i64_combine, sum_i64_finalize};
 static const agg_ops k_dec_ops = {zero_init, dec_update, dec_combine, dec_finalize};
 static const agg_ops k_dbl_ops = {zero_init, dbl_update, dbl_combine, dbl_finalize};
 
@@ -747,6 +798,10 @@ static int bind_sum_avg(agg_bind *b, lago_err *err) {
     b->casts[0] = b->ret = type_make(LT_BIGINT);
     b->state_size = sizeof(sum_i64);
     b->ops = &k_sum_i64_ops;
+    if (t.id == LT_INT) { /* read as given: no per-batch cast */
+      b->casts[0] = t;
+      b->ops = &k_sum_i32_ops;
+    }
     return LAGO_OK;
   }
   b->casts[0] = b->ret = type_make(LT_DOUBLE);

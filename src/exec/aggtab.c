@@ -903,7 +903,7 @@ static int map_chunk(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t 
 static void check_memory(aggtab *t, size_t extra_charged) {
   (void)extra_charged;
   bool ok = exec_mem_track(t->cx, t->ar, &t->ar_charged);
-  if (t->km == KM_COLL) ok &= exec_mem_track(t->cx, t->keys.ar, &t->keys_charged);
+  if (t->km == KM_COLL) ok &= exec_mem_track_bytes(t->cx, coll_bytes(&t->keys), &t->keys_charged);
   if (!ok && !t->frozen && t->level < AGGTAB_MAX_LEVEL && t->n_groups >= AGGTAB_MIN_GROUPS) t->frozen = true;
 }
 
@@ -919,14 +919,25 @@ static int sink_chunk(aggtab *t, vec *const *cols, const uint32_t *sel, uint32_t
   uint8_t **states = arena_alloc(s, n * sizeof(uint8_t *));
   if (!hr || !states) return LAGO_NOMEM_ERR(t->err);
   uint32_t nh = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    if (gids[i] == MISS) continue;
-    hr[nh] = sel ? sel[i] : i;
-    if (t->stride) {
-      states[nh] = state_of(t, gids[i]);
-      __builtin_prefetch(states[nh], 1);
+  if (!t->frozen && t->stride) { /* every row has a group (MISS only when frozen) */
+    if (sel) memcpy(hr, sel, (size_t)n * sizeof(uint32_t));
+    else
+      for (uint32_t i = 0; i < n; i++) hr[i] = i;
+    for (uint32_t i = 0; i < n; i++) {
+      states[i] = state_of(t, gids[i]);
+      __builtin_prefetch(states[i], 1);
     }
-    nh++;
+    nh = n;
+  } else {
+    for (uint32_t i = 0; i < n; i++) {
+      if (gids[i] == MISS) continue;
+      hr[nh] = sel ? sel[i] : i;
+      if (t->stride) {
+        states[nh] = state_of(t, gids[i]);
+        __builtin_prefetch(states[nh], 1);
+      }
+      nh++;
+    }
   }
   if (nh && sp->n_aggs) {
     uint32_t *ar_ = arena_alloc(s, nh * sizeof(uint32_t));
@@ -1104,7 +1115,7 @@ int aggtab_merge_part(aggtab *dest, aggtab *const *srcs, uint32_t n_srcs, uint32
     }
   }
   exec_mem_track(dest->cx, dest->ar, &dest->ar_charged);
-  if (dest->km == KM_COLL) exec_mem_track(dest->cx, dest->keys.ar, &dest->keys_charged);
+  if (dest->km == KM_COLL) exec_mem_track_bytes(dest->cx, coll_bytes(&dest->keys), &dest->keys_charged);
   mem_free(gids);
   mem_free(dg);
   mem_free(hs);

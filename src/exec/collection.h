@@ -8,6 +8,9 @@
 ** collection's arena, so appended batches can be released. A row is named by
 ** its global index; chunk = idx / COLL_CHUNK, offset = idx % COLL_CHUNK.
 ** Readers (several threads at once) may gather rows once appending is over.
+** The chunks' value arrays come from slabs of growing size (up to 8 MiB,
+** huge-page hinted): gathers by row are random accesses, and with 4 KiB
+** pages most of them would miss the TLB.
 */
 #ifndef LAGO_EXEC_COLLECTION_H
 #define LAGO_EXEC_COLLECTION_H
@@ -29,6 +32,11 @@ typedef struct coll {
   coll_chunk *chunks;
   uint32_t n_chunks, cap_chunks;
   uint64_t n_rows;
+  bool *nullable;     /* per column: some chunk's vector has a validity bitmap (gathers skip it otherwise) */
+  uint8_t **slabs;    /* heap blocks holding the chunks' fixed-width value arrays */
+  uint32_t n_slabs, cap_slabs;
+  uint8_t *slab_pos;  /* free space of the newest slab */
+  size_t slab_left, slab_bytes; /* ... its size; bytes of all slabs */
 } coll;
 
 /* Creates an empty collection with its own arena. LAGO_NOMEM on OOM. */
@@ -41,8 +49,8 @@ int coll_reset(coll *c);
 int coll_append(coll *c, const batch *b);
 /* Appends rows sel[0..n) of the given column vectors. */
 int coll_append_cols(coll *c, vec *const *cols, const uint32_t *sel, uint32_t n);
-/* Bytes of heap held (for memory accounting). */
-static inline size_t coll_bytes(const coll *c) { return c->ar ? arena_reserved(c->ar) : 0; }
+/* Bytes of heap held (for memory accounting: exec_mem_track_bytes(cx, coll_bytes(c), &last)). */
+static inline size_t coll_bytes(const coll *c) { return (c->ar ? arena_reserved(c->ar) : 0) + c->slab_bytes; }
 static inline vec *coll_vec(const coll *c, uint64_t row, uint32_t col, uint32_t *off) {
   *off = (uint32_t)(row & (COLL_CHUNK - 1));
   return &c->chunks[row >> COLL_CHUNK_SHIFT].cols[col];

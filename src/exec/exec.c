@@ -117,8 +117,9 @@ void exec_hint_huge(void *p, size_t n) {
 #endif
 }
 
-bool exec_mem_track(exec_ctx *cx, arena *ar, size_t *last) {
-  size_t cur = arena_reserved(ar);
+bool exec_mem_track(exec_ctx *cx, arena *ar, size_t *last) { return exec_mem_track_bytes(cx, arena_reserved(ar), last); }
+
+bool exec_mem_track_bytes(exec_ctx *cx, size_t cur, size_t *last) {
   ptrdiff_t d = (ptrdiff_t)cur - (ptrdiff_t)*last;
   *last = cur;
   if (d == 0) return !exec_mem_over(cx);

@@ -70,6 +70,8 @@ static inline bool exec_mem_over(exec_ctx *cx) {
 }
 /* Charges the growth of an arena since *last (updates *last). Returns true while under the limit. */
 bool exec_mem_track(exec_ctx *cx, arena *ar, size_t *last);
+/* Same for a byte count the caller measures (e.g. coll_bytes). */
+bool exec_mem_track_bytes(exec_ctx *cx, size_t cur, size_t *last);
 
 /* Asks the kernel to back the 2 MiB-aligned interior of [p, p + n) with huge pages (hash tables
 ** with random access: fewer TLB misses). A hint only; never fails. */

@@ -234,10 +234,10 @@ static int dd_sink(exec_op *op, dd_st *st, dd_tab *t, vec *const *cols, const ui
     memcpy(t->bkey + (size_t)g * st->K, enc + (size_t)i * st->K, st->K);
     t->pend[g] = 0;
   }
-  exec_mem_track(op->cx, t->store.ar, &t->store_charged);
+  exec_mem_track_bytes(op->cx, coll_bytes(&t->store), &t->store_charged);
   if (t->store.n_rows > 65536 && t->store.n_rows > 2 * t->live_rows) {
     TRY(dd_compact(op, st, t));
-    exec_mem_track(op->cx, t->store.ar, &t->store_charged);
+    exec_mem_track_bytes(op->cx, coll_bytes(&t->store), &t->store_charged);
   }
   return LAGO_OK;
 }

@@ -199,6 +199,18 @@ static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *nul
     uint64_t base = (uint64_t)ch << COLL_CHUNK_SHIFT;
     uint64_t h[COLL_CHUNK];
     hash_keys(keys, n_keys, NULL, c->n_rows, h);
+    if (single && !keys[0]->validity && type_width(keys[0]->type) == 8) { /* one plain 8-byte key */
+      const int64_t *kd = keys[0]->data;
+      for (uint32_t i = 0; i < c->n_rows; i++) {
+        jrec *r = &t->rec[base + i];
+        r->hash = h[i];
+        r->next = 0;
+        r->key = kd[i];
+        if (r->key < kmin) kmin = r->key;
+        if (r->key > kmax) kmax = r->key;
+      }
+      continue;
+    }
     for (uint32_t i = 0; i < c->n_rows; i++) {
       jrec *r = &t->rec[base + i];
       r->hash = h[i];
@@ -217,7 +229,7 @@ static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *nul
   }
   uint64_t cap;
   t->mode = single ? JT_INLINE : JT_GENERAL;
-  if (single && kmin <= kmax && (uint64_t)(kmax - kmin) < (n * 4 + 1024) && (uint64_t)(kmax - kmin) < ((uint64_t)1 << 31)) {
+  if (single && kmin <= kmax && (uint64_t)kmax - (uint64_t)kmin < (n * 4 + 1024) && (uint64_t)kmax - (uint64_t)kmin < ((uint64_t)1 << 31)) {
     t->mode = JT_PERFECT;
     t->kmin = kmin;
     t->range = (uint64_t)(kmax - kmin) + 1;
@@ -268,20 +280,26 @@ static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *nul
         coll_chunk *cc = &t->rows.chunks[ch];
         const vec *src = &cc->cols[n_keys + c];
         uint64_t base = (uint64_t)ch << COLL_CHUNK_SHIFT;
+        const uint64_t *kvalid = cc->cols[0].validity, *svalid = src->validity; /* (collection vectors are FLAT) */
+        bool fixed = !type_is_nested(ty) && w;
         for (uint32_t i = 0; i < cc->n_rows; i++) {
           const jrec *r = &t->rec[base + i];
-          if (!vec_is_valid(&cc->cols[0], i)) continue;
+          if (kvalid && !bitmap_get(kvalid, i)) continue;
           uint32_t at = (uint32_t)(r->key - t->kmin);
-          if (!vec_is_valid(src, i)) {
+          if (svalid && !bitmap_get(svalid, i)) {
             any_null = true;
             continue;
           }
-          if (type_is_nested(ty) || !w) {
+          if (!fixed) {
             if (vec_copy_row(d, at, src, i)) return LAGO_NOMEM_ERR(err);
-          } else {
-            memcpy((char *)d->data + (size_t)at * w, (const char *)src->data + (size_t)i * w, w);
-            bitmap_set(d->validity, at);
+            continue;
           }
+          switch (w) { /* one typed move per value (strings: 16-byte views, bytes already in the collection's arena) */
+            case 8: ((uint64_t *)d->data)[at] = ((const uint64_t *)src->data)[i]; break;
+            case 4: ((uint32_t *)d->data)[at] = ((const uint32_t *)src->data)[i]; break;
+            default: memcpy((char *)d->data + (size_t)at * w, (const char *)src->data + (size_t)i * w, w);
+          }
+          bitmap_set(d->validity, at);
         }
       }
       /* Probes only read keys that have a row: without NULLs there, no validity (and no per-row bits in
@@ -400,7 +418,7 @@ static int build_sink(void *ud, int thread, batch *b, lago_err *err) {
     th->inited = true;
   }
   if (coll_append_cols(&th->rows, cols, b->sel, b->n_rows)) return LAGO_NOMEM_ERR(err);
-  bool ok = exec_mem_track(op->cx, th->rows.ar, &th->charged);
+  bool ok = exec_mem_track_bytes(op->cx, coll_bytes(&th->rows), &th->charged);
   if (!ok && th->rows.n_rows >= 4096) {
     atomic_store(&bc->spilling, 1);
     TRY(flush_thread(bc, th, err));
@@ -472,7 +490,7 @@ static int run_build(exec_op *op, join_shared *js) {
       rc = LAGO_NOMEM_ERR(op->err);
     if (t && rc == LAGO_OK) {
       size_t last = 0;
-      exec_mem_track(op->cx, t->rows.ar, &last);
+      exec_mem_track_bytes(op->cx, coll_bytes(&t->rows), &last);
       exec_mem_charge(op->cx, -(ptrdiff_t)t->charged);
       t->charged = last;
       rc = index_table(op->cx, t, bc.n_keys, p->u.join.null_eq, op->err);
@@ -590,7 +608,13 @@ static int load_probe(exec_op *op, join_st *st, const batch *b, vec **keys) {
     vec_view_init(&vw, kv);
     bool is_unsigned = kv->type.id == LT_UTINYINT || kv->type.id == LT_USMALLINT || kv->type.id == LT_UINT;
     size_t w = type_width(kv->type);
-    if (w == 8) {
+    if (w == 8 && !vw.codes && !vw.is_const) { /* plain values: a copy or a gather, no per-row dispatch */
+      const int64_t *d = vw.data;
+      if (b->sel)
+        for (uint32_t i = 0; i < n; i++) pi->kv[i] = d[b->sel[i]];
+      else
+        memcpy(pi->kv, d, (size_t)n * sizeof(int64_t));
+    } else if (w == 8) {
       const int64_t *d = vw.data;
       for (uint32_t i = 0; i < n; i++) pi->kv[i] = d[VIEW_IDX(&vw, b->sel ? b->sel[i] : i)];
     } else if (w == 4 && !is_unsigned) {
@@ -605,14 +629,30 @@ static int load_probe(exec_op *op, join_st *st, const batch *b, vec **keys) {
     }
     if (t->dense) { /* unique dense keys: a bit test, no chain: cur holds key - kmin + 1 */
       bool nulls = vw.validity != NULL;
+      uint32_t na = 0;
+      const uint64_t *present = t->present;
+      if (!nulls) { /* branch-free: every row is written to active, kept when its key is present */
+        for (uint32_t i = 0; i < n; i++) {
+          uint64_t off = (uint64_t)pi->kv[i] - (uint64_t)t->kmin;
+          bool in = pi->kv[i] >= t->kmin && off < t->range;
+          uint64_t o = in ? off : 0;
+          bool hit = in & (bool)((present[o >> 6] >> (o & 63)) & 1);
+          pi->cur[i] = hit ? (uint32_t)off + 1 : 0;
+          pi->active[na] = i;
+          na += hit;
+        }
+        pi->n_active = na;
+        return LAGO_OK;
+      }
       for (uint32_t i = 0; i < n; i++) {
-        uint64_t off = (uint64_t)(pi->kv[i] - t->kmin);
+        uint64_t off = (uint64_t)pi->kv[i] - (uint64_t)t->kmin;
         pi->cur[i] = 0;
         if (pi->kv[i] < t->kmin || off >= t->range || !bitmap_get(t->present, off)) continue;
-        if (nulls && !VIEW_VALID(&vw, b->sel ? b->sel[i] : i)) continue;
+        if (!VIEW_VALID(&vw, b->sel ? b->sel[i] : i)) continue;
         pi->cur[i] = (uint32_t)off + 1;
-        pi->active[pi->n_active++] = i;
+        pi->active[na++] = i;
       }
+      pi->n_active = na;
       return LAGO_OK;
     }
   }
@@ -622,7 +662,7 @@ static int load_probe(exec_op *op, join_st *st, const batch *b, vec **keys) {
     if (null_key(keys, ne, st->n_keys, r)) continue;
     uint64_t bucket;
     if (t->mode == JT_PERFECT) {
-      uint64_t off = (uint64_t)(pi->kv[i] - t->kmin);
+      uint64_t off = (uint64_t)pi->kv[i] - (uint64_t)t->kmin;
       if (pi->kv[i] < t->kmin || off >= t->range) continue;
       bucket = off;
     } else {
@@ -681,7 +721,10 @@ static int pair_batch(exec_op *op, join_st *st, uint32_t n, batch *out) {
   uint32_t *lrows = arena_alloc(ar, (n ? n : 1) * sizeof(uint32_t));
   if (!cols || !lrows) return LAGO_NOMEM_ERR(op->err);
   const batch *in = &st->pi.b;
-  for (uint32_t i = 0; i < n; i++) lrows[i] = in->sel ? in->sel[st->pl[i]] : st->pl[i];
+  if (in->sel)
+    for (uint32_t i = 0; i < n; i++) lrows[i] = in->sel[st->pl[i]];
+  else
+    memcpy(lrows, st->pl, (size_t)n * sizeof(uint32_t));
   jtable *t = st->t;
   if (t->dense && !op->pl->u.join.residual) {
     /* Unique keys: every probe row has at most one pair and pairs come in row order, so the output
@@ -812,13 +855,18 @@ static uint32_t collect_pairs(join_st *st) {
         }
       }
     }
-    /* drop finished rows */
-    uint32_t m = 0;
-    for (uint32_t q = 0; q < pi->n_active; q++) {
-      uint32_t i = pi->active[q];
-      if (pi->cur[i]) pi->active[m++] = i;
+    /* drop finished rows (unique tables: exactly the k rows taken, in front) */
+    if (t->dense || (t->mode == JT_PERFECT && t->unique)) {
+      memmove(pi->active, pi->active + k, (size_t)(pi->n_active - k) * sizeof(uint32_t));
+      pi->n_active -= k;
+    } else {
+      uint32_t m = 0;
+      for (uint32_t q = 0; q < pi->n_active; q++) {
+        uint32_t i = pi->active[q];
+        if (pi->cur[i]) pi->active[m++] = i;
+      }
+      pi->n_active = m;
     }
-    pi->n_active = m;
     if (stop_at_hit && np) break;
   }
   return np;
@@ -1039,7 +1087,7 @@ static int load_partition(exec_op *op, join_st *st, uint32_t p) {
   arena_free(ar);
   if (rc == LAGO_OK) {
     size_t last = 0;
-    exec_mem_track(op->cx, t->rows.ar, &last);
+    exec_mem_track_bytes(op->cx, coll_bytes(&t->rows), &last);
     t->charged = last;
     rc = index_table(op->cx, t, st->n_keys, op->pl->u.join.null_eq, op->err);
   }

@@ -97,7 +97,7 @@ static int nl_build_right(exec_op *op, nl_shared *sh) {
   sh->n = sh->rows.n_rows;
   sh->matched = mem_calloc(sh->n ? sh->n : 1, 1);
   if (!sh->matched) return LAGO_NOMEM_ERR(op->err);
-  exec_mem_track(op->cx, sh->rows.ar, &sh->charged);
+  exec_mem_track_bytes(op->cx, coll_bytes(&sh->rows), &sh->charged);
   return LAGO_OK;
 }
 

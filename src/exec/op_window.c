@@ -217,7 +217,7 @@ static int fill_partition(exec_op *op, win_st *st, bool *complete) {
       if (!sel) return LAGO_NOMEM_ERR(op->err);
       for (uint32_t i = st->ppos; i < j; i++) sel[i - st->ppos] = i;
       if (coll_append_cols(&st->part, st->pv, sel, j - st->ppos)) return LAGO_NOMEM_ERR(op->err);
-      exec_mem_track(op->cx, st->part.ar, &st->part_charged);
+      exec_mem_track_bytes(op->cx, coll_bytes(&st->part), &st->part_charged);
     }
     st->ppos = j;
     if (j < st->pn) { /* the next partition starts here */

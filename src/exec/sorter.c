@@ -137,6 +137,51 @@ static void encode_key(const key_layout *L, const sort_key *sk, uint32_t k, cons
   uint32_t off = L->off[k], w = L->width[k], E = L->E;
   lago_type t = sk->e->type;
   uint8_t null_b = sk->nulls_first ? 0x00 : 0x02;
+  /* Fast paths: signed 8- and 4-byte integers (and what is stored as them): the sign-flipped value
+  ** as one byte-swapped word, inverted for DESC; no per-row type dispatch. */
+  lago_type_id id = (lago_type_id)t.id;
+  bool i64 = w == 8 && (id == LT_BIGINT || id == LT_TIMESTAMP || id == LT_TIMESTAMP_NTZ || id == LT_TIMESTAMP_NS ||
+                        id == LT_TIME || id == LT_TIME_UTC || id == LT_DECIMAL);
+  bool i32 = w == 4 && (id == LT_INT || id == LT_DATE);
+  if (i64 || i32) {
+    vec_view vw;
+    vec_view_init(&vw, v);
+    uint64_t inv = sk->desc ? ~(uint64_t)0 : 0;
+    if (!vw.validity && !vw.codes && !vw.is_const) { /* plain values: no per-row NULL or index dispatch */
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = sel ? sel[i] : i;
+        uint8_t *d = ent + (size_t)i * E + off;
+        d[0] = 0x01;
+        if (i64) {
+          uint64_t u = __builtin_bswap64(((uint64_t)((const int64_t *)vw.data)[r] ^ (UINT64_C(1) << 63)) ^ inv);
+          memcpy(d + 1, &u, 8);
+        } else {
+          uint32_t u = __builtin_bswap32(((uint32_t)((const int32_t *)vw.data)[r] ^ 0x80000000u) ^ (uint32_t)inv);
+          memcpy(d + 1, &u, 4);
+        }
+      }
+      return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t r = sel ? sel[i] : i;
+      uint8_t *d = ent + (size_t)i * E + off;
+      if (!VIEW_VALID(&vw, r)) {
+        d[0] = null_b;
+        memset(d + 1, 0, w);
+        continue;
+      }
+      d[0] = 0x01;
+      uint32_t idx = VIEW_IDX(&vw, r);
+      if (i64) {
+        uint64_t u = __builtin_bswap64(((uint64_t)((const int64_t *)vw.data)[idx] ^ (UINT64_C(1) << 63)) ^ inv);
+        memcpy(d + 1, &u, 8);
+      } else {
+        uint32_t u = __builtin_bswap32(((uint32_t)((const int32_t *)vw.data)[idx] ^ 0x80000000u) ^ (uint32_t)inv);
+        memcpy(d + 1, &u, 4);
+      }
+    }
+    return;
+  }
   for (uint32_t i = 0; i < n; i++) {
     uint32_t r = sel ? sel[i] : i;
     uint8_t *d = ent + (size_t)i * E + off;
@@ -189,11 +234,16 @@ struct sorter {
   coll data;                /* payload columns ++ evaluated key columns */
   uint8_t *ent;             /* n entries of L.E bytes (heap) */
   uint64_t n, cap;
+  bool null0;               /* the first key may have had a NULL (else its flag byte is always 0x01) */
   size_t coll_charged, ent_charged;
   spill_file **runs;        /* sorted runs spilled so far */
   uint32_t n_runs, cap_runs;
   lago_type *run_types;     /* data types ++ BINARY key */
   uint64_t total;           /* rows sunk */
+  uint8_t *thr;             /* TopN: the key of the keep-th best row once known (L.K bytes, in ar) */
+  bool have_thr;
+  uint32_t *ksel;           /* TopN: surviving rows of a batch (heap, ksel_cap entries) */
+  uint32_t ksel_cap;
 };
 
 static const vec *mem_key_at(void *src, uint32_t row, uint32_t k, uint32_t *idx) {
@@ -237,6 +287,7 @@ void sorter_free(sorter *s) {
   mem_free(s->runs);
   coll_deinit(&s->data);
   mem_free(s->ent);
+  mem_free(s->ksel);
   arena_free(s->ar);
   mem_free(s);
 }
@@ -252,7 +303,14 @@ typedef struct sort_ctx {
   uint8_t *tmp;   /* one entry */
   uint8_t *base0; /* the whole array ... */
   uint8_t *buf;   /* ... and a scratch array of the same size (big levels scatter out of place), or NULL */
+  size_t bytes;   /* size of each */
 } sort_ctx;
+
+/* Whether p lies in the scratch array, and the same position in the other array. */
+static inline bool in_scratch(const sort_ctx *c, const uint8_t *p) { return c->buf && p >= c->buf && p < c->buf + c->bytes; }
+static inline uint8_t *other_of(const sort_ctx *c, uint8_t *p) {
+  return in_scratch(c, p) ? c->base0 + (p - c->buf) : c->buf + (p - c->base0);
+}
 
 static int entry_tb(const sort_ctx *c, const uint8_t *a, const uint8_t *b) {
   uint32_t ra, rb;
@@ -267,8 +325,15 @@ static int entry_cmp_from(const sort_ctx *c, const uint8_t *a, const uint8_t *b,
   return entry_tb(c, a, b);
 }
 
+/*
+** The radix sort is written once as always-inlined bodies taking the entry size E, instantiated
+** for the common sizes (16, 24 and 32 bytes: one to three short keys) with E a constant, so entry
+** moves and comparisons compile to a few word operations, and once for any E.
+*/
+#define INLINE static inline __attribute__((always_inline))
+
 /* Copies one entry (E is a multiple of 8). */
-static inline void ent_copy(uint8_t *d, const uint8_t *s, uint32_t E) {
+INLINE void ent_copy(uint8_t *d, const uint8_t *s, uint32_t E) {
   for (uint32_t q = 0; q < E; q += 8) {
     uint64_t w;
     memcpy(&w, s + q, 8);
@@ -276,7 +341,7 @@ static inline void ent_copy(uint8_t *d, const uint8_t *s, uint32_t E) {
   }
 }
 
-static inline void ent_swap(uint8_t *a, uint8_t *b, uint32_t E) {
+INLINE void ent_swap(uint8_t *a, uint8_t *b, uint32_t E) {
   for (uint32_t q = 0; q < E; q += 8) {
     uint64_t x, y;
     memcpy(&x, a + q, 8);
@@ -286,8 +351,42 @@ static inline void ent_swap(uint8_t *a, uint8_t *b, uint32_t E) {
   }
 }
 
-static void insertion_sort(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) {
-  uint32_t E = c->E;
+/* Big-endian word of the 8 bytes at p. */
+INLINE uint64_t be_word(const uint8_t *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return __builtin_bswap64(w);
+}
+
+/*
+** Whole-entry order from byte `depth` on (no tie-break needed): the key bytes, then the row number
+** and the zero padding, which only order equal keys among themselves (any order of ties is right).
+** Read as big-endian words, the last one ending at the entry's end (it may overlap the one before:
+** those bytes are already equal).
+*/
+INLINE bool entry_less(const uint8_t *a, const uint8_t *b, uint32_t depth, uint32_t E) {
+  uint32_t q = depth & ~7u; /* from the word holding byte `depth` (the bytes before it are equal) */
+  for (; q + 8 < E; q += 8) {
+    uint64_t x = be_word(a + q), y = be_word(b + q);
+    if (x != y) return x < y;
+  }
+  return be_word(a + E - 8) < be_word(b + E - 8);
+}
+
+INLINE void insertion_sort(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth, uint32_t E) {
+  if (!c->tiebreak) {
+    for (size_t i = 1; i < n; i++) {
+      if (!entry_less(base + i * E, base + (i - 1) * E, depth, E)) continue;
+      ent_copy(c->tmp, base + i * E, E);
+      size_t j = i;
+      do {
+        ent_copy(base + j * E, base + (j - 1) * E, E);
+        j--;
+      } while (j > 0 && entry_less(c->tmp, base + (j - 1) * E, depth, E));
+      ent_copy(base + j * E, c->tmp, E);
+    }
+    return;
+  }
   for (size_t i = 1; i < n; i++) {
     ent_copy(c->tmp, base + i * E, E);
     size_t j = i;
@@ -301,16 +400,24 @@ static void insertion_sort(const sort_ctx *c, uint8_t *base, size_t n, uint32_t 
 
 static int qsort_tb(const void *a, const void *b, void *ud) { return entry_tb(ud, a, b); }
 
-static void radix(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) {
-  uint32_t E = c->E;
+typedef void (*radix_fn)(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth);
+
+/* MSD radix sort of n entries on byte `depth` on; self is the instance to recurse into. */
+INLINE void radix_body(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth, uint32_t E, radix_fn self) {
   for (;;) {
+    bool big = c->buf && n >= ((size_t)1 << 16) && depth < c->K;
+    if (!big && in_scratch(c, base)) { /* below the big levels the range is sorted in the main array */
+      uint8_t *o = other_of(c, base);
+      memcpy(o, base, n * E);
+      base = o;
+    }
     if (n <= 1) return;
     if (depth >= c->K) {
       if (c->tiebreak) qsort_r(base, n, E, qsort_tb, (void *)c);
       return;
     }
     if (n < 48) {
-      insertion_sort(c, base, n, depth);
+      insertion_sort(c, base, n, depth, E);
       return;
     }
     size_t cnt[256];
@@ -326,17 +433,20 @@ static void radix(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) {
       off += cnt[b];
       tail[b] = off;
     }
-    if (c->buf && n >= ((size_t)1 << 16)) {
-      /* big level: scatter into the scratch array (sequential writes per bucket), copy back */
-      uint8_t *scratch = c->buf + (base - c->base0);
+    if (big) {
+      /* big level: scatter into the other array (sequential writes per bucket) and sort the buckets
+      ** there: consecutive big levels alternate between the arrays (no copy back); a range leaves
+      ** the scratch array when it stops being big (top of the loop) */
+      uint8_t *dst = other_of(c, base);
       for (size_t i = 0; i < n; i++) {
         const uint8_t *e = base + i * E;
-        ent_copy(scratch + head[e[depth]]++ * E, e, E);
+        ent_copy(dst + head[e[depth]]++ * E, e, E);
       }
-      memcpy(base, scratch, n * E);
+      bool dst_scratch = in_scratch(c, dst);
       off = 0;
       for (int b = 0; b < 256; b++) {
-        if (cnt[b] > 1) radix(c, base + off * E, cnt[b], depth + 1);
+        if (cnt[b] > 1) self(c, dst + off * E, cnt[b], depth + 1);
+        else if (cnt[b] == 1 && dst_scratch) ent_copy(other_of(c, dst + off * E), dst + off * E, E);
         off += cnt[b];
       }
       return;
@@ -365,10 +475,26 @@ static void radix(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) {
     }
     off = 0;
     for (int b = 0; b < 256; b++) {
-      if (cnt[b] > 1) radix(c, base + off * E, cnt[b], depth + 1);
+      if (cnt[b] > 1) self(c, base + off * E, cnt[b], depth + 1);
       off += cnt[b];
     }
     return;
+  }
+}
+
+static void radix16(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) { radix_body(c, base, n, depth, 16, radix16); }
+static void radix24(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) { radix_body(c, base, n, depth, 24, radix24); }
+static void radix32(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) { radix_body(c, base, n, depth, 32, radix32); }
+static void radix_any(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) {
+  radix_body(c, base, n, depth, c->E, radix_any);
+}
+
+static void radix(const sort_ctx *c, uint8_t *base, size_t n, uint32_t depth) {
+  switch (c->E) {
+    case 16: radix16(c, base, n, depth); return;
+    case 24: radix24(c, base, n, depth); return;
+    case 32: radix32(c, base, n, depth); return;
+    default: radix_any(c, base, n, depth); return;
   }
 }
 
@@ -378,9 +504,13 @@ static int sort_entries(sorter *s) {
   if (!tmp) return LAGO_NOMEM_ERR(s->err);
   /* a scratch copy for the big first levels (optional: without it the sort is in place) */
   uint8_t *scratch = s->n >= ((uint64_t)1 << 16) ? mem_alloc((size_t)(s->n * s->L.E)) : NULL;
-  if (scratch) exec_mem_charge(s->cx, (ptrdiff_t)(s->n * s->L.E));
-  sort_ctx c = {s->L.E, s->L.K, s->L.first_tb < s->sp->n_keys, s, tmp, s->ent, scratch};
-  radix(&c, s->ent, (size_t)s->n, 0);
+  if (scratch) {
+    exec_hint_huge(scratch, (size_t)(s->n * s->L.E));
+    exec_mem_charge(s->cx, (ptrdiff_t)(s->n * s->L.E));
+  }
+  sort_ctx c = {s->L.E, s->L.K, s->L.first_tb < s->sp->n_keys, s, tmp, s->ent, scratch, (size_t)(s->n * s->L.E)};
+  /* without NULLs in the first key its flag byte is the same in every entry: start after it */
+  radix(&c, s->ent, (size_t)s->n, s->L.n_norm && !s->null0 ? 1 : 0);
   if (scratch) {
     mem_free(scratch);
     exec_mem_charge(s->cx, -(ptrdiff_t)(s->n * s->L.E));
@@ -403,6 +533,7 @@ static int grow_entries(sorter *s, uint64_t need) {
   while (nc < need) nc *= 2;
   uint8_t *ne = mem_realloc(s->ent, (size_t)(nc * s->L.E));
   if (!ne) return LAGO_NOMEM_ERR(s->err);
+  exec_hint_huge(ne, (size_t)(nc * s->L.E)); /* radix passes touch it all, in random order */
   exec_mem_charge(s->cx, (ptrdiff_t)((nc - s->cap) * s->L.E));
   s->ent_charged += (size_t)((nc - s->cap) * s->L.E);
   s->ent = ne;
@@ -498,7 +629,13 @@ static int prune(sorter *s) {
   coll_deinit(&s->data);
   s->data = nd;
   s->n = keep;
-  exec_mem_track(s->cx, s->data.ar, &s->coll_charged);
+  exec_mem_track_bytes(s->cx, coll_bytes(&s->data), &s->coll_charged);
+  /* from now on a row must beat the keep-th best to get in (sorter_sink) */
+  if (keep > 0) {
+    if (!s->thr && !(s->thr = arena_alloc(s->ar, s->L.K ? s->L.K : 1))) return LAGO_NOMEM_ERR(s->err);
+    memcpy(s->thr, s->ent + (keep - 1) * s->L.E, s->L.K);
+    s->have_thr = true;
+  }
   return LAGO_OK;
 }
 
@@ -516,25 +653,59 @@ int sorter_sink(sorter *s, eval_ctx *ec, const batch *b) {
   for (uint32_t k = 0; k < sp->n_keys && rc == LAGO_OK; k++)
     rc = expr_eval(ec, sp->keys[k].e, b, b->sel, n, &cols[sp->n_cols + k]);
   if (rc == LAGO_OK) rc = grow_entries(s, s->n + n);
+  const uint32_t *asel = b->sel;
+  uint32_t total = n;
   if (rc == LAGO_OK) {
     uint8_t *ent = s->ent + s->n * s->L.E;
+    /* zero each entry's last word first: keys and the row number overwrite their bytes of it and
+    ** the padding after the row number stays zero (entry_less compares whole entries) */
+    for (uint32_t i = 0; i < n; i++) memset(ent + (size_t)(i + 1) * s->L.E - 8, 0, 8);
     for (uint32_t k = 0; k < s->L.n_norm; k++) encode_key(&s->L, &sp->keys[k], k, cols[sp->n_cols + k], b->sel, n, ent);
-    for (uint32_t i = 0; i < n; i++) {
-      uint64_t row = s->data.n_rows + i;
-      if (row > UINT32_MAX) {
-        rc = LAGO_ERR(s->err, LAGO_NOMEM, "sort: more than 4G rows in memory");
-        break;
+    if (s->L.n_norm && !s->null0) { /* the first key may hold NULLs: its flag byte is not constant */
+      vec_view vw;
+      vec_view_init(&vw, cols[sp->n_cols]);
+      s->null0 = vw.validity != NULL;
+    }
+    if (sp->keep == 0) {
+      n = 0; /* LIMIT 0 (with no offset): nothing is ever kept */
+    } else if (sp->keep > 0 && s->have_thr) {
+      /* TopN early rejection: rows worse than the keep-th best so far never reach the collection
+      ** (equal rows neither, unless the tie-break could still prefer them) */
+      if (n > s->ksel_cap) {
+        uint32_t *nk = mem_realloc(s->ksel, n * sizeof(uint32_t));
+        if (!nk) rc = LAGO_NOMEM_ERR(s->err);
+        else {
+          s->ksel = nk;
+          s->ksel_cap = n;
+        }
       }
-      uint32_t r32 = (uint32_t)row;
-      memcpy(ent + (size_t)i * s->L.E + s->L.K, &r32, 4);
+      if (rc == LAGO_OK) {
+        bool tb = s->L.first_tb < sp->n_keys;
+        uint32_t E = s->L.E, K = s->L.K, m = 0;
+        for (uint32_t i = 0; i < n; i++) {
+          int c = sortkey_cmp(ent + (size_t)i * E, s->thr, K);
+          if (c > 0 || (c == 0 && !tb)) continue;
+          if (m != i) ent_copy(ent + (size_t)m * E, ent + (size_t)i * E, E);
+          s->ksel[m++] = b->sel ? b->sel[i] : i;
+        }
+        n = m;
+        asel = s->ksel;
+      }
+    }
+    if (rc == LAGO_OK && s->data.n_rows + n > (uint64_t)UINT32_MAX + 1)
+      rc = LAGO_ERR(s->err, LAGO_NOMEM, "sort: more than 4G rows in memory");
+    uint32_t r0 = (uint32_t)s->data.n_rows, E = s->L.E, K = s->L.K;
+    for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+      uint32_t r32 = r0 + i;
+      memcpy(ent + (size_t)i * E + K, &r32, 4);
     }
   }
-  if (rc == LAGO_OK && coll_append_cols(&s->data, cols, b->sel, n)) rc = LAGO_NOMEM_ERR(s->err);
+  if (rc == LAGO_OK && n && coll_append_cols(&s->data, cols, asel, n)) rc = LAGO_NOMEM_ERR(s->err);
   if (cols != cols_small) mem_free(cols);
   TRY(rc);
   s->n += n;
-  s->total += n;
-  bool ok = exec_mem_track(s->cx, s->data.ar, &s->coll_charged);
+  s->total += total;
+  bool ok = exec_mem_track_bytes(s->cx, coll_bytes(&s->data), &s->coll_charged);
   if (sp->keep >= 0 && s->n >= (uint64_t)(sp->keep > 2048 ? 2 * sp->keep : 4096)) return prune(s);
   if (!ok && s->n >= MIN_RUN_ROWS) {
     TRY(sort_entries(s));

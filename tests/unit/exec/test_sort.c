@@ -175,3 +175,98 @@ TEST(sort_random_spill_parallel) {
   free(ref);
   memsource_free(m);
 }
+
+static int i64_cmp(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* A sort big enough for the out-of-place radix levels (>= 64Ki rows): consecutive big levels
+** alternate between the entry array and the scratch array, ranges leave the scratch array when
+** they get small, single rows of a scratch bucket are copied back, and a big run of equal keys
+** runs out of key bytes while in the scratch array. Checked against qsort, 1 and 2 threads. */
+TEST(sort_big_levels) {
+  setup();
+  uint32_t n = 300000;
+  int64_t *ref = malloc(n * sizeof *ref);
+  uint32_t n_null = 0, n_ref = 0;
+  lago_type ts[2] = {type_make(LT_BIGINT), type_make(LT_BIGINT)};
+  memsource *m = memsource_new(1, ts, NULL, "k"), *m2 = memsource_new(2, ts, NULL, "kid");
+  uint64_t seed = 777;
+  for (uint32_t done = 0; done < n; done += 2048) {
+    uint32_t take = n - done < 2048 ? n - done : 2048;
+    arena *tmp = arena_new("gen", 1 << 16);
+    batch *b = batch_new(tmp, 1, ts, take), *b2 = batch_new(tmp, 2, ts, take);
+    for (uint32_t i = 0; i < take; i++) {
+      uint32_t row = done + i;
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      uint32_t pick = (uint32_t)(seed >> 56) % 100;
+      int64_t k = 0;
+      bool null = false;
+      if (row == 1000) k = INT64_MIN;
+      else if (row == 2000) k = INT64_MAX;
+      else if (pick < 5) null = true;
+      else if (pick < 50) k = 7;
+      else k = (int64_t)((((seed >> 20) & 1) << 40) | ((seed >> 3) & 0xFFFFFFFFFFULL));
+      VEC_DATA(&b2->cols[1], int64_t)[i] = row;
+      if (null) {
+        vec_set_null(&b->cols[0], i);
+        vec_set_null(&b2->cols[0], i);
+        n_null++;
+      } else {
+        VEC_DATA(&b->cols[0], int64_t)[i] = k;
+        VEC_DATA(&b2->cols[0], int64_t)[i] = k;
+        ref[n_ref++] = k;
+      }
+    }
+    batch_set_rows(b, take);
+    batch_set_rows(b2, take);
+    ASSERT_OK(memsource_append(m, b), NULL);
+    ASSERT_OK(memsource_append(m2, b2), NULL);
+    arena_free(tmp);
+  }
+  memsource_set_shape(m, 4096, 2);
+  memsource_set_shape(m2, 4096, 2);
+  qsort(ref, n_ref, sizeof *ref, i64_cmp);
+  buf want, want2;
+  buf_init(&want);
+  for (uint32_t i = 0; i < n_null; i++) buf_printf(&want, "NULL\n");
+  for (uint32_t i = 0; i < n_ref; i++) buf_printf(&want, "%lld\n", (long long)ref[i]);
+  plan *p = sorted(tscan(A, m), (sort_key[]){{expr_column(A, 0, ts[0], "k"), false, true}}, 1);
+  exec_config cfgs[2] = {{0, 1, 0, test_tmpdir(), NULL}, {0, 2, 0, test_tmpdir(), NULL}};
+  for (int c = 0; c < 2; c++) ASSERT_EQ_STR(trun(A, p, &cfgs[c], false), buf_cstr(&want));
+  /* (k DESC NULLS LAST, id ASC): fully ordered, so the rows themselves are checked */
+  sort_key k2[2] = {{expr_column(A, 0, ts[0], "k"), true, false}, {expr_column(A, 1, ts[1], "id"), false, true}};
+  plan *p2 = sorted(tscan(A, m2), k2, 2);
+  const char *got = trun(A, p2, &cfgs[1], false);
+  /* the k column of (k DESC NULLS LAST) is the reverse of the ascending reference, then the NULLs */
+  buf_init(&want2);
+  for (uint32_t i = n_ref; i-- > 0;) buf_printf(&want2, "%lld\n", (long long)ref[i]);
+  for (uint32_t i = 0; i < n_null; i++) buf_printf(&want2, "NULL\n");
+  buf ks;
+  buf_init(&ks);
+  int64_t prev_k = 0, prev_id = -1;
+  bool prev_null = false, ordered = true;
+  for (const char *line = got; *line;) {
+    const char *nl = strchr(line, '\n');
+    const char *comma = strchr(line, ',');
+    if (!nl || !comma || comma > nl) break;
+    bool null = !strncmp(line, "NULL", 4);
+    int64_t k = null ? 0 : strtoll(line, NULL, 10), id = strtoll(comma + 1, NULL, 10);
+    if (prev_id >= 0 && !null && !prev_null && k == prev_k && id <= prev_id) ordered = false;
+    if (prev_id >= 0 && null && prev_null && id <= prev_id) ordered = false;
+    buf_printf(&ks, "%.*s\n", (int)(comma - line), line);
+    prev_k = k;
+    prev_id = id;
+    prev_null = null;
+    line = nl + 1;
+  }
+  ASSERT(ordered);
+  ASSERT_EQ_STR(buf_cstr(&ks), buf_cstr(&want2));
+  buf_deinit(&ks);
+  buf_deinit(&want);
+  buf_deinit(&want2);
+  free(ref);
+  memsource_free(m);
+  memsource_free(m2);
+}
