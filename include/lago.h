@@ -82,6 +82,12 @@ LAGO_API int lago_db_open(const char *warehouse, lago_db **out);
 LAGO_API void lago_db_close(lago_db *db);
 /* Message of the last failed call on db, "" if none. Borrowed until the next call on db. */
 LAGO_API const char *lago_errmsg(lago_db *db);
+/*
+** Byte offset into the SQL text of the last failed lago_exec where the error
+** was found (the offending token or name), -1 when the error has no
+** position. The message itself also says "line L, column C".
+*/
+LAGO_API int lago_erroffset(lago_db *db);
 /* The warehouse directory; borrowed for the life of db. */
 LAGO_API const char *lago_db_warehouse(lago_db *db);
 
@@ -90,8 +96,13 @@ LAGO_API const char *lago_db_warehouse(lago_db *db);
 typedef struct lago_result lago_result;
 
 /*
-** Runs one SQL statement. On success *out is a result the caller frees with
+** Runs one SQL statement (Databricks / Spark SQL, ANSI mode; a trailing ';'
+** is allowed). On success *out is a result the caller frees with
 ** lago_result_free (statements without rows give a result with 0 columns).
+** Query results stream: lago_exec returns before the first row is computed
+** and rows are produced as lago_result_next asks for them. Statements with
+** side effects (DDL, INSERT, UPDATE, DELETE, MERGE, ...) are complete when
+** lago_exec returns. Results must be freed before lago_db_close.
 */
 LAGO_API int lago_exec(lago_db *db, const char *sql, lago_result **out);
 
@@ -103,16 +114,21 @@ LAGO_API const char *lago_result_column_type(lago_result *r, int col);
 
 /*
 ** Row iteration: lago_result_next returns LAGO_OK and sets *has_row to 1 for
-** each row, then 0 at the end. Values are read as canonical text
-** (docs/FORMATS.md), NULL for SQL NULL; borrowed until the next lago_result_next.
+** each row, then 0 at the end; an error while computing rows is returned by
+** it (message in lago_errmsg). lago_result_text gives a value as text: the
+** canonical text of docs/FORMATS.md (vec/value_text.h: 1.50, 2024-01-01
+** 10:00:00, true, [1,2], {"a":1}) except that a STRING value is its raw
+** bytes, unquoted; NULL (a NULL pointer) for SQL NULL. The text is borrowed
+** until the next lago_result_next or lago_result_free.
 */
 LAGO_API int lago_result_next(lago_result *r, int *has_row);
 LAGO_API const char *lago_result_text(lago_result *r, int col);
 
 /*
-** The whole result as an Arrow C stream (include/lago_arrow.h). The stream
-** takes over the remaining rows; r must still be freed, after the stream is
-** released.
+** The result as an Arrow C stream (include/lago_arrow.h): the rows not yet
+** fetched with lago_result_next (batches already started are not repeated).
+** The stream takes over those rows; r must still be freed, after the stream
+** is released. Values are copied into the arrays the stream produces.
 */
 struct ArrowArrayStream;
 LAGO_API int lago_result_arrow(lago_result *r, struct ArrowArrayStream *out);

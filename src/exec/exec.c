@@ -394,6 +394,13 @@ int exec_pipeline_run(exec_ctx *cx, const plan *p, int max_threads, pipe_sink_fn
   return rc;
 }
 
+int exec_run(exec_ctx *cx, const plan *root, int max_threads, exec_sink_fn sink, void *ud, lago_err *err) {
+  atomic_store(&cx->stop, 0);
+  return exec_pipeline_run(cx, root, max_threads, sink, ud, err);
+}
+
+int exec_run_threads(exec_ctx *cx, const plan *root) { return exec_pipeline_threads(cx, root); }
+
 /* ---- queries ------------------------------------------------------------------------------ */
 
 struct exec_query {

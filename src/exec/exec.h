@@ -68,6 +68,19 @@ int exec_next(exec_query *q, batch **out, lago_err *err);
 void exec_close(exec_query *q);
 
 /*
+** Runs root to completion as one pipeline, handing every batch to
+** sink(ud, thread, batch, err): on up to max_threads threads when root is a
+** chain of streaming operators over a scan (exec_run_threads tells how many;
+** thread = 0..n-1, so callers can keep per-thread state), else on the
+** caller. The batch is borrowed for the call. Used by statements that
+** consume a query themselves (CTAS, INSERT, MERGE) so that the consumer runs
+** in parallel too. Errors as exec_next, or the sink's.
+*/
+typedef int (*exec_sink_fn)(void *ud, int thread, batch *b, lago_err *err);
+int exec_run(exec_ctx *cx, const plan *root, int max_threads, exec_sink_fn sink, void *ud, lago_err *err);
+int exec_run_threads(exec_ctx *cx, const plan *root);
+
+/*
 ** EXPLAIN text of a plan: one node per line, children indented by two spaces,
 ** with expressions, e.g.
 **   HashAggregate keys=[#0] aggs=[sum(#1)]

@@ -224,6 +224,8 @@ static trunc_unit parse_unit(const lago_str *s) {
 }
 
 static int64_t trunc_days(int64_t days, trunc_unit u) {
+  if (u == TU_DAY) return days;
+  if (u == TU_WEEK) return days - (iso_dow(days) - 1);
   int64_t y;
   unsigned m, d;
   civil_from_days(days, &y, &m, &d);
@@ -243,10 +245,13 @@ static int k_date_trunc(fn_call *c, vec **args, const uint32_t *sel, uint32_t n,
   vec_view_init(&t, args[1]);
   const int64_t *ts = t.data;
   int64_t *o = out->data;
+  /* a constant unit (the usual case) is parsed once */
+  bool cu = u.is_const && VIEW_VALID(&u, 0);
+  trunc_unit cun = cu ? parse_unit(&((const lago_str *)u.data)[VIEW_IDX(&u, 0)]) : TU_NONE;
   for (uint32_t i = 0; i < n; i++) {
     uint32_t r = sel ? sel[i] : i;
     if (!FN_ROW_VALID(out, r)) continue;
-    trunc_unit un = parse_unit(&((const lago_str *)u.data)[VIEW_IDX(&u, r)]);
+    trunc_unit un = cu ? cun : parse_unit(&((const lago_str *)u.data)[VIEW_IDX(&u, r)]);
     int64_t v = ts[VIEW_IDX(&t, r)];
     int64_t days = floor_div64(v, MICROS_PER_DAY), tod = floor_mod64(v, MICROS_PER_DAY);
     switch (un) {

@@ -418,6 +418,14 @@ int delta_txn_read_preds(delta_txn *x, const delta_pred *preds, uint32_t n, lago
 ** and records the adds. May be called many times.
 */
 int delta_txn_write(delta_txn *x, const batch *b, lago_err *err);
+/*
+** delta_txn_write for one of several concurrent writers: the rows go to files
+** of `shard` (0 = delta_txn_write's). Calls for different shards may run at the
+** same time on different threads (the encoding runs in parallel); calls for
+** one shard must not overlap. The _cdc form writes change data the same way.
+*/
+int delta_txn_write_shard(delta_txn *x, uint32_t shard, const batch *b, lago_err *err);
+int delta_txn_write_cdc_shard(delta_txn *x, uint32_t shard, const batch *b, lago_err *err);
 /* Records an add for a file already written (path relative to the root, decoded). Copied. */
 int delta_txn_add_file(delta_txn *x, const delta_file *add, lago_err *err);
 /* Removes a live file of the read snapshot (copied). */

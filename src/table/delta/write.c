@@ -13,9 +13,12 @@
 ** not stored in the data files. Under column mapping the Parquet columns
 ** carry the physical names and field ids at every level.
 **
-** One open Parquet writer per partition value combination is kept across
-** delta_txn_write calls (at most WRITERS_MAX; then all are closed) and all
-** are closed before commit. Each closed file yields an add with stats:
+** One open Parquet writer per (partition value combination, shard) is kept
+** across delta_txn_write calls (at most WRITERS_MAX; when they are all in
+** use, the calling shard's writers are closed) and all are closed before
+** commit. Shards let several threads write at once (delta_txn_write_shard):
+** the bookkeeping (opening writers, naming files) runs under the write
+** state's mutex, the encoding of rows into a shard's own writers does not. Each closed file yields an add with stats:
 **   {"numRecords":N,"minValues":{..},"maxValues":{..},"nullCount":{..}[,"tightBounds":true]}
 ** for the first delta.dataSkippingNumIndexedCols (default 32) leaf columns
 ** outside lists and maps; min/max are omitted for booleans and binaries,
@@ -24,6 +27,7 @@
 ** Files are written with put-if-absent under fresh UUID names: a crash
 ** leaves at most unreferenced files, which VACUUM removes.
 */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +48,7 @@ typedef struct open_writer {
   delta_map pv;             /* partition values (physical names) */
   pq_writer *w;
   bool cdc;
+  uint32_t shard;           /* the delta_txn_write_shard caller that owns it */
   int64_t rows;
 } open_writer;
 
@@ -57,7 +62,10 @@ typedef struct write_state {
   uint32_t *data_cols;      /* schema field index of each data column */
   uint32_t n_data;
   int64_t files, rows, bytes;
+  pthread_mutex_t mu;       /* guards everything above but a shard's own writer's encoding */
 } write_state;
+
+static pthread_mutex_t g_state_init = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- schemas ----------------------------------------------------------------- */
 
@@ -265,10 +273,13 @@ static int make_stats(delta_txn *x, lago_type file_schema, const pq_file_stats *
 /* ---- writers -------------------------------------------------------------------- */
 
 static write_state *state(delta_txn *x, lago_err *err) {
+  pthread_mutex_lock(&g_state_init);
   if (!x->ws) {
     x->ws = arena_zalloc(x->ar, sizeof(write_state));
     if (!x->ws) LAGO_NOMEM_ERR(err);
+    else pthread_mutex_init(&x->ws->mu, NULL);
   }
+  pthread_mutex_unlock(&g_state_init);
   return x->ws;
 }
 
@@ -380,14 +391,26 @@ static int partition_of(delta_txn *x, arena *ar, const batch *b, uint32_t r, buf
 }
 
 static int open_writer_for(delta_txn *x, write_state *ws, const char *key, const char *dir, const delta_map *pv,
-                           bool cdc, open_writer **out, lago_err *err) {
+                           bool cdc, uint32_t shard, open_writer **out, lago_err *err) {
   for (uint32_t i = 0; i < ws->n; i++)
-    if (ws->ws[i].w && ws->ws[i].cdc == cdc && !strcmp(ws->ws[i].key, key)) {
+    if (ws->ws[i].w && ws->ws[i].cdc == cdc && ws->ws[i].shard == shard && !strcmp(ws->ws[i].key, key)) {
       *out = &ws->ws[i];
       return LAGO_OK;
     }
-  if (ws->n == WRITERS_MAX) TRY(delta_txn_close_writers(x, err));
-  open_writer *o = &ws->ws[ws->n];
+  /* a free slot (slots keep their place: other shards hold pointers to theirs) */
+  open_writer *o = NULL;
+  for (uint32_t i = 0; i < ws->n && !o; i++)
+    if (!ws->ws[i].w) o = &ws->ws[i];
+  if (!o && ws->n < WRITERS_MAX) o = &ws->ws[ws->n++];
+  if (!o) {
+    /* all in use: close this shard's writers and take one of their slots */
+    for (uint32_t i = 0; i < ws->n; i++)
+      if (ws->ws[i].w && ws->ws[i].shard == shard) {
+        TRY(close_writer(x, &ws->ws[i], err));
+        if (!o) o = &ws->ws[i];
+      }
+    if (!o) return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: more than %d files open at once", x->t->root, WRITERS_MAX);
+  }
   memset(o, 0, sizeof *o);
   char uuid[37];
   TRY(tbl_uuid4(x->t->h, uuid, NULL, err));
@@ -399,15 +422,15 @@ static int open_writer_for(delta_txn *x, write_state *ws, const char *key, const
   o->full = path_join(x->ar, x->t->root, o->rel);
   if (!o->full) return LAGO_NOMEM_ERR(err);
   o->cdc = cdc;
+  o->shard = shard;
   pq_write_opts wo;
   pq_write_opts_init(&wo);
   TRY(x->t->h->pq->writer_open(x->t->h->fs, o->full, cdc ? ws->cdc_schema : ws->file_schema, &wo, &o->w, err));
-  ws->n++;
   *out = o;
   return LAGO_OK;
 }
 
-static int write_rows(delta_txn *x, const batch *b, bool cdc, lago_err *err) {
+static int write_rows(delta_txn *x, const batch *b, bool cdc, uint32_t shard, lago_err *err) {
   if (!x->t->h->pq) return LAGO_ERR(err, LAGO_UNSUPPORTED, "%s: no Parquet handler to write data", x->t->root);
   if (!x->snap && !x->md_changed) return LAGO_ERR(err, LAGO_MISUSE, "set the metadata of a new table first");
   uint32_t n_schema = type_n_fields(x->schema);
@@ -429,7 +452,10 @@ static int write_rows(delta_txn *x, const batch *b, bool cdc, lago_err *err) {
   if (!b->n_rows) return LAGO_OK;
   write_state *ws = state(x, err);
   if (!ws) return LAGO_NOMEM;
-  TRY(build_schemas(x, ws, err));
+  pthread_mutex_lock(&ws->mu);
+  int brc = build_schemas(x, ws, err);
+  pthread_mutex_unlock(&ws->mu);
+  TRY(brc);
   /* group rows by partition: one key per row, rows sorted by key (stable by position) */
   arena *scratch = arena_new("query", 65536);
   uint32_t *order = mem_alloc(b->n_rows * sizeof *order);
@@ -463,7 +489,10 @@ static int write_rows(delta_txn *x, const batch *b, bool cdc, lago_err *err) {
     while (i < b->n_rows && !strcmp(keys[order[i]].key, k0->key)) sel[n++] = batch_row(b, order[i++]);
     /* keep the selection ascending (writers expect rows in batch order) */
     open_writer *o = NULL;
-    if ((rc = open_writer_for(x, ws, k0->key, k0->dir, &k0->pv, cdc, &o, err))) break;
+    pthread_mutex_lock(&ws->mu);
+    rc = open_writer_for(x, ws, k0->key, k0->dir, &k0->pv, cdc, shard, &o, err);
+    pthread_mutex_unlock(&ws->mu);
+    if (rc) break;
     lago_type fs = cdc ? ws->cdc_schema : ws->file_schema;
     for (uint32_t k = 0; k < ws->n_data; k++) {
       cols[k] = b->cols[ws->data_cols[k]];
@@ -483,7 +512,20 @@ static int write_rows(delta_txn *x, const batch *b, bool cdc, lago_err *err) {
   return rc;
 }
 
-int delta_txn_write(delta_txn *x, const batch *b, lago_err *err) { return write_rows(x, b, false, err); }
+int delta_txn_write(delta_txn *x, const batch *b, lago_err *err) { return write_rows(x, b, false, 0, err); }
+
+int delta_txn_write_shard(delta_txn *x, uint32_t shard, const batch *b, lago_err *err) {
+  return write_rows(x, b, false, shard, err);
+}
+
+int delta_txn_write_cdc_shard(delta_txn *x, uint32_t shard, const batch *b, lago_err *err) {
+  if (!delta_config_bool(&x->md.configuration, "delta.enableChangeDataFeed", false))
+    return LAGO_ERR(err, LAGO_MISUSE, "%s: change data feed is not enabled", x->t->root);
+  uint32_t n = type_n_fields(x->schema);
+  if (b->n_cols != n + 1 || b->cols[n].type.id != LT_STRING)
+    return LAGO_ERR(err, LAGO_MISUSE, "write_cdc: the batch needs the table columns and a STRING _change_type");
+  return write_rows(x, b, true, shard, err);
+}
 
 int delta_txn_write_cdc(delta_txn *x, const batch *b, lago_err *err) {
   if (!delta_config_bool(&x->md.configuration, "delta.enableChangeDataFeed", false))
@@ -491,5 +533,5 @@ int delta_txn_write_cdc(delta_txn *x, const batch *b, lago_err *err) {
   uint32_t n = type_n_fields(x->schema);
   if (b->n_cols != n + 1 || b->cols[n].type.id != LT_STRING)
     return LAGO_ERR(err, LAGO_MISUSE, "write_cdc: the batch needs the table columns and a STRING _change_type");
-  return write_rows(x, b, true, err);
+  return write_rows(x, b, true, 0, err);
 }
