@@ -22,6 +22,7 @@
 #include "sql/sql_int.h"
 #include "util/datetime.h"
 #include "util/numfmt.h"
+#include "util/tz.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -125,6 +126,8 @@ int bind_literal(sql_ctx *q, const sql_literal *l, int pos, expr **out) {
                             l->kind == SQL_LIT_TIMESTAMP ? "TIMESTAMP" : "TIMESTAMP_NTZ", l->str);
         us = (int64_t)d * 86400000000LL;
       }
+      /* TIMESTAMP 'text' without a zone is wall-clock time of the session zone */
+      if (l->kind == SQL_LIT_TIMESTAMP && !zone) us = tz_local_to_utc(q->ec.tz, us);
       if (l->kind == SQL_LIT_TIMESTAMP) e = expr_timestamp(q->ar, us);
       else e = typed_const(q, type_make(LT_TIMESTAMP_NTZ), &us);
       break;

@@ -1,0 +1,1054 @@
+/*
+** exec/func_extra.c: functions medallion pipelines use beyond the core list.
+**
+**   isnan(x)                       true for NaN; false for NULL (Spark IsNaN)
+**   nanvl(a, b)                    b when a is NaN, else a (NULL a gives NULL)
+**   translate(s, from, to)         character-wise replacement; characters of from with
+**                                  no counterpart in to are deleted; first mapping wins
+**   base64(bin), unbase64(str)     RFC 4648 with padding, no line breaks; unbase64 of
+**                                  invalid text raises [CONVERSION_INVALID_INPUT]
+**   hex(x), unhex(s)               integers as two's-complement hex (Long.toHexString, upper
+**                                  case); strings/binary byte by byte; unhex of an odd
+**                                  length reads a leading 0, invalid digits give NULL
+**   array_join(arr, sep[, null])   NULL elements skipped unless a replacement is given
+**   array_distinct(arr)            first occurrences, in order (NULL kept once)
+**   sort_array(arr[, asc = true])  NULLs first ascending, last descending
+**   array_sort(arr)                ascending, NULLs last
+**   array_position(arr, v)         1-based position of the first equal element, 0 if none
+**   flatten(arr of arrays)         NULL if any inner array is NULL
+**   slice(arr, start, len)         start 1-based, negative from the end; 0 raises
+**                                  [INVALID_PARAMETER_VALUE.START]; len < 0 raises
+**   sequence(start, stop[, step])  integers; step defaults to +-1; a step of the wrong sign
+**                                  raises; at most 1M elements per row
+**   map_keys(m), map_values(m)     arrays of a map's keys / values
+**   format_string(fmt, ...), printf  java.util.Formatter subset (see k_format_string)
+**   get_json_object(json, path)    path $ .name ['name'] [n]; strings unquoted, objects and
+**                                  arrays as compact JSON; invalid JSON, a missing member or a
+**                                  wildcard path give NULL
+**   struct(a, ...)                 STRUCT with fields named after column arguments, else colN
+**   named_struct('n1', a, ...)     names must be constant strings
+**   map(k1, v1, ...), map_from_arrays(keys, values)
+**                                  NULL keys raise [NULL_MAP_KEY], repeated keys
+**                                  [DUPLICATED_MAP_KEY] (Spark's default dedup policy)
+** Ordering and equality are Spark's (vecops.h: NaN above numbers, -0.0 = 0.0).
+*/
+#include <math.h> /* qsort_r: the Makefile defines _GNU_SOURCE */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/func.h"
+#include "exec/vecops.h"
+#include "util/json.h"
+
+#define OOM(c) LAGO_NOMEM_ERR((c)->ec->err)
+
+static const lago_str *sarg(const vec_view *v, uint32_t r) { return &((const lago_str *)v->data)[VIEW_IDX(v, r)]; }
+
+/* ---- NaN ---------------------------------------------------------------------------------- */
+
+static int k_isnan(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  (void)c;
+  vec_view a;
+  vec_view_init(&a, args[0]);
+  uint8_t *o = out->data;
+  EVAL_FOR(sel, n, r, o[r] = VIEW_VALID(&a, r) && isnan(((const double *)a.data)[VIEW_IDX(&a, r)]););
+  return LAGO_OK;
+}
+
+static int k_nanvl(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view a, b;
+  vec_view_init(&a, args[0]);
+  vec_view_init(&b, args[1]);
+  double *o = out->data;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    double x = VIEW_VALID(&a, r) ? ((const double *)a.data)[VIEW_IDX(&a, r)] : 0;
+    bool use_b = VIEW_VALID(&a, r) && isnan(x);
+    if (!VIEW_VALID(&a, r) || (use_b && !VIEW_VALID(&b, r))) {
+      if (vec_set_null(out, r)) return OOM(c);
+      continue;
+    }
+    o[r] = use_b ? ((const double *)b.data)[VIEW_IDX(&b, r)] : x;
+  }
+  return LAGO_OK;
+}
+
+/* ---- translate ------------------------------------------------------------------------------- */
+
+/* Length of the UTF-8 character at s[i] (1 for invalid bytes). */
+static uint32_t u8len(const char *s, uint32_t n, uint32_t i) {
+  unsigned char c = (unsigned char)s[i];
+  uint32_t l = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+  if (i + l > n) return 1;
+  for (uint32_t k = 1; k < l; k++)
+    if (((unsigned char)s[i + k] & 0xC0) != 0x80) return 1;
+  return l;
+}
+
+static int k_translate(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view a, f, t;
+  vec_view_init(&a, args[0]);
+  vec_view_init(&f, args[1]);
+  vec_view_init(&t, args[2]);
+  buf b;
+  buf_init(&b);
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const lago_str *s = sarg(&a, r), *fs = sarg(&f, r), *ts = sarg(&t, r);
+    const char *sp = str_data(s), *fp = str_data(fs), *tp = str_data(ts);
+    buf_clear(&b);
+    for (uint32_t k = 0; k < s->len && rc == LAGO_OK;) {
+      uint32_t l = u8len(sp, s->len, k);
+      /* find the character in `from`, counting characters to index `to` */
+      uint32_t fi = 0, idx = 0;
+      bool found = false;
+      while (fi < fs->len) {
+        uint32_t fl = u8len(fp, fs->len, fi);
+        if (fl == l && !memcmp(fp + fi, sp + k, l)) {
+          found = true;
+          break;
+        }
+        fi += fl;
+        idx++;
+      }
+      if (!found) rc = buf_append(&b, sp + k, l);
+      else {
+        uint32_t ti = 0;
+        for (uint32_t q = 0; q < idx && ti < ts->len; q++) ti += u8len(tp, ts->len, ti);
+        if (ti < ts->len) rc = buf_append(&b, tp + ti, u8len(tp, ts->len, ti));
+      }
+      k += l;
+    }
+    if (rc == LAGO_OK) rc = vec_set_str(out, r, b.data ? b.data : "", (uint32_t)b.len);
+  }
+  buf_deinit(&b);
+  return rc ? OOM(c) : LAGO_OK;
+}
+
+/* ---- base64 / hex ----------------------------------------------------------------------------- */
+
+static const char k_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int k_base64(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view a;
+  vec_view_init(&a, args[0]);
+  buf b;
+  buf_init(&b);
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const lago_str *s = sarg(&a, r);
+    const uint8_t *p = (const uint8_t *)str_data(s);
+    buf_clear(&b);
+    if ((rc = buf_reserve(&b, ((size_t)s->len + 2) / 3 * 4 + 1))) break;
+    for (uint32_t k = 0; k < s->len; k += 3) {
+      uint32_t v = (uint32_t)p[k] << 16 | (k + 1 < s->len ? (uint32_t)p[k + 1] << 8 : 0) | (k + 2 < s->len ? p[k + 2] : 0);
+      b.data[b.len++] = k_b64[v >> 18];
+      b.data[b.len++] = k_b64[(v >> 12) & 63];
+      b.data[b.len++] = k + 1 < s->len ? k_b64[(v >> 6) & 63] : '=';
+      b.data[b.len++] = k + 2 < s->len ? k_b64[v & 63] : '=';
+    }
+    rc = vec_set_str(out, r, b.data ? b.data : "", (uint32_t)b.len);
+  }
+  buf_deinit(&b);
+  return rc ? OOM(c) : LAGO_OK;
+}
+
+static int b64_val(char ch) {
+  const char *p = ch ? strchr(k_b64, ch) : NULL;
+  return p ? (int)(p - k_b64) : -1;
+}
+
+static int k_unbase64(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view a;
+  vec_view_init(&a, args[0]);
+  buf b;
+  buf_init(&b);
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const lago_str *s = sarg(&a, r);
+    const char *p = str_data(s);
+    buf_clear(&b);
+    uint32_t acc = 0, bits = 0, pad = 0;
+    bool bad = false;
+    for (uint32_t k = 0; k < s->len && !bad && rc == LAGO_OK; k++) {
+      char ch = p[k];
+      if (ch == '\n' || ch == '\r' || ch == ' ' || ch == '\t') continue;
+      if (ch == '=') {
+        pad++;
+        continue;
+      }
+      int v = b64_val(ch);
+      if (v < 0 || pad) {
+        bad = true;
+        break;
+      }
+      acc = (acc << 6) | (uint32_t)v;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        rc = buf_putc(&b, (char)((acc >> bits) & 0xFF));
+      }
+    }
+    if (rc) break;
+    if (bad || pad > 2 || bits >= 6) {
+      rc = FN_ERR(c, "[CONVERSION_INVALID_INPUT] The value '%.*s' is not valid base64.", (int)(s->len > 100 ? 100 : s->len), p);
+      buf_deinit(&b);
+      return rc;
+    }
+    rc = vec_set_str(out, r, b.data ? b.data : "", (uint32_t)b.len);
+  }
+  buf_deinit(&b);
+  return rc ? OOM(c) : LAGO_OK;
+}
+
+static int k_hex(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  static const char hx[] = "0123456789ABCDEF";
+  vec_view a;
+  vec_view_init(&a, args[0]);
+  bool num = c->e->args[0]->type.id == LT_BIGINT;
+  buf b;
+  buf_init(&b);
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    buf_clear(&b);
+    if (num) {
+      uint64_t v = (uint64_t)((const int64_t *)a.data)[VIEW_IDX(&a, r)];
+      char t[17];
+      int k = 16;
+      t[k] = 0;
+      do {
+        t[--k] = hx[v & 15];
+        v >>= 4;
+      } while (v);
+      rc = buf_append(&b, t + k, (size_t)(16 - k));
+    } else {
+      const lago_str *s = sarg(&a, r);
+      const uint8_t *p = (const uint8_t *)str_data(s);
+      for (uint32_t k = 0; k < s->len && rc == LAGO_OK; k++) {
+        rc = buf_putc(&b, hx[p[k] >> 4]);
+        if (rc == LAGO_OK) rc = buf_putc(&b, hx[p[k] & 15]);
+      }
+    }
+    if (rc == LAGO_OK) rc = vec_set_str(out, r, b.data ? b.data : "", (uint32_t)b.len);
+  }
+  buf_deinit(&b);
+  return rc ? OOM(c) : LAGO_OK;
+}
+
+static int bind_hex(func_bind *b, lago_err *err) {
+  lago_type t = b->arg_types[0];
+  if (type_is_integer(t)) b->casts[0] = type_make(LT_BIGINT);
+  else if (t.id == LT_BINARY) b->casts[0] = t;
+  else if (t.id == LT_STRING || t.id == LT_NULL) b->casts[0] = type_make(LT_STRING);
+  else return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `hex`: argument 1 requires an integer, STRING or BINARY");
+  b->ret = type_make(LT_STRING);
+  return LAGO_OK;
+}
+
+static int hexval(char ch) {
+  return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+static int k_unhex(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view a;
+  vec_view_init(&a, args[0]);
+  buf b;
+  buf_init(&b);
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const lago_str *s = sarg(&a, r);
+    const char *p = str_data(s);
+    buf_clear(&b);
+    bool bad = false;
+    uint32_t k = 0;
+    if (s->len % 2) { /* odd: a leading 0 */
+      int v = hexval(p[0]);
+      if (v < 0) bad = true;
+      else rc = buf_putc(&b, (char)v);
+      k = 1;
+    }
+    for (; k < s->len && !bad && rc == LAGO_OK; k += 2) {
+      int hi = hexval(p[k]), lo = hexval(p[k + 1]);
+      if (hi < 0 || lo < 0) bad = true;
+      else rc = buf_putc(&b, (char)(hi << 4 | lo));
+    }
+    if (rc) break;
+    if (bad) rc = vec_set_null(out, r);
+    else rc = vec_set_str(out, r, b.data ? b.data : "", (uint32_t)b.len);
+  }
+  buf_deinit(&b);
+  return rc ? OOM(c) : LAGO_OK;
+}
+
+/* ---- arrays ----------------------------------------------------------------------------------- */
+
+static lago_list list_at(const vec *v, uint32_t r, const vec **owner) {
+  uint32_t idx;
+  const vec *p = vec_resolve(v, r, &idx);
+  *owner = p;
+  return VEC_DATA(p, lago_list)[idx];
+}
+
+static int bind_array_arg(func_bind *b, lago_err *err) {
+  if (b->arg_types[0].id != LT_ARRAY)
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `%s`: argument 1 requires ARRAY", b->def->name);
+  return LAGO_OK;
+}
+
+static int k_array_join(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view sp, nr;
+  vec_view_init(&sp, args[1]);
+  bool has_null = c->e->n_args > 2;
+  if (has_null) vec_view_init(&nr, args[2]);
+  buf b, tmp;
+  buf_init(&b);
+  buf_init(&tmp);
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const vec *p;
+    lago_list l = list_at(args[0], r, &p);
+    const lago_str *sep = sarg(&sp, r);
+    buf_clear(&b);
+    bool first = true;
+    for (uint32_t k = 0; k < l.length && rc == LAGO_OK; k++) {
+      uint32_t e = l.offset + k;
+      bool valid = vec_is_valid(p->child, e);
+      if (!valid && !has_null) continue;
+      if (!first) rc = buf_append(&b, str_data(sep), sep->len);
+      first = false;
+      if (rc) break;
+      if (valid) {
+        const lago_str *es = &((const lago_str *)p->child->data)[e];
+        rc = buf_append(&b, str_data(es), es->len);
+      } else {
+        const lago_str *ns = sarg(&nr, r);
+        rc = buf_append(&b, str_data(ns), ns->len);
+      }
+    }
+    if (rc == LAGO_OK) rc = vec_set_str(out, r, b.data ? b.data : "", (uint32_t)b.len);
+  }
+  buf_deinit(&b);
+  buf_deinit(&tmp);
+  return rc ? OOM(c) : LAGO_OK;
+}
+
+static int bind_array_join(func_bind *b, lago_err *err) {
+  TRY(bind_array_arg(b, err));
+  lago_type st;
+  if (type_array(b->ar, type_make(LT_STRING), true, &st)) return LAGO_NOMEM_ERR(err);
+  if (!cast_allowed(b->arg_types[0], st))
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `array_join`: the elements cannot be cast to STRING");
+  b->casts[0] = st;
+  for (uint32_t k = 1; k < b->n_args; k++) b->casts[k] = type_make(LT_STRING);
+  b->ret = type_make(LT_STRING);
+  if (b->n_args > 2) b->flags |= FN_NULLS; /* a NULL replacement is still "given" */
+  return LAGO_OK;
+}
+
+/* array_join with a NULL-replacement argument is not strict in it: wrap to handle NULL rows. */
+static int k_array_join_nulls(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!vec_is_valid(args[0], r) || !vec_is_valid(args[1], r) || !vec_is_valid(args[2], r)) {
+      if (vec_set_null(out, r)) return OOM(c);
+    } else if (out->validity) {
+      bitmap_set(out->validity, r);
+    }
+  }
+  return k_array_join(c, args, sel, n, out);
+}
+
+static int bind_array_join2(func_bind *b, lago_err *err) {
+  TRY(bind_array_join(b, err));
+  if (b->n_args > 2) b->kernel = k_array_join_nulls;
+  return LAGO_OK;
+}
+
+static int k_array_distinct(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const vec *p;
+    lago_list l = list_at(args[0], r, &p);
+    uint32_t start = out->child->len, cnt = 0;
+    for (uint32_t k = 0; k < l.length; k++) {
+      uint32_t e = l.offset + k;
+      bool dup = false;
+      for (uint32_t q = 0; q < k && !dup; q++) {
+        uint32_t f = l.offset + q;
+        bool ve = vec_is_valid(p->child, e), vf = vec_is_valid(p->child, f);
+        dup = ve == vf && (!ve || vecops_compare(p->child, e, p->child, f) == 0);
+      }
+      if (dup) continue;
+      uint32_t off;
+      if (vec_list_reserve(out, 1, &off) || vec_copy_row(out->child, off, p->child, e)) return OOM(c);
+      cnt++;
+    }
+    VEC_DATA(out, lago_list)[r] = (lago_list){start, cnt};
+  }
+  return LAGO_OK;
+}
+
+static int bind_same_array(func_bind *b, lago_err *err) {
+  TRY(bind_array_arg(b, err));
+  b->ret = b->arg_types[0];
+  for (uint32_t k = 1; k < b->n_args; k++) {
+    lago_type want = k == 1 && !strcmp(b->def->name, "sort_array") ? type_make(LT_BOOLEAN) : type_make(LT_INT);
+    if (!func_implicit_cast_ok(b->arg_types[k], want))
+      return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `%s`: argument %u requires %s", b->def->name, k + 1,
+                      want.id == LT_BOOLEAN ? "BOOLEAN" : "INT");
+    b->casts[k] = want;
+  }
+  return LAGO_OK;
+}
+
+typedef struct sort_ctx {
+  const vec *v;
+  bool asc, nulls_first;
+} sort_ctx;
+
+static int cmp_elem(const void *x, const void *y, void *ud) {
+  const sort_ctx *s = ud;
+  uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+  bool va = vec_is_valid(s->v, a), vb = vec_is_valid(s->v, b);
+  if (!va || !vb) {
+    if (va == vb) return a < b ? -1 : a > b;
+    return (!va) == s->nulls_first ? -1 : 1;
+  }
+  int cmp = vecops_compare(s->v, a, s->v, b);
+  if (!s->asc) cmp = -cmp;
+  return cmp ? cmp : (a < b ? -1 : a > b); /* stable */
+}
+
+/* info 's': sort_array(arr[, asc]); 'a': array_sort(arr) (ascending, NULLs last). */
+static int k_sort_array(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  bool array_sort = *(const char *)c->e->u.call.def->info == 'a';
+  vec_view asc;
+  bool has_asc = c->e->n_args > 1;
+  if (has_asc) vec_view_init(&asc, args[1]);
+  uint32_t *idx = NULL;
+  uint32_t cap = 0;
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const vec *p;
+    lago_list l = list_at(args[0], r, &p);
+    if (l.length > cap) {
+      uint32_t *ni = arena_alloc(c->ec->ar, (size_t)l.length * sizeof *ni);
+      if (!ni) return OOM(c);
+      idx = ni;
+      cap = l.length;
+    }
+    for (uint32_t k = 0; k < l.length; k++) idx[k] = l.offset + k;
+    sort_ctx sc = {p->child, true, !array_sort};
+    if (has_asc && !((const uint8_t *)asc.data)[VIEW_IDX(&asc, r)]) sc.asc = false, sc.nulls_first = false;
+    if (l.length > 1) qsort_r(idx, l.length, sizeof *idx, cmp_elem, &sc);
+    uint32_t off;
+    if (vec_list_reserve(out, l.length, &off)) return OOM(c);
+    for (uint32_t k = 0; k < l.length; k++)
+      if (vec_copy_row(out->child, off + k, p->child, idx[k])) return OOM(c);
+    VEC_DATA(out, lago_list)[r] = (lago_list){off, l.length};
+  }
+  return rc;
+}
+
+static int k_array_position(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  (void)c;
+  int64_t *o = out->data;
+  EVAL_FOR(sel, n, r, {
+    if (!FN_ROW_VALID(out, r)) continue;
+    const vec *p;
+    lago_list l = list_at(args[0], r, &p);
+    o[r] = 0;
+    for (uint32_t k = 0; k < l.length; k++)
+      if (vec_is_valid(p->child, l.offset + k) && vecops_compare(p->child, l.offset + k, args[1], r) == 0) {
+        o[r] = (int64_t)k + 1;
+        break;
+      }
+  });
+  return LAGO_OK;
+}
+
+static int bind_array_position(func_bind *b, lago_err *err) {
+  TRY(bind_array_arg(b, err));
+  lago_type et = type_element(b->arg_types[0]);
+  if (!func_implicit_cast_ok(b->arg_types[1], et))
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `array_position`: the value type does not match the array");
+  b->casts[1] = et;
+  b->ret = type_make(LT_BIGINT);
+  return LAGO_OK;
+}
+
+static int k_flatten(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const vec *p;
+    lago_list l = list_at(args[0], r, &p);
+    bool null_inner = false;
+    uint32_t total = 0;
+    for (uint32_t k = 0; k < l.length; k++) {
+      if (!vec_is_valid(p->child, l.offset + k)) null_inner = true;
+      else total += VEC_DATA(p->child, lago_list)[l.offset + k].length;
+    }
+    if (null_inner) {
+      if (vec_set_null(out, r)) return OOM(c);
+      continue;
+    }
+    uint32_t off;
+    if (vec_list_reserve(out, total, &off)) return OOM(c);
+    uint32_t w = off;
+    for (uint32_t k = 0; k < l.length; k++) {
+      lago_list in = VEC_DATA(p->child, lago_list)[l.offset + k];
+      for (uint32_t q = 0; q < in.length; q++)
+        if (vec_copy_row(out->child, w++, p->child->child, in.offset + q)) return OOM(c);
+    }
+    VEC_DATA(out, lago_list)[r] = (lago_list){off, total};
+  }
+  return LAGO_OK;
+}
+
+static int bind_flatten(func_bind *b, lago_err *err) {
+  TRY(bind_array_arg(b, err));
+  lago_type e = type_element(b->arg_types[0]);
+  if (e.id != LT_ARRAY)
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `flatten`: argument 1 requires ARRAY<ARRAY>");
+  b->ret = e;
+  return LAGO_OK;
+}
+
+static int k_slice(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view s, ln;
+  vec_view_init(&s, args[1]);
+  vec_view_init(&ln, args[2]);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const vec *p;
+    lago_list l = list_at(args[0], r, &p);
+    int64_t start = ((const int32_t *)s.data)[VIEW_IDX(&s, r)], len = ((const int32_t *)ln.data)[VIEW_IDX(&ln, r)];
+    if (start == 0)
+      return FN_ERR(c, "[INVALID_PARAMETER_VALUE.START] The value of parameter `start` in `slice` is invalid: "
+                       "expects a positive or a negative value for `start`, but got 0.");
+    if (len < 0)
+      return FN_ERR(c, "[INVALID_PARAMETER_VALUE.LENGTH] The value of parameter `length` in `slice` is invalid: "
+                       "expects `length` greater than or equal to 0, but got %lld.",
+                    (long long)len);
+    int64_t from = start > 0 ? start - 1 : (int64_t)l.length + start;
+    uint32_t off, cnt = 0;
+    if (from >= 0 && from < (int64_t)l.length) {
+      int64_t end = from + len > (int64_t)l.length ? (int64_t)l.length : from + len;
+      cnt = (uint32_t)(end - from);
+    }
+    if (vec_list_reserve(out, cnt, &off)) return OOM(c);
+    for (uint32_t k = 0; k < cnt; k++)
+      if (vec_copy_row(out->child, off + k, p->child, l.offset + (uint32_t)from + k)) return OOM(c);
+    VEC_DATA(out, lago_list)[r] = (lago_list){off, cnt};
+  }
+  return LAGO_OK;
+}
+
+#define SEQ_MAX 1000000
+
+static int k_sequence(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view a, b, st;
+  vec_view_init(&a, args[0]);
+  vec_view_init(&b, args[1]);
+  bool has_step = c->e->n_args > 2;
+  if (has_step) vec_view_init(&st, args[2]);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    int64_t x = ((const int64_t *)a.data)[VIEW_IDX(&a, r)], y = ((const int64_t *)b.data)[VIEW_IDX(&b, r)];
+    int64_t step = has_step ? ((const int64_t *)st.data)[VIEW_IDX(&st, r)] : (x <= y ? 1 : -1);
+    if (step == 0 ? x != y : (step > 0) != (x <= y) && x != y)
+      return FN_ERR(c, "[INVALID_PARAMETER_VALUE] `sequence`: illegal sequence boundaries: %lld to %lld by %lld",
+                    (long long)x, (long long)y, (long long)step);
+    /* count = (y - x) / step + 1, computed without overflow */
+    __int128 cnt = step == 0 ? 1 : ((__int128)y - x) / step + 1;
+    if (cnt > SEQ_MAX)
+      return FN_ERR(c, "[COLLECTION_SIZE_LIMIT_EXCEEDED] `sequence` would have %lld elements (limit %d)",
+                    (long long)cnt, SEQ_MAX);
+    uint32_t off;
+    if (vec_list_reserve(out, (uint32_t)cnt, &off)) return OOM(c);
+    for (uint32_t k = 0; k < (uint32_t)cnt; k++) {
+      int64_t v = (int64_t)((__int128)x + (__int128)step * k);
+      if (out->child->type.id == LT_INT) ((int32_t *)out->child->data)[off + k] = (int32_t)v;
+      else ((int64_t *)out->child->data)[off + k] = v;
+      if (out->child->validity) bitmap_set(out->child->validity, off + k);
+    }
+    VEC_DATA(out, lago_list)[r] = (lago_list){off, (uint32_t)cnt};
+  }
+  return LAGO_OK;
+}
+
+static int bind_sequence(func_bind *b, lago_err *err) {
+  lago_type t;
+  if (!func_common_type_n(b->arg_types, b->n_args, &t) || (!type_is_integer(t) && t.id != LT_NULL))
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `sequence`: arguments must be integers (dates and timestamps are not supported)");
+  for (uint32_t k = 0; k < b->n_args; k++) b->casts[k] = type_make(LT_BIGINT);
+  /* Spark: the elements have the arguments' type (INT for INT arguments) */
+  lago_type et = t.id == LT_BIGINT ? type_make(LT_BIGINT) : type_make(LT_INT);
+  if (type_array(b->ar, et, false, &b->ret)) return LAGO_NOMEM_ERR(err);
+  return LAGO_OK;
+}
+
+/* ---- maps ------------------------------------------------------------------------------------- */
+
+/* info 'k': map_keys; 'v': map_values. */
+static int k_map_part(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  int f = *(const char *)c->e->u.call.def->info == 'k' ? 0 : 1;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const vec *p;
+    lago_list l = list_at(args[0], r, &p);
+    uint32_t off;
+    if (vec_list_reserve(out, l.length, &off)) return OOM(c);
+    for (uint32_t k = 0; k < l.length; k++)
+      if (vec_copy_row(out->child, off + k, p->child->fields[f], l.offset + k)) return OOM(c);
+    VEC_DATA(out, lago_list)[r] = (lago_list){off, l.length};
+  }
+  return LAGO_OK;
+}
+
+static int bind_map_part(func_bind *b, lago_err *err) {
+  lago_type t = b->arg_types[0];
+  if (t.id != LT_MAP)
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `%s`: argument 1 requires MAP", b->def->name);
+  bool keys = *(const char *)b->def->info == 'k';
+  if (type_array(b->ar, keys ? type_map_key(t) : type_map_value(t), !keys, &b->ret)) return LAGO_NOMEM_ERR(err);
+  return LAGO_OK;
+}
+
+/* ---- constructors: struct, named_struct, map, map_from_arrays ---------------------------------- */
+
+/* struct(a, ...) and named_struct('n', a, ...): info 's' / 'n'. Never NULL. */
+static int k_struct(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  bool named = *(const char *)c->e->u.call.def->info == 'n';
+  uint32_t nf = type_n_fields(c->e->type);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    for (uint32_t k = 0; k < nf; k++)
+      if (vec_copy_row(out->fields[k], r, args[named ? 2 * k + 1 : k], r)) return OOM(c);
+  }
+  for (uint32_t k = 0; k < nf; k++)
+    if (out->fields[k]->len < out->len) out->fields[k]->len = out->len;
+  return LAGO_OK;
+}
+
+static int bind_struct(func_bind *b, lago_err *err) {
+  bool named = *(const char *)b->def->info == 'n';
+  if (named && b->n_args % 2)
+    return LAGO_ERR(err, LAGO_BIND, "[WRONG_NUM_ARGS] `named_struct` requires an even number of arguments, got %u",
+                    b->n_args);
+  uint32_t nf = named ? b->n_args / 2 : b->n_args;
+  const char **names = arena_alloc(b->ar, (nf ? nf : 1) * sizeof *names);
+  lago_type *types = arena_alloc(b->ar, (nf ? nf : 1) * sizeof *types);
+  if (!names || !types) return LAGO_NOMEM_ERR(err);
+  for (uint32_t k = 0; k < nf; k++) {
+    if (named) {
+      const expr *ne = b->args ? b->args[2 * k] : NULL;
+      if (!ne || ne->kind != EXPR_CONST || ne->type.id != LT_STRING || !vec_is_valid(ne->u.value, 0))
+        return LAGO_ERR(err, LAGO_BIND,
+                        "[DATATYPE_MISMATCH.CREATE_NAMED_STRUCT_WITHOUT_FOLDABLE_STRING] `named_struct`: field name "
+                        "%u must be a constant STRING",
+                        k + 1);
+      uint32_t idx;
+      const vec *p = vec_resolve(ne->u.value, 0, &idx);
+      const lago_str *s = &((const lago_str *)p->data)[idx];
+      names[k] = arena_strndup(b->ar, str_data(s), s->len);
+      types[k] = b->arg_types[2 * k + 1];
+    } else {
+      const expr *a = b->args ? b->args[k] : NULL;
+      names[k] = a && a->kind == EXPR_COLUMN && a->name ? arena_strdup(b->ar, a->name) : arena_printf(b->ar, "col%u", k + 1);
+      types[k] = b->arg_types[k];
+    }
+    if (!names[k]) return LAGO_NOMEM_ERR(err);
+    if (types[k].id == LT_NULL) {
+      types[k] = type_make(LT_STRING);
+      b->casts[named ? 2 * k + 1 : k] = types[k];
+    }
+  }
+  if (type_struct(b->ar, nf, names, types, NULL, &b->ret)) return LAGO_NOMEM_ERR(err);
+  return LAGO_OK;
+}
+
+/* Appends key/value rows to a MAP row under construction; NULL keys and duplicates raise (Spark's defaults). */
+static int map_put(fn_call *c, vec *out, const vec *kv, uint32_t kr, const vec *vv, uint32_t vr, uint32_t start,
+                   uint32_t *cnt) {
+  vec *ent = out->child;
+  if (!vec_is_valid(kv, kr)) return FN_ERR(c, "[NULL_MAP_KEY] Cannot use null as map key.");
+  for (uint32_t q = 0; q < *cnt; q++)
+    if (vecops_compare(ent->fields[0], start + q, kv, kr) == 0)
+      return FN_ERR(c, "[DUPLICATED_MAP_KEY] Duplicate map key was found, please check the input data.");
+  uint32_t off;
+  if (vec_list_reserve(out, 1, &off) || vec_copy_row(ent->fields[0], off, kv, kr) ||
+      vec_copy_row(ent->fields[1], off, vv, vr))
+    return OOM(c);
+  if (ent->validity) bitmap_set(ent->validity, off);
+  for (int f = 0; f < 2; f++)
+    if (ent->fields[f]->len < off + 1) ent->fields[f]->len = off + 1;
+  (*cnt)++;
+  return LAGO_OK;
+}
+
+static int k_map(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  uint32_t np = c->e->n_args / 2;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i, cnt = 0, start = out->child->len;
+    for (uint32_t k = 0; k < np; k++) TRY(map_put(c, out, args[2 * k], r, args[2 * k + 1], r, start, &cnt));
+    VEC_DATA(out, lago_list)[r] = (lago_list){start, cnt};
+  }
+  return LAGO_OK;
+}
+
+static int bind_map(func_bind *b, lago_err *err) {
+  if (b->n_args % 2)
+    return LAGO_ERR(err, LAGO_BIND, "[WRONG_NUM_ARGS] `map` requires an even number of arguments, got %u", b->n_args);
+  uint32_t np = b->n_args / 2;
+  lago_type kt = type_make(LT_STRING), vt = type_make(LT_STRING);
+  if (np) {
+    lago_type *ks = arena_alloc(b->ar, np * sizeof *ks), *vs = arena_alloc(b->ar, np * sizeof *vs);
+    if (!ks || !vs) return LAGO_NOMEM_ERR(err);
+    for (uint32_t k = 0; k < np; k++) ks[k] = b->arg_types[2 * k], vs[k] = b->arg_types[2 * k + 1];
+    if (!func_common_type_n(ks, np, &kt) || !func_common_type_n(vs, np, &vt))
+      return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH.CREATE_MAP_KEY_DIFF_TYPES] `map`: keys or values have no common type");
+    if (kt.id == LT_NULL) kt = type_make(LT_STRING);
+    if (vt.id == LT_NULL) vt = type_make(LT_STRING);
+    if (kt.id == LT_MAP) return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH.INVALID_MAP_KEY_TYPE] `map`: a MAP cannot be a key");
+    for (uint32_t k = 0; k < np; k++) b->casts[2 * k] = kt, b->casts[2 * k + 1] = vt;
+  }
+  if (type_map(b->ar, kt, vt, true, &b->ret)) return LAGO_NOMEM_ERR(err);
+  return LAGO_OK;
+}
+
+static int k_map_from_arrays(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const vec *pk, *pv;
+    lago_list lk = list_at(args[0], r, &pk), lv = list_at(args[1], r, &pv);
+    if (lk.length != lv.length)
+      return FN_ERR(c, "[INVALID_PARAMETER_VALUE] `map_from_arrays`: the key array has %u elements and the value "
+                       "array %u; they must have the same length",
+                    lk.length, lv.length);
+    uint32_t cnt = 0, start = out->child->len;
+    for (uint32_t k = 0; k < lk.length; k++)
+      TRY(map_put(c, out, pk->child, lk.offset + k, pv->child, lv.offset + k, start, &cnt));
+    VEC_DATA(out, lago_list)[r] = (lago_list){start, cnt};
+  }
+  return LAGO_OK;
+}
+
+static int bind_map_from_arrays(func_bind *b, lago_err *err) {
+  if (b->arg_types[0].id != LT_ARRAY || b->arg_types[1].id != LT_ARRAY)
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `map_from_arrays`: both arguments must be ARRAYs");
+  if (type_map(b->ar, type_element(b->arg_types[0]), type_element(b->arg_types[1]), true, &b->ret))
+    return LAGO_NOMEM_ERR(err);
+  return LAGO_OK;
+}
+
+/* ---- format_string / printf ---------------------------------------------------------------------------- */
+
+/* Reads argument k (1-based, after the format) at row r as a double / int64; false if NULL. */
+static bool arg_num(vec *v, uint32_t r, double *d, int64_t *i, bool *is_int) {
+  uint32_t idx;
+  const vec *p = vec_resolve(v, r, &idx);
+  if (!vec_is_valid(v, r)) return false;
+  lago_type t = p->type;
+  *is_int = type_is_integer(t);
+  switch ((lago_type_id)t.id) {
+    case LT_TINYINT: *i = ((const int8_t *)p->data)[idx]; break;
+    case LT_SMALLINT: *i = ((const int16_t *)p->data)[idx]; break;
+    case LT_INT: *i = ((const int32_t *)p->data)[idx]; break;
+    case LT_BIGINT: *i = ((const int64_t *)p->data)[idx]; break;
+    case LT_FLOAT: *d = ((const float *)p->data)[idx]; break;
+    case LT_DOUBLE: *d = ((const double *)p->data)[idx]; break;
+    case LT_DECIMAL: {
+      lago_i128 u = dec_load(p->data, idx, type_decimal_is_wide(t));
+      double s = 1;
+      for (int k = 0; k < t.scale; k++) s *= 10;
+      *d = (double)u / s;
+      break;
+    }
+    default: *is_int = false; return false;
+  }
+  if (*is_int) *d = (double)*i;
+  return true;
+}
+
+/*
+** format_string(fmt, args...) / printf: java.util.Formatter's common subset:
+** %[index$][flags][width][.precision]conv with conv s S d x X o f e E g b c %% n and flags
+** - + 0 space #. %s prints any value (Spark text, "null" for NULL); numeric conversions
+** need numbers (%d/%x/%o integers). Mismatches raise [FORMAT_STRING_INVALID]. NULL fmt: NULL.
+*/
+static int k_format_string(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view f;
+  vec_view_init(&f, args[0]);
+  uint32_t na = c->e->n_args - 1;
+  buf b, tmp;
+  buf_init(&b);
+  buf_init(&tmp);
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!VIEW_VALID(&f, r)) {
+      rc = vec_set_null(out, r) ? OOM(c) : LAGO_OK;
+      continue;
+    }
+    const lago_str *fs = sarg(&f, r);
+    const char *p = str_data(fs);
+    uint32_t len = fs->len, next = 0;
+    buf_clear(&b);
+    for (uint32_t k = 0; k < len && rc == LAGO_OK;) {
+      if (p[k] != '%') {
+        rc = buf_putc(&b, p[k++]);
+        continue;
+      }
+      uint32_t start = k++;
+      char spec[32];
+      int sn = 0;
+      spec[sn++] = '%';
+      /* explicit index n$ */
+      uint32_t save = k, argi = 0;
+      while (k < len && p[k] >= '0' && p[k] <= '9' && argi < 1000) argi = argi * 10 + (uint32_t)(p[k++] - '0');
+      if (k < len && p[k] == '$' && argi > 0) k++;
+      else {
+        k = save;
+        argi = 0;
+      }
+      while (k < len && strchr("-+0 #", p[k]) && sn < 8) spec[sn++] = p[k++];
+      while (k < len && p[k] >= '0' && p[k] <= '9' && sn < 16) spec[sn++] = p[k++];
+      if (k < len && p[k] == '.') {
+        spec[sn++] = p[k++];
+        while (k < len && p[k] >= '0' && p[k] <= '9' && sn < 24) spec[sn++] = p[k++];
+      }
+      if (k >= len || (k < len && p[k] >= '0' && p[k] <= '9')) {
+        rc = FN_ERR(c, "[FORMAT_STRING_INVALID] bad format specifier '%.*s'", (int)(k - start), p + start);
+        break;
+      }
+      char conv = p[k++];
+      long wmax = 0, wcur = 0; /* widths and precisions are bounded: the result is built in memory */
+      for (int q = 1; q < sn; q++) {
+        wcur = spec[q] >= '0' && spec[q] <= '9' ? wcur * 10 + (spec[q] - '0') : 0;
+        if (wcur > wmax) wmax = wcur;
+      }
+      if (wmax > 10000) {
+        rc = FN_ERR(c, "[FORMAT_STRING_INVALID] width or precision %ld is too large (limit 10000)", wmax);
+        break;
+      }
+      if (conv == '%') {
+        rc = buf_putc(&b, '%');
+        continue;
+      }
+      if (conv == 'n') {
+        rc = buf_putc(&b, '\n');
+        continue;
+      }
+      uint32_t ai = argi ? argi - 1 : next++;
+      if (ai >= na) {
+        rc = FN_ERR(c, "[FORMAT_STRING_INVALID] format specifier '%%%c' has no argument", conv);
+        break;
+      }
+      vec *v = args[1 + ai];
+      double d = 0;
+      int64_t iv = 0;
+      bool is_int = false, valid = vec_is_valid(v, r);
+      spec[sn] = 0;
+      switch (conv) {
+        case 's':
+        case 'S': {
+          buf_clear(&tmp);
+          if (!valid) rc = buf_puts(&tmp, "null");
+          else rc = cast_value_to_text(v, r, &tmp);
+          if (rc) break;
+          if (conv == 'S')
+            for (size_t q = 0; q < tmp.len; q++)
+              if (tmp.data[q] >= 'a' && tmp.data[q] <= 'z') tmp.data[q] = (char)(tmp.data[q] - 32);
+          spec[sn++] = 's';
+          spec[sn] = 0;
+          rc = buf_printf(&b, spec, buf_cstr(&tmp));
+          break;
+        }
+        case 'b':
+        case 'B': {
+          bool bv = valid; /* Java: NULL is false, a non-boolean value true */
+          if (valid && v->type.id == LT_BOOLEAN) {
+            uint32_t bi;
+            const vec *bp = vec_resolve(v, r, &bi);
+            bv = ((const uint8_t *)bp->data)[bi];
+          }
+          spec[sn++] = 's';
+          spec[sn] = 0;
+          rc = buf_printf(&b, spec, bv ? (conv == 'B' ? "TRUE" : "true") : (conv == 'B' ? "FALSE" : "false"));
+          break;
+        }
+        case 'd': case 'x': case 'X': case 'o': case 'c':
+        case 'f': case 'e': case 'E': case 'g': case 'G': {
+          if (!valid) {
+            rc = buf_puts(&b, "null");
+            break;
+          }
+          bool num = arg_num(v, r, &d, &iv, &is_int);
+          bool want_int = conv == 'd' || conv == 'x' || conv == 'X' || conv == 'o' || conv == 'c';
+          if (!num || (want_int && !is_int)) {
+            rc = FN_ERR(c, "[FORMAT_STRING_INVALID] %%%c needs %s, got %s", conv, want_int ? "an integer" : "a number",
+                        num ? "a fractional number" : "a value that is not a number");
+            break;
+          }
+          if (want_int) {
+            if (conv == 'c') {
+              spec[sn++] = 'c';
+              spec[sn] = 0;
+              rc = buf_printf(&b, spec, (int)(iv & 0x7F));
+              break;
+            }
+            spec[sn++] = 'l';
+            spec[sn++] = 'l';
+            spec[sn++] = conv;
+            spec[sn] = 0;
+            if (conv == 'd') rc = buf_printf(&b, spec, (long long)iv);
+            else rc = buf_printf(&b, spec, (unsigned long long)iv);
+          } else {
+            spec[sn++] = conv;
+            spec[sn] = 0;
+            rc = buf_printf(&b, spec, d);
+          }
+          break;
+        }
+        default:
+          rc = FN_ERR(c, "[FORMAT_STRING_INVALID] unsupported conversion '%%%c'", conv);
+      }
+    }
+    if (rc == LAGO_OK) rc = vec_set_str(out, r, b.data ? b.data : "", (uint32_t)b.len);
+    else if (rc == LAGO_NOMEM && !c->ec->err->rc) rc = OOM(c);
+  }
+  buf_deinit(&b);
+  buf_deinit(&tmp);
+  return rc == LAGO_NOMEM && !c->ec->err->rc ? OOM(c) : rc;
+}
+
+static int bind_format_string(func_bind *b, lago_err *err) {
+  if (!func_implicit_cast_ok(b->arg_types[0], type_make(LT_STRING)))
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `%s`: the format must be a STRING", b->def->name);
+  b->casts[0] = type_make(LT_STRING);
+  b->ret = type_make(LT_STRING);
+  return LAGO_OK;
+}
+
+/* ---- get_json_object -------------------------------------------------------------------------------- */
+
+/*
+** Follows a JSONPath subset: $ then any of .name, ['name'], [n]. Returns the value or
+** NULL (missing member, index out of range, wildcard or malformed path: Spark gives NULL).
+*/
+static const json_value *json_path(const json_value *v, const char *p, uint32_t n) {
+  if (n == 0 || p[0] != '$') return NULL;
+  uint32_t i = 1;
+  while (v && i < n) {
+    if (p[i] == '.') {
+      uint32_t s = ++i;
+      while (i < n && p[i] != '.' && p[i] != '[') i++;
+      if (i == s || (i - s == 1 && p[s] == '*') || !json_is(v, JSON_OBJECT)) return NULL;
+      v = json_getn(v, p + s, i - s);
+    } else if (p[i] == '[') {
+      i++;
+      if (i < n && p[i] == '\'') {
+        uint32_t s = ++i;
+        while (i < n && p[i] != '\'') i++;
+        if (i + 1 >= n || p[i + 1] != ']' || !json_is(v, JSON_OBJECT)) return NULL;
+        v = json_getn(v, p + s, i - s);
+        i += 2;
+      } else {
+        uint64_t k = 0;
+        uint32_t s = i;
+        while (i < n && p[i] >= '0' && p[i] <= '9' && k < (1u << 31)) k = k * 10 + (uint64_t)(p[i++] - '0');
+        if (i == s || i >= n || p[i] != ']' || !json_is(v, JSON_ARRAY) || k >= json_len(v)) return NULL;
+        v = json_at(v, (size_t)k);
+        i++;
+      }
+    } else {
+      return NULL;
+    }
+  }
+  return v;
+}
+
+static int k_get_json_object(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view a, p;
+  vec_view_init(&a, args[0]);
+  vec_view_init(&p, args[1]);
+  buf b;
+  buf_init(&b);
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    const lago_str *js = sarg(&a, r), *ps = sarg(&p, r);
+    json_value *root = NULL;
+    lago_err tmp;
+    lago_err_clear(&tmp);
+    int prc = json_parse(c->ec->ar, str_data(js), js->len, &root, &tmp);
+    if (prc == LAGO_NOMEM) {
+      rc = OOM(c);
+      break;
+    }
+    const json_value *v = prc ? NULL : json_path(root, str_data(ps), ps->len);
+    if (!v || json_is(v, JSON_NULL)) {
+      rc = vec_set_null(out, r);
+      continue;
+    }
+    if (json_is(v, JSON_STRING) || json_is(v, JSON_NUMBER)) { /* strings unquoted, numbers as written */
+      rc = vec_set_str(out, r, v->u.str, v->len);
+      continue;
+    }
+    buf_clear(&b);
+    rc = json_write(&b, v);
+    if (rc == LAGO_OK) rc = vec_set_str(out, r, b.data ? b.data : "", (uint32_t)b.len);
+  }
+  buf_deinit(&b);
+  return rc ? (c->ec->err->rc ? rc : OOM(c)) : LAGO_OK;
+}
+
+const func_def func_defs_extra[] = {
+    {"format_string", 1, -1, FN_NULLS, bind_format_string, k_format_string, {0}, NULL},
+    {"printf", 1, -1, FN_NULLS, bind_format_string, k_format_string, {0}, NULL},
+    {"get_json_object", 2, 2, 0, func_bind_sig, k_get_json_object, SIG(LT_STRING, LT_STRING, LT_STRING), NULL},
+    {"struct", 1, -1, FN_NULLS, bind_struct, k_struct, {0}, "s"},
+    {"named_struct", 2, -1, FN_NULLS, bind_struct, k_struct, {0}, "n"},
+    {"map", 0, -1, FN_NULLS, bind_map, k_map, {0}, NULL},
+    {"map_from_arrays", 2, 2, 0, bind_map_from_arrays, k_map_from_arrays, {0}, NULL},
+    {"isnan", 1, 1, FN_NULLS, func_bind_sig, k_isnan, SIG(LT_BOOLEAN, LT_DOUBLE), NULL},
+    {"nanvl", 2, 2, FN_NULLS, func_bind_sig, k_nanvl, SIG(LT_DOUBLE, LT_DOUBLE, LT_DOUBLE), NULL},
+    {"translate", 3, 3, 0, func_bind_sig, k_translate, SIG(LT_STRING, LT_STRING, LT_STRING, LT_STRING), NULL},
+    {"base64", 1, 1, 0, func_bind_sig, k_base64, SIG(LT_STRING, LT_BINARY), NULL},
+    {"unbase64", 1, 1, 0, func_bind_sig, k_unbase64, SIG(LT_BINARY, LT_STRING), NULL},
+    {"hex", 1, 1, 0, bind_hex, k_hex, {0}, NULL},
+    {"unhex", 1, 1, 0, func_bind_sig, k_unhex, SIG(LT_BINARY, LT_STRING), NULL},
+    {"array_join", 2, 3, 0, bind_array_join2, k_array_join, {0}, NULL},
+    {"array_distinct", 1, 1, 0, bind_same_array, k_array_distinct, {0}, NULL},
+    {"sort_array", 1, 2, 0, bind_same_array, k_sort_array, {0}, "s"},
+    {"array_sort", 1, 1, 0, bind_same_array, k_sort_array, {0}, "a"},
+    {"array_position", 2, 2, 0, bind_array_position, k_array_position, {0}, NULL},
+    {"flatten", 1, 1, 0, bind_flatten, k_flatten, {0}, NULL},
+    {"slice", 3, 3, 0, bind_same_array, k_slice, {0}, NULL},
+    {"sequence", 2, 3, 0, bind_sequence, k_sequence, {0}, NULL},
+    {"map_keys", 1, 1, 0, bind_map_part, k_map_part, {0}, "k"},
+    {"map_values", 1, 1, 0, bind_map_part, k_map_part, {0}, "v"},
+    {NULL, 0, 0, 0, NULL, NULL, {0}, NULL},
+};
