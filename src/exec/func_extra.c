@@ -25,11 +25,9 @@
 **   get_json_object(json, path)    path $ .name ['name'] [n]; strings unquoted, objects and
 **                                  arrays as compact JSON; invalid JSON, a missing member or a
 **                                  wildcard path give NULL
-**   struct(a, ...)                 STRUCT with fields named after column arguments, else colN
-**   named_struct('n1', a, ...)     names must be constant strings
-**   map(k1, v1, ...), map_from_arrays(keys, values)
-**                                  NULL keys raise [NULL_MAP_KEY], repeated keys
+**   map_from_arrays(keys, values)  same lengths; NULL keys raise [NULL_MAP_KEY], repeated keys
 **                                  [DUPLICATED_MAP_KEY] (Spark's default dedup policy)
+** (struct, named_struct and map are in func_misc.c)
 ** Ordering and equality are Spark's (vecops.h: NaN above numbers, -0.0 = 0.0).
 */
 #include <math.h> /* qsort_r: the Makefile defines _GNU_SOURCE */
@@ -634,58 +632,7 @@ static int bind_map_part(func_bind *b, lago_err *err) {
   return LAGO_OK;
 }
 
-/* ---- constructors: struct, named_struct, map, map_from_arrays ---------------------------------- */
-
-/* struct(a, ...) and named_struct('n', a, ...): info 's' / 'n'. Never NULL. */
-static int k_struct(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
-  bool named = *(const char *)c->e->u.call.def->info == 'n';
-  uint32_t nf = type_n_fields(c->e->type);
-  for (uint32_t i = 0; i < n; i++) {
-    uint32_t r = sel ? sel[i] : i;
-    for (uint32_t k = 0; k < nf; k++)
-      if (vec_copy_row(out->fields[k], r, args[named ? 2 * k + 1 : k], r)) return OOM(c);
-  }
-  for (uint32_t k = 0; k < nf; k++)
-    if (out->fields[k]->len < out->len) out->fields[k]->len = out->len;
-  return LAGO_OK;
-}
-
-static int bind_struct(func_bind *b, lago_err *err) {
-  bool named = *(const char *)b->def->info == 'n';
-  if (named && b->n_args % 2)
-    return LAGO_ERR(err, LAGO_BIND, "[WRONG_NUM_ARGS] `named_struct` requires an even number of arguments, got %u",
-                    b->n_args);
-  uint32_t nf = named ? b->n_args / 2 : b->n_args;
-  const char **names = arena_alloc(b->ar, (nf ? nf : 1) * sizeof *names);
-  lago_type *types = arena_alloc(b->ar, (nf ? nf : 1) * sizeof *types);
-  if (!names || !types) return LAGO_NOMEM_ERR(err);
-  for (uint32_t k = 0; k < nf; k++) {
-    if (named) {
-      const expr *ne = b->args ? b->args[2 * k] : NULL;
-      if (!ne || ne->kind != EXPR_CONST || ne->type.id != LT_STRING || !vec_is_valid(ne->u.value, 0))
-        return LAGO_ERR(err, LAGO_BIND,
-                        "[DATATYPE_MISMATCH.CREATE_NAMED_STRUCT_WITHOUT_FOLDABLE_STRING] `named_struct`: field name "
-                        "%u must be a constant STRING",
-                        k + 1);
-      uint32_t idx;
-      const vec *p = vec_resolve(ne->u.value, 0, &idx);
-      const lago_str *s = &((const lago_str *)p->data)[idx];
-      names[k] = arena_strndup(b->ar, str_data(s), s->len);
-      types[k] = b->arg_types[2 * k + 1];
-    } else {
-      const expr *a = b->args ? b->args[k] : NULL;
-      names[k] = a && a->kind == EXPR_COLUMN && a->name ? arena_strdup(b->ar, a->name) : arena_printf(b->ar, "col%u", k + 1);
-      types[k] = b->arg_types[k];
-    }
-    if (!names[k]) return LAGO_NOMEM_ERR(err);
-    if (types[k].id == LT_NULL) {
-      types[k] = type_make(LT_STRING);
-      b->casts[named ? 2 * k + 1 : k] = types[k];
-    }
-  }
-  if (type_struct(b->ar, nf, names, types, NULL, &b->ret)) return LAGO_NOMEM_ERR(err);
-  return LAGO_OK;
-}
+/* ---- map_from_arrays ------------------------------------------------------------------------------ */
 
 /* Appends key/value rows to a MAP row under construction; NULL keys and duplicates raise (Spark's defaults). */
 static int map_put(fn_call *c, vec *out, const vec *kv, uint32_t kr, const vec *vv, uint32_t vr, uint32_t start,
@@ -703,36 +650,6 @@ static int map_put(fn_call *c, vec *out, const vec *kv, uint32_t kr, const vec *
   for (int f = 0; f < 2; f++)
     if (ent->fields[f]->len < off + 1) ent->fields[f]->len = off + 1;
   (*cnt)++;
-  return LAGO_OK;
-}
-
-static int k_map(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
-  uint32_t np = c->e->n_args / 2;
-  for (uint32_t i = 0; i < n; i++) {
-    uint32_t r = sel ? sel[i] : i, cnt = 0, start = out->child->len;
-    for (uint32_t k = 0; k < np; k++) TRY(map_put(c, out, args[2 * k], r, args[2 * k + 1], r, start, &cnt));
-    VEC_DATA(out, lago_list)[r] = (lago_list){start, cnt};
-  }
-  return LAGO_OK;
-}
-
-static int bind_map(func_bind *b, lago_err *err) {
-  if (b->n_args % 2)
-    return LAGO_ERR(err, LAGO_BIND, "[WRONG_NUM_ARGS] `map` requires an even number of arguments, got %u", b->n_args);
-  uint32_t np = b->n_args / 2;
-  lago_type kt = type_make(LT_STRING), vt = type_make(LT_STRING);
-  if (np) {
-    lago_type *ks = arena_alloc(b->ar, np * sizeof *ks), *vs = arena_alloc(b->ar, np * sizeof *vs);
-    if (!ks || !vs) return LAGO_NOMEM_ERR(err);
-    for (uint32_t k = 0; k < np; k++) ks[k] = b->arg_types[2 * k], vs[k] = b->arg_types[2 * k + 1];
-    if (!func_common_type_n(ks, np, &kt) || !func_common_type_n(vs, np, &vt))
-      return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH.CREATE_MAP_KEY_DIFF_TYPES] `map`: keys or values have no common type");
-    if (kt.id == LT_NULL) kt = type_make(LT_STRING);
-    if (vt.id == LT_NULL) vt = type_make(LT_STRING);
-    if (kt.id == LT_MAP) return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH.INVALID_MAP_KEY_TYPE] `map`: a MAP cannot be a key");
-    for (uint32_t k = 0; k < np; k++) b->casts[2 * k] = kt, b->casts[2 * k + 1] = vt;
-  }
-  if (type_map(b->ar, kt, vt, true, &b->ret)) return LAGO_NOMEM_ERR(err);
   return LAGO_OK;
 }
 
@@ -1029,9 +946,6 @@ const func_def func_defs_extra[] = {
     {"format_string", 1, -1, FN_NULLS, bind_format_string, k_format_string, {0}, NULL},
     {"printf", 1, -1, FN_NULLS, bind_format_string, k_format_string, {0}, NULL},
     {"get_json_object", 2, 2, 0, func_bind_sig, k_get_json_object, SIG(LT_STRING, LT_STRING, LT_STRING), NULL},
-    {"struct", 1, -1, FN_NULLS, bind_struct, k_struct, {0}, "s"},
-    {"named_struct", 2, -1, FN_NULLS, bind_struct, k_struct, {0}, "n"},
-    {"map", 0, -1, FN_NULLS, bind_map, k_map, {0}, NULL},
     {"map_from_arrays", 2, 2, 0, bind_map_from_arrays, k_map_from_arrays, {0}, NULL},
     {"isnan", 1, 1, FN_NULLS, func_bind_sig, k_isnan, SIG(LT_BOOLEAN, LT_DOUBLE), NULL},
     {"nanvl", 2, 2, FN_NULLS, func_bind_sig, k_nanvl, SIG(LT_DOUBLE, LT_DOUBLE, LT_DOUBLE), NULL},

@@ -9,14 +9,20 @@
 **   element_at(map, k)                missing key: [MAP_KEY_DOES_NOT_EXIST]
 **   try_element_at(...)               NULL instead of those errors
 **   array_contains(array, v)          NULL if not found and the array has a NULL
+**   struct(a, ...)                    STRUCT; fields named after column arguments, else col1, col2...
+**   named_struct('n1', v1, ...)       STRUCT with the given (constant) field names
+**   map(k1, v1, ...)                  MAP of the keys' and the values' common types; a NULL key is
+**                                     [NULL_MAP_KEY], a repeated one [DUPLICATED_MAP_KEY] (Spark's
+**                                     default mapKeyDedupPolicy EXCEPTION)
 **   split(str, regex[, limit])        ARRAY<STRING>, Java String.split with limit -1 (trailing empties kept)
-**   typeof(x)                         Spark type name
+**   typeof(x)                         Spark type name (catalogString: struct<a:int,b:array<string>>)
 **   uuid()                            random version-4 UUID text per row (volatile: never folded)
 ** if/iff, coalesce, nvl, ifnull, nvl2 and nullif are special forms built by
 ** expr_call (lazy evaluation), not kernels.
 */
 #include <regex.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 #include "exec/func.h"
@@ -80,6 +86,115 @@ static int bind_array(func_bind *b, lago_err *err) {
   if (t.id == LT_NULL) t = type_make(LT_STRING);
   for (uint32_t i = 0; i < b->n_args; i++) b->casts[i] = t;
   if (type_array(b->ar, t, true, &b->ret)) return LAGO_NOMEM_ERR(err);
+  return LAGO_OK;
+}
+
+/* ---- struct / named_struct / map constructors ------------------------------------------------ */
+
+/* struct and named_struct: info "s" (every argument is a field) or "n" (name, value pairs). */
+static int k_struct(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  bool named = *(const char *)c->e->u.call.def->info == 'n';
+  uint32_t nf = type_n_fields(c->e->type);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    for (uint32_t k = 0; k < nf; k++) {
+      vec *f = out->fields[k];
+      if (vec_copy_row(f, r, args[named ? 2 * k + 1 : k], r)) return LAGO_NOMEM_ERR(c->ec->err);
+      if (f->len <= r) f->len = r + 1;
+    }
+    vec_set_valid(out, r);
+  }
+  return LAGO_OK;
+}
+
+static int bind_struct(func_bind *b, lago_err *err) {
+  bool named = *(const char *)b->def->info == 'n';
+  if (named && (b->n_args == 0 || b->n_args % 2))
+    return LAGO_ERR(err, LAGO_BIND, "[WRONG_NUM_ARGS] `named_struct` requires an even number of arguments (name, value pairs), got %u",
+                    b->n_args);
+  uint32_t nf = named ? b->n_args / 2 : b->n_args;
+  if (nf == 0) return LAGO_ERR(err, LAGO_BIND, "[WRONG_NUM_ARGS] `struct` requires at least one argument");
+  const char **names = arena_alloc(b->ar, nf * sizeof *names);
+  lago_type *types = arena_alloc(b->ar, nf * sizeof *types);
+  if (!names || !types) return LAGO_NOMEM_ERR(err);
+  for (uint32_t k = 0; k < nf; k++) {
+    if (named) {
+      const expr *e = b->args ? b->args[2 * k] : NULL;
+      if (!e || e->kind != EXPR_CONST || e->type.id != LT_STRING || !vec_is_valid(e->u.value, 0))
+        return LAGO_ERR(err, LAGO_BIND,
+                        "[DATATYPE_MISMATCH.CREATE_NAMED_STRUCT_WITHOUT_FOLDABLE_STRING] `named_struct`: argument %u "
+                        "(a field name) must be a constant, non-NULL STRING",
+                        2 * k + 1);
+      const lago_str *s = &VEC_DATA(e->u.value, lago_str)[0];
+      names[k] = arena_strndup(b->ar, str_data(s), s->len);
+      types[k] = b->arg_types[2 * k + 1];
+    } else {
+      const expr *e = b->args ? b->args[k] : NULL;
+      names[k] = e && e->kind == EXPR_COLUMN && e->name ? arena_strdup(b->ar, e->name) : arena_printf(b->ar, "col%u", k + 1);
+      types[k] = b->arg_types[k];
+    }
+    if (!names[k]) return LAGO_NOMEM_ERR(err);
+    b->casts[named ? 2 * k + 1 : k] = types[k];
+    for (uint32_t j = 0; j < k; j++)
+      if (!strcasecmp(names[j], names[k]))
+        return LAGO_ERR(err, LAGO_BIND, "[DUPLICATE_FIELD_NAME] `%s`: the field name `%s` is used twice", b->def->name,
+                        names[k]);
+  }
+  if (type_struct(b->ar, nf, names, types, NULL, &b->ret)) return LAGO_NOMEM_ERR(err);
+  return LAGO_OK;
+}
+
+static int k_map(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  uint32_t np = c->e->n_args / 2;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i, off;
+    for (uint32_t k = 0; k < np; k++) {
+      uint32_t ki;
+      const vec *kp = vec_resolve(args[2 * k], r, &ki);
+      if (!vec_is_valid(kp, ki)) return FN_ERR(c, "[NULL_MAP_KEY] Cannot use null as map key.");
+      for (uint32_t j = 0; j < k; j++)
+        if (vecops_compare(args[2 * j], r, args[2 * k], r) == 0)
+          return FN_ERR(c, "[DUPLICATED_MAP_KEY] Duplicate map key was found, please check the input data.");
+    }
+    if (vec_list_reserve(out, np, &off)) return LAGO_NOMEM_ERR(c->ec->err);
+    for (uint32_t k = 0; k < np; k++) {
+      if (vec_copy_row(out->child->fields[0], off + k, args[2 * k], r) ||
+          vec_copy_row(out->child->fields[1], off + k, args[2 * k + 1], r))
+        return LAGO_NOMEM_ERR(c->ec->err);
+      vec_set_valid(out->child, off + k);
+      for (int f = 0; f < 2; f++)
+        if (out->child->fields[f]->len <= off + k) out->child->fields[f]->len = off + k + 1;
+    }
+    VEC_DATA(out, lago_list)[r] = (lago_list){off, np};
+    vec_set_valid(out, r);
+  }
+  return LAGO_OK;
+}
+
+static int bind_map(func_bind *b, lago_err *err) {
+  if (b->n_args % 2)
+    return LAGO_ERR(err, LAGO_BIND, "[WRONG_NUM_ARGS] `map` requires an even number of arguments (key, value pairs), got %u",
+                    b->n_args);
+  uint32_t np = b->n_args / 2;
+  lago_type *kt = arena_alloc(b->ar, (np + 1) * sizeof *kt), *vt = arena_alloc(b->ar, (np + 1) * sizeof *vt);
+  if (!kt || !vt) return LAGO_NOMEM_ERR(err);
+  for (uint32_t k = 0; k < np; k++) {
+    kt[k] = b->arg_types[2 * k];
+    vt[k] = b->arg_types[2 * k + 1];
+  }
+  lago_type key = type_make(LT_NULL), val = type_make(LT_NULL);
+  if (np && !func_common_type_n(kt, np, &key))
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] `map`: the keys have no common type");
+  if (np && !func_common_type_n(vt, np, &val))
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] `map`: the values have no common type");
+  if (key.id == LT_MAP) return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH.INVALID_MAP_KEY_TYPE] `map`: a key cannot be a MAP");
+  if (key.id == LT_NULL) key = type_make(LT_STRING);
+  if (val.id == LT_NULL) val = type_make(LT_STRING);
+  for (uint32_t k = 0; k < np; k++) {
+    b->casts[2 * k] = key;
+    b->casts[2 * k + 1] = val;
+  }
+  if (type_map(b->ar, key, val, true, &b->ret)) return LAGO_NOMEM_ERR(err);
   return LAGO_OK;
 }
 
@@ -343,13 +458,43 @@ static int k_uuid(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *
 
 /* ---- typeof -------------------------------------------------------------------------------- */
 
+/* Spark's catalogString: lower-case type names, no spaces, field names as written
+** (struct<a:int,b:array<string>>, map<string,decimal(11,1)>). */
+static int catalog_string(lago_type t, buf *b) {
+  if (t.id == LT_ARRAY) {
+    TRY(buf_puts(b, "array<"));
+    TRY(catalog_string(type_element(t), b));
+    return buf_putc(b, '>');
+  }
+  if (t.id == LT_MAP) {
+    TRY(buf_puts(b, "map<"));
+    TRY(catalog_string(type_map_key(t), b));
+    TRY(buf_putc(b, ','));
+    TRY(catalog_string(type_map_value(t), b));
+    return buf_putc(b, '>');
+  }
+  if (t.id == LT_STRUCT) {
+    TRY(buf_puts(b, "struct<"));
+    for (uint32_t i = 0; i < type_n_fields(t); i++) {
+      if (i) TRY(buf_putc(b, ','));
+      TRY(buf_puts(b, t.nested->fields[i].name));
+      TRY(buf_putc(b, ':'));
+      TRY(catalog_string(t.nested->fields[i].type, b));
+    }
+    return buf_putc(b, '>');
+  }
+  size_t from = b->len;
+  TRY(type_to_sql(t, b));
+  for (size_t i = from; i < b->len; i++)
+    if (b->data[i] >= 'A' && b->data[i] <= 'Z') b->data[i] = (char)(b->data[i] + 32);
+  return LAGO_OK;
+}
+
 static int k_typeof(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
   (void)args;
   buf b;
   buf_init(&b);
-  int rc = type_to_sql(c->e->args[0]->type, &b);
-  for (size_t i = 0; i < b.len; i++)
-    if (b.data[i] >= 'A' && b.data[i] <= 'Z') b.data[i] = (char)(b.data[i] + 32);
+  int rc = catalog_string(c->e->args[0]->type, &b);
   for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
     uint32_t r = sel ? sel[i] : i;
     rc = vec_set_str(out, r, buf_cstr(&b), (uint32_t)b.len);
@@ -368,6 +513,9 @@ const func_def func_defs_misc[] = {
     {"greatest", 2, -1, FN_NULLS, bind_common, k_greatest, {0}, "g"},
     {"least", 2, -1, FN_NULLS, bind_common, k_greatest, {0}, "l"},
     {"array", 0, -1, FN_NULLS, bind_array, k_array, {0}, NULL},
+    {"struct", 1, -1, FN_NULLS, bind_struct, k_struct, {0}, "s"},
+    {"named_struct", 2, -1, FN_NULLS, bind_struct, k_struct, {0}, "n"},
+    {"map", 0, -1, FN_NULLS, bind_map, k_map, {0}, NULL},
     {"size", 1, 1, 0, bind_size, k_size, {0}, NULL},
     {"cardinality", 1, 1, 0, bind_size, k_size, {0}, NULL},
     {"element_at", 2, 2, 0, bind_element_at, k_element_at, {0}, "e"},

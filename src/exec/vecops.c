@@ -297,6 +297,17 @@ void vecops_hash(const vec *v, const uint32_t *sel, uint32_t n, uint64_t *h, boo
       break;
     case LT_STRING: case LT_BINARY: {
       const lago_str *d = vw.data;
+      if (vw.codes && v->dict->len <= 1024 && v->dict->len < n / 2) {
+        /* dictionary-encoded (Parquet dictionaries): hash each distinct value once */
+        uint64_t dh[1024];
+        for (uint32_t j = 0; j < v->dict->len; j++) dh[j] = hash_str(&d[j]);
+        for (uint32_t i = 0; i < n; i++) {
+          uint32_t r = sel ? sel[i] : i;
+          uint64_t x = VIEW_VALID(&vw, r) ? dh[vw.codes[r]] : VECOPS_NULL_HASH;
+          h[i] = combine ? hash_combine(h[i], x) : x;
+        }
+        return;
+      }
       for (uint32_t i = 0; i < n; i++) {
         uint32_t r = sel ? sel[i] : i;
         uint64_t x = VIEW_VALID(&vw, r) ? hash_str(&d[VIEW_IDX(&vw, r)]) : VECOPS_NULL_HASH;

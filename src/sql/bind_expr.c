@@ -260,7 +260,7 @@ static int apply_fields(sql_ctx *q, expr *e, const sql_ident *parts, uint32_t fr
   for (uint32_t i = from; i < n; i++) {
     if (e->type.id != LT_STRUCT)
       return sql_err_at(q, LAGO_BIND, parts[i].pos, "[INVALID_EXTRACT_BASE_FIELD_TYPE] Can't extract a value from \"%s\": need a struct",
-                        e->name ? e->name : parts[i - 1].name);
+                        e->name ? e->name : i > 0 ? parts[i - 1].name : "the expression");
     int f = type_field_index(e->type, parts[i].name);
     if (f < 0)
       return sql_err_at(q, LAGO_BIND, parts[i].pos, "[FIELD_NOT_FOUND] No such struct field `%s`", parts[i].name);

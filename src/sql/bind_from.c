@@ -9,6 +9,7 @@
 ** the other left columns, then the other right columns. The two original
 ** columns stay reachable qualified (t1.k, t2.k) but not by the bare name.
 */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -373,7 +374,7 @@ static int bind_read_files(sql_ctx *q, const sql_expr *fe, const char *fname, co
   o.keys = arena_alloc(q->ar, f->n_args * sizeof *o.keys);
   o.values = arena_alloc(q->ar, f->n_args * sizeof *o.values);
   if (!o.keys || !o.values) return LAGO_NOMEM_ERR(q->err);
-  const char *format = NULL;
+  const char *format = NULL, *name_glob = NULL;
   for (uint32_t i = 1; i < f->n_args; i++) {
     const sql_expr *a = f->args[i];
     if (a->kind != SQL_E_NAMED_ARG)
@@ -389,6 +390,7 @@ static int bind_read_files(sql_ctx *q, const sql_expr *fe, const char *fname, co
     const char *key = a->named_arg.name.name;
     if (!strcasecmp(key, "format")) format = txt;
     else if (!strcasecmp(key, "schema")) o.schema = txt;
+    else if (!strcasecmp(key, "pathGlobFilter") || !strcasecmp(key, "fileNamePattern")) name_glob = txt;
     else {
       o.keys[o.n] = key;
       o.values[o.n++] = txt;
@@ -397,6 +399,18 @@ static int bind_read_files(sql_ctx *q, const sql_expr *fe, const char *fname, co
   const char **paths;
   uint32_t np;
   TRY(sql_glob(q, path, f->args[0]->pos, &paths, &np));
+  if (name_glob) {
+    /* Spark's pathGlobFilter: keep the files whose name (last component) matches */
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < np; i++) {
+      const char *base = strrchr(paths[i], '/');
+      if (fnmatch(name_glob, base ? base + 1 : paths[i], 0) == 0) paths[k++] = paths[i];
+    }
+    if (k == 0)
+      return sql_err_at(q, LAGO_NOTFOUND, f->args[0]->pos, "[PATH_NOT_FOUND] No files in %s match pathGlobFilter '%s'",
+                        path, name_glob);
+    np = k;
+  }
   if (!format) {
     /* from the first file's extension, as Databricks infers it */
     const char *base = strrchr(paths[0], '/');

@@ -762,7 +762,7 @@ static int bind_values(sql_ctx *q, const sql_query *qa, bound_query *out) {
     if (!func_common_type_n(col, nr, &types[c]))
       return sql_err_at(q, LAGO_BIND, qa->pos, "[INVALID_INLINE_TABLE.INCOMPATIBLE_TYPES_IN_INLINE_TABLE] incompatible types in column col%u",
                         c + 1);
-    if (types[c].id == LT_NULL) types[c] = type_make(LT_STRING);
+    /* an all-NULL column keeps the NULL type (it casts to anything, e.g. in INSERT) */
   }
   lp *n = lp_new(q, LP_VALUES, 0, NULL);
   if (!n) return LAGO_NOMEM_ERR(q->err);

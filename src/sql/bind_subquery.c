@@ -456,6 +456,11 @@ int bind_subquery_expr(bind_ectx *b, const sql_expr *e, expr **out) {
     idset outer;
     bool corr;
     TRY(correlation(q, sub, &outer, &corr));
+    if (!corr && q->explain) {
+      /* EXPLAIN does not run the subquery: it shows as a typed NULL */
+      *out = expr_null(q->ar, sub->out[0].type);
+      return *out ? LAGO_OK : LAGO_NOMEM_ERR(q->err);
+    }
     if (!corr) return bind_eval_scalar(q, sub, e->pos, out);
     /* correlated: must be an aggregate without GROUP BY (Spark's rule) */
     const lp *p = sub;

@@ -66,6 +66,7 @@ static int d_open(const void *config, const source_scan_args *args, void **inst,
   }
   delta_scan_opts o;
   memset(&o, 0, sizeof o);
+  o.keep_dictionary = true; /* exec reads DICT vectors; string keys hash and compare once per dictionary entry */
   uint32_t nd = 0;
   for (uint32_t i = 0; i < args->n_cols; i++)
     if (args->cols[i] < cfg->n_fields) cols[nd++] = cfg->names[args->cols[i]];

@@ -480,6 +480,12 @@ static int use_ns(sql_ctx *q, const sql_stmt *st) {
 
 /* ---- DROP ------------------------------------------------------------------------------------ */
 
+/* fs_list callback: counts schema directories other than "default". */
+static int count_schemas(void *ud, const fs_entry *e) {
+  if (e->is_dir && e->name[0] != '_' && e->name[0] != '.' && strcmp(e->name, "default")) ++*(int *)ud;
+  return LAGO_OK;
+}
+
 static int drop(sql_ctx *q, const sql_stmt *st) {
   const sql_drop *d = &st->drop;
   lago_err tmp;
@@ -513,6 +519,68 @@ static int drop(sql_ctx *q, const sql_stmt *st) {
     if (d->what == SQL_OBJ_VIEW && kind != CATALOG_VIEW)
       return sql_err_at(q, LAGO_BIND, d->name.pos, "[WRONG_COMMAND_FOR_OBJECT_TYPE] `%s` is a table: use DROP TABLE", tn.n.name);
     rc = catalog_drop(q->s->cat, &tn.n, d->if_exists, &tmp);
+    return rc ? sql_err_at(q, rc, st->pos, "%s", tmp.msg) : LAGO_OK;
+  }
+  if (d->what == SQL_OBJ_SCHEMA || d->what == SQL_OBJ_CATALOG) {
+    /* <warehouse>/<catalog>[/<schema>]: refused when not empty, unless CASCADE */
+    bool is_cat = d->what == SQL_OBJ_CATALOG;
+    if (is_cat ? d->name.n_parts != 1 : d->name.n_parts > 2)
+      return sql_err_at(q, LAGO_BIND, d->name.pos, "a %s name has %s", is_cat ? "catalog" : "schema",
+                        is_cat ? "one part" : "1 or 2 parts");
+    const char *cat = is_cat || d->name.n_parts == 1 ? (is_cat ? d->name.parts[0].name : q->s->cur_catalog)
+                                                      : d->name.parts[0].name;
+    const char *sch = is_cat ? "x" : d->name.parts[d->name.n_parts - 1].name;
+    char *nm = arena_printf(q->ar, "`%s`.`%s`.`x`", cat, sch);
+    catalog_name cn;
+    if (!nm) return LAGO_NOMEM_ERR(q->err);
+    int rc = catalog_parse_name(nm, &cn, &tmp);
+    if (rc) return sql_err_at(q, rc, d->name.pos, "%s", tmp.msg);
+    const char *path = ws_path(q, cn.catalog, is_cat ? NULL : cn.schema);
+    bool ex;
+    if (!path) return LAGO_NOMEM_ERR(q->err);
+    TRY(dir_exists(q, path, &ex));
+    if (!ex) {
+      if (d->if_exists) return LAGO_OK;
+      return is_cat ? sql_err_at(q, LAGO_NOTFOUND, d->name.pos, "[CATALOG_NOT_FOUND] The catalog `%s` cannot be found", cn.catalog)
+                    : sql_err_at(q, LAGO_NOTFOUND, d->name.pos, "[SCHEMA_NOT_FOUND] The schema `%s`.`%s` cannot be found",
+                                 cn.catalog, cn.schema);
+    }
+    if (is_cat && !strcmp(cn.catalog, "main"))
+      return sql_err_at(q, LAGO_BIND, d->name.pos, "the catalog `main` cannot be dropped");
+    if (!d->cascade) {
+      /* empty: no table, view or volume (a schema), no schema but an empty default (a catalog) */
+      bool empty = true;
+      if (is_cat) {
+        /* no schema but "default", and that one empty */
+        int others = 0;
+        lago_err t2;
+        lago_err_clear(&t2);
+        rc = fs_list(q->s->fs, path, false, count_schemas, &others, &t2);
+        if (rc && rc != LAGO_NOTFOUND) return sql_err_at(q, rc, d->name.pos, "%s", t2.msg);
+        catalog_entry *e;
+        size_t n;
+        rc = catalog_list(q->s->cat, cn.catalog, "default", q->ar, &e, &n, &tmp);
+        if (rc) return sql_err_at(q, rc, d->name.pos, "%s", tmp.msg);
+        empty = n == 0 && others == 0;
+      } else {
+        catalog_entry *e;
+        size_t n;
+        rc = catalog_list(q->s->cat, cn.catalog, cn.schema, q->ar, &e, &n, &tmp);
+        if (rc) return sql_err_at(q, rc, d->name.pos, "%s", tmp.msg);
+        empty = n == 0;
+      }
+      if (!empty)
+        return sql_err_at(q, LAGO_BIND, d->name.pos,
+                          "[SCHEMA_NOT_EMPTY] Cannot drop %s `%s` because it contains objects; use DROP ... CASCADE",
+                          is_cat ? "catalog" : "schema", is_cat ? cn.catalog : cn.schema);
+    }
+    if (!is_cat && !strcmp(cn.schema, q->s->cur_schema) && !strcmp(cn.catalog, q->s->cur_catalog))
+      strcpy(q->s->cur_schema, "default");
+    if (is_cat && !strcmp(cn.catalog, q->s->cur_catalog)) {
+      strcpy(q->s->cur_catalog, "main");
+      strcpy(q->s->cur_schema, "default");
+    }
+    rc = fs_remove_tree(q->s->fs, path, &tmp);
     return rc ? sql_err_at(q, rc, st->pos, "%s", tmp.msg) : LAGO_OK;
   }
   return sql_err_at(q, LAGO_UNSUPPORTED, st->pos, "DROP of this kind of object is not supported");

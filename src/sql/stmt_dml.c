@@ -123,11 +123,46 @@ static int insert_rows(sql_ctx *q, const sql_insert *in, dml_target *tp, lp **ou
   return lp_project(q, src, es, ns, n, out);
 }
 
+/*
+** INSERT WITH SCHEMA EVOLUTION: the target's schema plus the columns the data
+** brings that the table lacks (BY NAME: source names; a column list: the listed
+** names; positional: the columns past the table's, with their source names), at
+** the end, nullable. *changed is false when nothing is new.
+*/
+static int evolved_schema(sql_ctx *q, const sql_insert *in, const dml_target *t, lago_type *out, bool *changed) {
+  *changed = false;
+  lp *src;
+  TRY(bind_top_query(q, in->query, &src));
+  uint32_t n = t->n_cols, nn = 0;
+  type_field *fs = arena_zalloc(q->ar, (n + src->n_out + 1) * sizeof *fs);
+  if (!fs) return LAGO_NOMEM_ERR(q->err);
+  for (uint32_t i = 0; i < n; i++) fs[i] = *type_field_at(t->schema, i);
+  uint32_t given = in->by_name ? src->n_out : in->n_cols ? in->n_cols : src->n_out;
+  for (uint32_t k = 0; k < given && k < src->n_out; k++) {
+    const char *nm = in->n_cols && !in->by_name ? in->cols[k].name : src->out[k].name;
+    bool is_new = in->by_name || in->n_cols ? (nm && type_field_index(t->schema, nm) < 0) : k >= n;
+    if (!is_new) continue;
+    if (!nm) return sql_err_at(q, LAGO_BIND, in->query->pos, "WITH SCHEMA EVOLUTION: data column %u has no name", k + 1);
+    for (uint32_t j = 0; j < nn; j++)
+      if (!strcasecmp(fs[n + j].name, nm))
+        return sql_err_at(q, LAGO_BIND, in->query->pos, "[COLUMN_ALREADY_EXISTS] column `%s` is given twice", nm);
+    if (src->out[k].type.id == LT_NULL)
+      return sql_err_at(q, LAGO_BIND, in->query->pos,
+                        "[INVALID_COLUMN_TYPE] new column `%s` has type VOID (a bare NULL): cast it, e.g. CAST(NULL AS STRING)", nm);
+    type_field *f = &fs[n + nn++];
+    f->name = nm;
+    f->type = src->out[k].type;
+    f->nullable = true;
+  }
+  if (!nn) return LAGO_OK;
+  if (type_struct_fields(q->ar, n + nn, fs, out)) return LAGO_NOMEM_ERR(q->err);
+  *changed = true;
+  return LAGO_OK;
+}
+
 static int insert(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   const sql_insert *in = &st->insert;
   if (in->n_partition) return sql_err_at(q, LAGO_UNSUPPORTED, st->pos, "INSERT ... PARTITION (...) is not supported");
-  if (in->schema_evolution)
-    return sql_err_at(q, LAGO_UNSUPPORTED, st->pos, "INSERT WITH SCHEMA EVOLUTION is not supported");
   sql_table_ref tr;
   memset(&tr, 0, sizeof tr);
   tr.kind = SQL_T_NAME;
@@ -138,6 +173,17 @@ static int insert(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
     tr.format_path = true;
   dml_target t;
   TRY(dml_target_open(q, &tr, &t));
+  lago_type evolved;
+  bool evolve = false;
+  if (in->schema_evolution) {
+    /* the rows are bound against the evolved schema; the table's own columns
+       (t.get, t.sc: REPLACE WHERE deletes) stay those of the snapshot */
+    TRY(evolved_schema(q, in, &t, &evolved, &evolve));
+    if (evolve) {
+      t.schema = evolved;
+      t.n_cols = type_n_fields(evolved);
+    }
+  }
   uint32_t n = t.n_cols;
   lp *p;
   TRY(insert_rows(q, in, &t, &p));
@@ -207,7 +253,12 @@ static int insert(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   lago_err_clear(&tmp);
   int rc = LAGO_OK;
   int64_t deleted = 0;
-  if (in->overwrite && !in->replace_where) {
+  if (evolve) {
+    rc = delta_txn_evolve_schema(x, evolved, &tmp);
+    if (rc) rc = sql_err_at(q, rc, st->pos, "%s", tmp.msg);
+  }
+  if (rc) {
+  } else if (in->overwrite && !in->replace_where) {
     rc = delta_txn_remove_all(x, &tmp);
     if (rc) rc = sql_err_at(q, rc, st->pos, "%s", tmp.msg);
   } else if (in->replace_where) {

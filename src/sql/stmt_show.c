@@ -177,6 +177,24 @@ static int show(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
       }
       break;
     }
+    case SQL_SHOW_VOLUMES: {
+      /* Databricks: database, volume_name */
+      const char *names[2] = {"database", "volume_name"};
+      TRY(rowset_init(q, &rs, 2, names, NULL));
+      const char *cat, *schema;
+      TRY(ns_parts(q, &s->in, &cat, &schema));
+      /* volumes are the directories of <warehouse>/<catalog>/<schema>/_volumes (table/catalog.h) */
+      const char *p = arena_printf(q->ar, "%s/%s/%s/_volumes", w, cat, schema);
+      if (!p) return LAGO_NOMEM_ERR(q->err);
+      dir_list d;
+      TRY(list_dirs(q, p, &d));
+      for (uint32_t i = 0; i < d.n; i++) {
+        if (!show_like(s->like, d.names[i])) continue;
+        const char *v[2] = {schema, d.names[i]};
+        TRY(rowset_add(q, &rs, v));
+      }
+      break;
+    }
     case SQL_SHOW_COLUMNS:
     case SQL_SHOW_TBLPROPERTIES: {
       sql_name tn = s->target;

@@ -2,7 +2,7 @@
 # tests/scripts/sql_cli.sh BUILD_DIR: `lago sql` end to end: -c / -f / stdin scripts, output formats,
 # error messages with a caret and exit codes, --timing; and statement outputs that sqllogictests cannot
 # pin down (paths, timestamps): OPTIMIZE (bin-packing, idempotence, dataChange=false), VACUUM DRY RUN,
-# DESCRIBE DETAIL / HISTORY, EXPLAIN pruning, the Delta log lago writes (validated by `lago table validate`).
+# DESCRIBE DETAIL / HISTORY, EXPLAIN pruning, delta.`path` and LOCATION, TIMESTAMP AS OF, volumes, the Delta log lago writes (validated by `lago table validate`).
 # Prints "sql-cli: N passed, M failed".
 set -u
 B=${1:-build/asan}
@@ -84,6 +84,37 @@ $L sql -c "CREATE TABLE big (k INT, v STRING); INSERT INTO big SELECT id, 'x' FR
 out=$($L sql --format csv -c "EXPLAIN SELECT * FROM big WHERE k >= 150" 2>&1)
 expect_has "explain pushed" "$out" 'pushed=[#0 >= 150]'
 expect_has "explain pruned" "$out" 'files=1 pruned=1'
+
+# path-based tables: delta.`path` (with time travel) and an external table with LOCATION
+P=$WH/main/default/big
+out=$($L sql --format csv -c "SELECT count(*) FROM delta.\`$P\`; SELECT count(*) FROM delta.\`$P\` VERSION AS OF 1" 2>&1)
+expect_eq "delta.path" "$out" $'"count(1)"\n200\n"count(1)"\n100'
+out=$($L sql --format csv -c "CREATE TABLE ext (a INT) LOCATION '$WH/ext_dir'; INSERT INTO ext VALUES (7); SELECT * FROM delta.\`$WH/ext_dir\`" 2>&1)
+expect_eq "external LOCATION" "$(echo "$out" | tail -1)" "7"
+out=$($L sql --format csv -c "DROP TABLE ext; SELECT count(*) FROM delta.\`$WH/ext_dir\`" 2>&1)
+expect_eq "DROP keeps external data" "$(echo "$out" | tail -1)" "1"
+
+# TIMESTAMP AS OF between two commits reads the older version; before the first commit is an error
+hist=$($L sql --format csv -c "DESCRIBE HISTORY big" 2>&1)
+t1=$(echo "$hist" | awk -F, '$1 == 1 {print $2}')
+out=$($L sql --format csv -c "SELECT count(*) FROM big TIMESTAMP AS OF '$t1'" 2>&1)
+expect_eq "timestamp as of v1 ($t1)" "$(echo "$out" | tail -1)" "100"
+out=$($L sql --format csv -c "SELECT count(*) FROM big TIMESTAMP AS OF current_timestamp()" 2>&1)
+expect_eq "timestamp as of now" "$(echo "$out" | tail -1)" "200"
+out=$($L sql --format csv -c "SELECT count(*) FROM big TIMESTAMP AS OF '2001-01-01'" 2>&1); rc=$?
+expect_has "timestamp before the first commit" "$out" "[DELTA_TIMESTAMP_EARLIER_THAN_COMMIT_RETENTION]"
+expect_eq "timestamp before: exit" "$rc" "1"
+
+# volumes: files under /Volumes/<catalog>/<schema>/<volume>/ are read from the warehouse
+$L sql -c "CREATE SCHEMA raw; CREATE VOLUME raw.landing" >/dev/null 2>&1
+vdir=$(find "$WH" -type d -path '*raw*' -name landing | head -1)
+if [ -n "$vdir" ]; then
+  cp tests/data/sql/people.csv "$vdir/"
+  out=$($L sql --format csv -c "SELECT count(*) FROM read_files('/Volumes/main/raw/landing/', format => 'csv', header => true)" 2>&1)
+  expect_eq "read_files from a volume" "$(echo "$out" | tail -1)" "4"
+else
+  bad "CREATE VOLUME made no directory under $WH"
+fi
 
 # tables written by every statement kind pass the strict Delta log validator
 for tb in t o big; do

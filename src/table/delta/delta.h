@@ -302,6 +302,7 @@ typedef struct delta_scan_opts {
   bool with_file_path;        /* add DELTA_COL_FILE_PATH */
   bool with_row_index;        /* add DELTA_COL_ROW_INDEX (MERGE/UPDATE/DELETE use it for DVs) */
   bool keep_deleted;          /* do not apply deletion vectors (CDF pre-images) */
+  bool keep_dictionary;       /* deliver dictionary-encoded chunks as VEC_DICT (pq_read_opts.keep_dictionary) */
 } delta_scan_opts;
 
 typedef struct delta_scan delta_scan;

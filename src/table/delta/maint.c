@@ -24,6 +24,7 @@
 #include "table/delta/dv.h"
 #include "table/delta/txn_int.h"
 #include "util/alloc.h"
+#include "util/datetime.h"
 
 /* ---- history ------------------------------------------------------------------ */
 
@@ -182,9 +183,15 @@ int delta_snapshot_load_at_time(delta_table *t, int64_t ts_ms, delta_snapshot **
         if (ts[i] <= ts_ms) found = cs[i]->version;
       }
     }
-    if (rc == LAGO_OK && found < 0)
-      rc = LAGO_ERR(err, LAGO_NOTFOUND, "%s: timestamp %lld ms is before the earliest available version (%lld)",
-                    t->root, (long long)ts_ms, (long long)(nc ? cs[0]->version : -1));
+    if (rc == LAGO_OK && found < 0) {
+      char when[48], first[48] = "?";
+      fmt_timestamp_us(ts_ms * 1000, when);
+      if (nc) fmt_timestamp_us(ts[0] * 1000, first);
+      rc = LAGO_ERR(err, LAGO_NOTFOUND,
+                    "[DELTA_TIMESTAMP_EARLIER_THAN_COMMIT_RETENTION] %s: the timestamp %s (%lld ms) is before the earliest "
+                    "available version (%lld, committed at %s)",
+                    t->root, when, (long long)ts_ms, (long long)(nc ? cs[0]->version : -1), first);
+    }
     mem_free(cs);
     mem_free(ts);
   }

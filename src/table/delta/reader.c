@@ -84,6 +84,7 @@ int delta_file_reader_open_ex(delta_scan *sc, const delta_file *f, const scan_ro
     memset(&o, 0, sizeof o);
     o.columns = proj;
     o.n_columns = np;
+    o.keep_dictionary = sc->keep_dictionary;
     if ((rc = h->pq->reader_open(r->pf, &o, &r->rd, err))) goto fail;
   }
   *out = r;

@@ -45,6 +45,7 @@ int delta_scan_new(delta_snapshot *s, const delta_scan_opts *opts, delta_scan **
   sc->ar = ar;
   sc->s = delta_snapshot_ref(s);
   sc->keep_deleted = o.keep_deleted;
+  sc->keep_dictionary = o.keep_dictionary;
   int rc = LAGO_OK;
   uint32_t n_data = o.columns ? o.n_columns : type_n_fields(s->schema);
   uint32_t n = n_data + (o.with_file_path ? 1 : 0) + (o.with_row_index ? 1 : 0);

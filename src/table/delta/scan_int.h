@@ -25,6 +25,7 @@ struct delta_scan {
   const delta_file **files; /* heap; borrowed from the snapshot */
   size_t n_files, n_pruned;
   bool keep_deleted;
+  bool keep_dictionary;
 };
 
 /* Which rows of a file a reader returns. */
