@@ -19,12 +19,18 @@
 **                                  fields raise [DATETIME_FIELD_OUT_OF_BOUNDS]; try_
 **                                  gives NULL. Without zone the session zone applies.
 **
+**   timestampdiff(unit, t1, t2)    ChronoUnit.between of the local date-times (the binder turns
+**                                  date_diff/datediff/timestamp_diff(UNIT, a, b) into this)
+**   timestampadd(unit, n, ts)      months/days on the local date-time, smaller units on the instant
+**                                  (dateadd/date_add/timestamp_add(UNIT, n, ts))
+**
 ** Zone names are those of util/tz.h. A constant zone is loaded once at bind time (in the
 ** plan's arena); a zone column is loaded per batch with a one-entry cache. An unknown
 ** zone raises [INVALID_TIMEZONE] when a row needs it.
 */
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 
 #include "exec/func.h"
 #include "exec/vecops.h"
@@ -206,7 +212,141 @@ static int bind_make_ts(func_bind *b, lago_err *err) {
   return LAGO_OK;
 }
 
+/* ---- timestampdiff / timestampadd ------------------------------------------------------------- */
+
+typedef enum { DU_NONE, DU_MICRO, DU_MILLI, DU_SECOND, DU_MINUTE, DU_HOUR, DU_DAY, DU_WEEK, DU_MONTH, DU_QUARTER, DU_YEAR } dt_unit;
+
+static dt_unit parse_dt_unit(const lago_str *s) {
+  static const struct {
+    const char *name;
+    dt_unit u;
+  } units[] = {{"MICROSECOND", DU_MICRO}, {"MILLISECOND", DU_MILLI}, {"SECOND", DU_SECOND}, {"MINUTE", DU_MINUTE},
+               {"HOUR", DU_HOUR},         {"DAY", DU_DAY},          {"DAYOFYEAR", DU_DAY}, {"WEEK", DU_WEEK},
+               {"MONTH", DU_MONTH},       {"QUARTER", DU_QUARTER},  {"YEAR", DU_YEAR}};
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (strlen(units[i].name) == s->len && !strncasecmp(units[i].name, str_data(s), s->len)) return units[i].u;
+  return DU_NONE;
+}
+
+static const int64_t k_unit_us[] = {0, 1, 1000, MICROS_PER_SEC, 60 * MICROS_PER_SEC, 3600 * MICROS_PER_SEC};
+
+/* java.time LocalDate.until in months: (packed2 - packed1) / 32 with packed = month * 32 + day. */
+static int64_t months_until(int64_t d1, int64_t d2) {
+  int64_t y1, y2;
+  unsigned m1, m2, dd1, dd2;
+  civil_from_days(d1, &y1, &m1, &dd1);
+  civil_from_days(d2, &y2, &m2, &dd2);
+  int64_t p1 = (y1 * 12 + m1 - 1) * 32 + dd1, p2 = (y2 * 12 + m2 - 1) * 32 + dd2;
+  return (p2 - p1) / 32;
+}
+
+/*
+** Spark DateTimeUtils.timestampDiff: ChronoUnit.between on the local date-times of the
+** session zone. Time units: the difference truncated toward zero; date units: whole
+** days/months, where the end date steps back (forward) a day when its time of day has not
+** reached the start's.
+*/
+static int64_t ts_diff(dt_unit u, int64_t a, int64_t b) {
+  if (u <= DU_HOUR) {
+    __int128 d = (__int128)b - a;
+    return (int64_t)(d / k_unit_us[u]);
+  }
+  int64_t da = floor_div64(a, MICROS_PER_DAY), db = floor_div64(b, MICROS_PER_DAY);
+  int64_t ta = floor_mod64(a, MICROS_PER_DAY), tb = floor_mod64(b, MICROS_PER_DAY);
+  if (db > da && tb < ta) db--;
+  else if (db < da && tb > ta) db++;
+  switch (u) {
+    case DU_DAY: return db - da;
+    case DU_WEEK: return (db - da) / 7;
+    case DU_MONTH: return months_until(da, db);
+    case DU_QUARTER: return months_until(da, db) / 3;
+    default: return months_until(da, db) / 12;
+  }
+}
+
+static int unit_arg(fn_call *c, const vec_view *uv, uint32_t r, dt_unit *out) {
+  const lago_str *s = &((const lago_str *)uv->data)[VIEW_IDX(uv, r)];
+  *out = parse_dt_unit(s);
+  if (*out == DU_NONE)
+    return FN_ERR(c, "[INVALID_PARAMETER_VALUE.DATETIME_UNIT] The value of parameter `unit` in `%s` is invalid: "
+                     "expects one of the units without quotes YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFYEAR, HOUR, "
+                     "MINUTE, SECOND, MILLISECOND, MICROSECOND, but got '%.*s'.",
+                  c->e->u.call.def->name, (int)(s->len > 40 ? 40 : s->len), str_data(s));
+  return LAGO_OK;
+}
+
+static int k_ts_diff(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view u, a, b;
+  vec_view_init(&u, args[0]);
+  vec_view_init(&a, args[1]);
+  vec_view_init(&b, args[2]);
+  int64_t *o = out->data;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    dt_unit un;
+    TRY(unit_arg(c, &u, r, &un));
+    int64_t x = tz_utc_to_local(c->ec->tz, ((const int64_t *)a.data)[VIEW_IDX(&a, r)]);
+    int64_t y = tz_utc_to_local(c->ec->tz, ((const int64_t *)b.data)[VIEW_IDX(&b, r)]);
+    o[r] = ts_diff(un, x, y);
+  }
+  return LAGO_OK;
+}
+
+/* Spark DateTimeUtils.timestampAdd: months/days on the local date-time (day of month clamped), then back
+** through the zone; smaller units added to the instant. Overflow raises [DATETIME_OVERFLOW]. */
+static int k_ts_add(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view u, q, t;
+  vec_view_init(&u, args[0]);
+  vec_view_init(&q, args[1]);
+  vec_view_init(&t, args[2]);
+  int64_t *o = out->data;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    dt_unit un;
+    TRY(unit_arg(c, &u, r, &un));
+    int64_t qty = ((const int64_t *)q.data)[VIEW_IDX(&q, r)], ts = ((const int64_t *)t.data)[VIEW_IDX(&t, r)], res;
+    bool over;
+    if (un <= DU_HOUR) {
+      int64_t d;
+      over = __builtin_mul_overflow(qty, k_unit_us[un], &d) || __builtin_add_overflow(ts, d, &res);
+    } else {
+      int64_t local = tz_utc_to_local(c->ec->tz, ts);
+      int64_t days = floor_div64(local, MICROS_PER_DAY), tod = floor_mod64(local, MICROS_PER_DAY), y;
+      unsigned m, d;
+      civil_from_days(days, &y, &m, &d);
+      over = false;
+      if (un == DU_DAY || un == DU_WEEK) {
+        over = qty > INT64_C(100000000) || qty < -INT64_C(100000000) ||
+               __builtin_add_overflow(days, un == DU_WEEK ? qty * 7 : qty, &days);
+      } else {
+        int64_t months = un == DU_MONTH ? qty : un == DU_QUARTER ? qty * 3 : qty * 12;
+        if (qty > INT64_C(10000000) || qty < -INT64_C(10000000)) over = true;
+        else {
+          int64_t total = y * 12 + (m - 1) + months, ny = floor_div64(total, 12);
+          unsigned nm = (unsigned)floor_mod64(total, 12) + 1, ml = month_len(ny, nm);
+          days = days_from_civil(ny, nm, d > ml ? ml : d);
+        }
+      }
+      int64_t nl;
+      over = over || __builtin_mul_overflow(days, MICROS_PER_DAY, &nl) || __builtin_add_overflow(nl, tod, &nl);
+      if (!over) res = tz_local_to_utc(c->ec->tz, nl);
+    }
+    if (over)
+    {
+      const lago_str *us = &((const lago_str *)u.data)[VIEW_IDX(&u, r)];
+      return FN_ERR(c, "[DATETIME_OVERFLOW] Datetime operation overflow: add %lld %.*s to TIMESTAMP.", (long long)qty,
+                    (int)us->len, str_data(us));
+    }
+    o[r] = res;
+  }
+  return LAGO_OK;
+}
+
 const func_def func_defs_zone[] = {
+    {"timestampdiff", 3, 3, 0, func_bind_sig, k_ts_diff, SIG(LT_BIGINT, LT_STRING, LT_TIMESTAMP, LT_TIMESTAMP), NULL},
+    {"timestampadd", 3, 3, 0, func_bind_sig, k_ts_add, SIG(LT_TIMESTAMP, LT_STRING, LT_BIGINT, LT_TIMESTAMP), NULL},
     {"from_utc_timestamp", 2, 2, 0, bind_utc_shift, k_utc_shift, {0}, "f"},
     {"to_utc_timestamp", 2, 2, 0, bind_utc_shift, k_utc_shift, {0}, "t"},
     {"months_between", 2, 3, 0, func_bind_sig, k_months_between, SIG(LT_DOUBLE, LT_TIMESTAMP, LT_TIMESTAMP, LT_BOOLEAN),
