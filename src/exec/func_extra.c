@@ -22,6 +22,8 @@
 **                                  raises; at most 1M elements per row
 **   map_keys(m), map_values(m)     arrays of a map's keys / values
 **   format_string(fmt, ...), printf  java.util.Formatter subset (see k_format_string)
+**   format_number(x, d)            "#,###,##0.00" with d decimals, HALF_EVEN; d < 0: NULL; a negative
+**                                  number rounding to zero keeps its sign ("-0.00"), as DecimalFormat
 **   get_json_object(json, path)    path $ .name ['name'] [n]; strings unquoted, objects and
 **                                  arrays as compact JSON; invalid JSON, a missing member or a
 **                                  wildcard path give NULL
@@ -31,12 +33,14 @@
 ** Ordering and equality are Spark's (vecops.h: NaN above numbers, -0.0 = 0.0).
 */
 #include <math.h> /* qsort_r: the Makefile defines _GNU_SOURCE */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exec/func.h"
 #include "exec/vecops.h"
 #include "util/json.h"
+#include "util/numfmt.h"
 
 #define OOM(c) LAGO_NOMEM_ERR((c)->ec->err)
 
@@ -868,6 +872,99 @@ static int bind_format_string(func_bind *b, lago_err *err) {
   return LAGO_OK;
 }
 
+/* ---- format_number --------------------------------------------------------------------------------------- */
+
+/* Appends digits "[-]123456.789" with commas every three integer digits. */
+static int group_digits(buf *b, const char *s) {
+  if (*s == '-') TRY(buf_putc(b, *s++));
+  const char *dot = strchr(s, '.');
+  size_t il = dot ? (size_t)(dot - s) : strlen(s);
+  for (size_t k = 0; k < il; k++) {
+    if (k && (il - k) % 3 == 0) TRY(buf_putc(b, ','));
+    TRY(buf_putc(b, s[k]));
+  }
+  return dot ? buf_puts(b, dot) : LAGO_OK;
+}
+
+/*
+** format_number(x, d): java.text.DecimalFormat "#,###,##0.00..." (d decimals, HALF_EVEN on the
+** exact value; doubles through glibc's exact conversion, which rounds ties to even too);
+** d < 0 gives NULL. NaN and infinities print as Java does (U+FFFD, "∞").
+*/
+static int k_format_number(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view a, dv;
+  vec_view_init(&a, args[0]);
+  vec_view_init(&dv, args[1]);
+  lago_type t = c->e->args[0]->type;
+  buf b;
+  buf_init(&b);
+  int rc = LAGO_OK;
+  char tmp[512];
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    int32_t d = ((const int32_t *)dv.data)[VIEW_IDX(&dv, r)];
+    if (d < 0) {
+      rc = vec_set_null(out, r);
+      continue;
+    }
+    if (d > 100) d = 100;
+    uint32_t ix = VIEW_IDX(&a, r);
+    buf_clear(&b);
+    if (t.id == LT_DOUBLE || t.id == LT_FLOAT) {
+      double x = t.id == LT_DOUBLE ? ((const double *)a.data)[ix] : ((const float *)a.data)[ix];
+      if (isnan(x)) rc = buf_puts(&b, "\xEF\xBF\xBD");
+      else if (isinf(x)) rc = buf_puts(&b, x < 0 ? "-\xE2\x88\x9E" : "\xE2\x88\x9E");
+      else {
+        snprintf(tmp, sizeof tmp, "%.*f", d, x);
+        rc = group_digits(&b, tmp);
+      }
+    } else {
+      lago_i128 v;
+      int scale = 0;
+      switch ((lago_type_id)t.id) {
+        case LT_TINYINT: v = ((const int8_t *)a.data)[ix]; break;
+        case LT_SMALLINT: v = ((const int16_t *)a.data)[ix]; break;
+        case LT_INT: v = ((const int32_t *)a.data)[ix]; break;
+        case LT_BIGINT: v = ((const int64_t *)a.data)[ix]; break;
+        default: v = dec_load(a.data, ix, type_decimal_is_wide(t)); scale = t.scale; break;
+      }
+      bool neg = v < 0; /* Java keeps the sign of a negative number that rounds to zero: "-0.00" */
+      if (scale > d) { /* round HALF_EVEN to d digits */
+        lago_i128 p = pow10_i128(scale - d), q = v / p, rem = v % p;
+        lago_i128 half2 = rem < 0 ? -2 * rem : 2 * rem;
+        if (half2 > p || (half2 == p && (q % 2 != 0))) q += v < 0 ? -1 : 1;
+        v = q;
+        scale = d;
+      }
+      if (neg && v == 0) rc = buf_putc(&b, '-');
+      fmt_decimal(v, scale, tmp);
+      if (rc == LAGO_OK) rc = group_digits(&b, tmp);
+      if (rc == LAGO_OK && d > scale) {
+        if (scale == 0) rc = buf_putc(&b, '.');
+        for (int k = scale; k < d && rc == LAGO_OK; k++) rc = buf_putc(&b, '0');
+      }
+    }
+    if (rc == LAGO_OK) rc = vec_set_str(out, r, b.data ? b.data : "", (uint32_t)b.len);
+  }
+  buf_deinit(&b);
+  return rc ? OOM(c) : LAGO_OK;
+}
+
+static int bind_format_number(func_bind *b, lago_err *err) {
+  lago_type t = b->arg_types[0];
+  if (t.id == LT_STRING || t.id == LT_NULL) b->casts[0] = type_make(LT_DOUBLE);
+  else if (!type_is_numeric(t) || t.id == LT_UTINYINT || t.id == LT_USMALLINT || t.id == LT_UINT || t.id == LT_UBIGINT)
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `format_number`: argument 1 requires a number");
+  if (b->arg_types[1].id == LT_STRING)
+    return LAGO_ERR(err, LAGO_UNSUPPORTED, "`format_number` with a pattern string is not supported; give the number of decimals");
+  if (!func_implicit_cast_ok(b->arg_types[1], type_make(LT_INT)))
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `format_number`: argument 2 requires INT");
+  b->casts[1] = type_make(LT_INT);
+  b->ret = type_make(LT_STRING);
+  return LAGO_OK;
+}
+
 /* ---- get_json_object -------------------------------------------------------------------------------- */
 
 /*
@@ -943,6 +1040,7 @@ static int k_get_json_object(fn_call *c, vec **args, const uint32_t *sel, uint32
 }
 
 const func_def func_defs_extra[] = {
+    {"format_number", 2, 2, 0, bind_format_number, k_format_number, {0}, NULL},
     {"format_string", 1, -1, FN_NULLS, bind_format_string, k_format_string, {0}, NULL},
     {"printf", 1, -1, FN_NULLS, bind_format_string, k_format_string, {0}, NULL},
     {"get_json_object", 2, 2, 0, func_bind_sig, k_get_json_object, SIG(LT_STRING, LT_STRING, LT_STRING), NULL},

@@ -221,3 +221,37 @@ TEST(func_zone_arrays_maps_structs) {
   expr *fl = tcall1(A, "flatten", tcall(A, "array", 2, (expr *[]){tcall(A, "array", 1, (expr *[]){lit("INT", "1")}), tcall(A, "array", 2, (expr *[]){lit("INT", "2"), lit("INT", "3")})}));
   ASSERT_EQ_STR(teval1(A, fl), "[1, 2, 3]");
 }
+
+TEST(func_zone_diff_add_format_json) {
+  setup();
+  expr *t1 = lit("TIMESTAMP", "2022-02-11 20:30:00"), *t2 = lit("TIMESTAMP", "2022-02-12 04:30:00");
+  ASSERT_EQ_STR(teval1(A, tcall3(A, "timestampdiff", lit("STRING", "HOUR"), t1, t2)), "8");
+  ASSERT_EQ_STR(teval1(A, tcall3(A, "timestampdiff", lit("STRING", "day"), t1, t2)), "0");
+  ASSERT_EQ_STR(teval1(A, tcall3(A, "timestampdiff", lit("STRING", "MONTH"), lit("TIMESTAMP", "2022-03-31 00:00:00"), lit("TIMESTAMP", "2022-01-31 00:00:01"))), "-1");
+  ASSERT_EQ_STR(teval1(A, tcall3(A, "timestampadd", lit("STRING", "MONTH"), lit("BIGINT", "1"), lit("TIMESTAMP", "2022-01-31 00:00:00"))), "2022-02-28 00:00:00");
+  ASSERT_EQ_STR(teval1(A, tcall3(A, "timestampadd", lit("STRING", "WEEK"), lit("BIGINT", "-1"), lit("TIMESTAMP", "2022-01-01 00:00:00"))), "2021-12-25 00:00:00");
+  int rc;
+  ASSERT_CONTAINS(teval1_err(A, tcall3(A, "timestampadd", lit("STRING", "EON"), lit("BIGINT", "1"), t1), &rc), "[INVALID_PARAMETER_VALUE.DATETIME_UNIT]");
+  /* session zone: wall-clock days across the New York DST change */
+  const tz_zone *ny = zone("America/New_York");
+  ASSERT_EQ_STR(ok_tz(tcall3(A, "timestampadd", lit("STRING", "DAY"), lit("BIGINT", "1"), lit("TIMESTAMP", "2024-03-09 17:00:00")), one_row(), ny),
+                "2024-03-10 16:00:00");
+  ASSERT_EQ_STR(teval1(A, tcall2(A, "format_number", lit("DECIMAL(11,6)", "12332.123456"), lit("INT", "4"))), "12,332.1235");
+  ASSERT_EQ_STR(teval1(A, tcall2(A, "format_number", lit("DOUBLE", "0.125"), lit("INT", "2"))), "0.12");
+  ASSERT_EQ_STR(teval1(A, tcall2(A, "format_number", lit("BIGINT", "-1234567"), lit("INT", "1"))), "-1,234,567.0");
+  ASSERT_EQ_STR(teval1(A, tcall2(A, "format_number", lit("INT", "5"), lit("INT", "-1"))), "NULL");
+  ASSERT_EQ_STR(teval1(A, tcall(A, "format_string", 3, (expr *[]){expr_str(A, "Hello World %d %s"), lit("INT", "100"), lit("STRING", "days")})),
+                "Hello World 100 days");
+  ASSERT_CONTAINS(teval1_err(A, tcall(A, "printf", 2, (expr *[]){expr_str(A, "%08.3f|%%|%S"), lit("DOUBLE", "3.14159")}), &rc),
+                  "has no argument"); /* %S needs a second argument */
+  ASSERT_EQ_STR(teval1(A, tcall(A, "printf", 3, (expr *[]){expr_str(A, "%08.3f|%%|%S"), lit("DOUBLE", "3.14159"), lit("STRING", "ab")})),
+                "0003.142|%|AB");
+  ASSERT_CONTAINS(teval1_err(A, tcall(A, "printf", 2, (expr *[]){expr_str(A, "%d %d"), lit("INT", "1")}), &rc), "[FORMAT_STRING_INVALID]");
+  ASSERT_CONTAINS(teval1_err(A, tcall(A, "printf", 2, (expr *[]){expr_str(A, "%99999s"), lit("INT", "1")}), &rc), "too large");
+  ASSERT_EQ_STR(teval1(A, tcall2(A, "get_json_object", expr_str(A, "{\"a\":{\"b\":[10,{\"c\":\"x\"}]}}"), expr_str(A, "$.a.b[1].c"))), "x");
+  ASSERT_EQ_STR(teval1(A, tcall2(A, "get_json_object", expr_str(A, "{\"a\":[1,2]}"), expr_str(A, "$.a"))), "[1,2]");
+  ASSERT_EQ_STR(teval1(A, tcall2(A, "get_json_object", expr_str(A, "{\"a\":[1,2]}"), expr_str(A, "$.a[*]"))), "NULL");
+  ASSERT_EQ_STR(teval1(A, tcall2(A, "get_json_object", expr_str(A, "[1,"), expr_str(A, "$[0]"))), "NULL");
+  ASSERT_EQ_STR(teval1(A, tcall2(A, "date_part", expr_str(A, "SECONDS"), lit("TIMESTAMP", "2019-10-01 00:00:01.000001"))), "1.000001");
+  ASSERT_EQ_STR(teval1(A, tcall2(A, "date_part", expr_str(A, "dow"), lit("DATE", "2019-08-11"))), "1");
+}
