@@ -24,6 +24,7 @@
 **   format_string(fmt, ...), printf  java.util.Formatter subset (see k_format_string)
 **   format_number(x, d)            "#,###,##0.00" with d decimals, HALF_EVEN; d < 0: NULL; a negative
 **                                  number rounding to zero keeps its sign ("-0.00"), as DecimalFormat
+**   to_json(struct|array|map)      compact JSON as Spark's default generator (see json_value_of)
 **   get_json_object(json, path)    path $ .name ['name'] [n]; strings unquoted, objects and
 **                                  arrays as compact JSON; invalid JSON, a missing member or a
 **                                  wildcard path give NULL
@@ -40,7 +41,9 @@
 #include "exec/func.h"
 #include "exec/vecops.h"
 #include "util/json.h"
+#include "util/datetime.h"
 #include "util/numfmt.h"
+#include "util/tz.h"
 
 #define OOM(c) LAGO_NOMEM_ERR((c)->ec->err)
 
@@ -965,6 +968,136 @@ static int bind_format_number(func_bind *b, lago_err *err) {
   return LAGO_OK;
 }
 
+/* ---- to_json ----------------------------------------------------------------------------------------------- */
+
+/*
+** Writes row r of v (any kind) as JSON the way Spark's JacksonGenerator does with default
+** options: struct fields that are NULL are left out, array elements and map values that are
+** NULL are null; doubles as Java's Double.toString (NaN and infinities quoted); decimals
+** plain; DATE "yyyy-MM-dd"; TIMESTAMP "yyyy-MM-dd'T'HH:mm:ss.SSSXXX" in the session zone;
+** BINARY base64; map keys as their text.
+*/
+static int json_value_of(fn_call *c, json_writer *w, const vec *v, uint32_t r, buf *tmp, int depth) {
+  if (depth > 64) return LAGO_UNSUPPORTED;
+  uint32_t idx;
+  const vec *p = vec_resolve(v, r, &idx);
+  if (!vec_is_valid(v, r)) return json_w_null(w);
+  char t[64];
+  switch ((lago_type_id)p->type.id) {
+    case LT_BOOLEAN: return json_w_bool(w, ((const uint8_t *)p->data)[idx]);
+    case LT_FLOAT:
+    case LT_DOUBLE: {
+      double d = p->type.id == LT_FLOAT ? ((const float *)p->data)[idx] : ((const double *)p->data)[idx];
+      int n = cast_double_text(d, p->type.id == LT_FLOAT, t);
+      if (isnan(d) || isinf(d)) return json_w_strn(w, t, (size_t)n);
+      return json_w_raw(w, t, (size_t)n);
+    }
+    case LT_STRING: {
+      const lago_str *s = &((const lago_str *)p->data)[idx];
+      return json_w_strn(w, str_data(s), s->len);
+    }
+    case LT_BINARY: {
+      const lago_str *s = &((const lago_str *)p->data)[idx];
+      const uint8_t *q = (const uint8_t *)str_data(s);
+      buf_clear(tmp);
+      for (uint32_t k = 0; k < s->len; k += 3) {
+        uint32_t x = (uint32_t)q[k] << 16 | (k + 1 < s->len ? (uint32_t)q[k + 1] << 8 : 0) | (k + 2 < s->len ? q[k + 2] : 0);
+        char o[4] = {k_b64[x >> 18], k_b64[(x >> 12) & 63], k + 1 < s->len ? k_b64[(x >> 6) & 63] : '=',
+                     k + 2 < s->len ? k_b64[x & 63] : '='};
+        TRY(buf_append(tmp, o, 4));
+      }
+      return json_w_strn(w, tmp->data ? tmp->data : "", tmp->len);
+    }
+    case LT_DATE: {
+      int n = fmt_date(((const int32_t *)p->data)[idx], t);
+      return json_w_strn(w, t, (size_t)n);
+    }
+    case LT_TIMESTAMP:
+    case LT_TIMESTAMP_NTZ: {
+      int64_t us = ((const int64_t *)p->data)[idx];
+      bool ltz = p->type.id == LT_TIMESTAMP;
+      int32_t off = ltz ? tz_offset_at(c->ec->tz, floor_div64(us, MICROS_PER_SEC)) : 0;
+      int64_t l = us + (int64_t)off * MICROS_PER_SEC, days = floor_div64(l, MICROS_PER_DAY), tod = floor_mod64(l, MICROS_PER_DAY);
+      int n = fmt_date((int32_t)days, t);
+      n += snprintf(t + n, sizeof t - (size_t)n, "T%02d:%02d:%02d.%03d", (int)(tod / 3600000000LL), (int)(tod / 60000000LL % 60),
+                    (int)(tod / 1000000 % 60), (int)(tod / 1000 % 1000));
+      if (ltz) {
+        if (off == 0) n += snprintf(t + n, sizeof t - (size_t)n, "Z");
+        else {
+          int a = off < 0 ? -off : off;
+          n += snprintf(t + n, sizeof t - (size_t)n, "%c%02d:%02d", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+          if (a % 60) n += snprintf(t + n, sizeof t - (size_t)n, ":%02d", a % 60);
+        }
+      }
+      return json_w_strn(w, t, (size_t)n);
+    }
+    case LT_STRUCT: {
+      TRY(json_w_begin_obj(w));
+      for (uint32_t k = 0; k < type_n_fields(p->type); k++) {
+        if (!vec_is_valid(p->fields[k], idx)) continue; /* ignoreNullFields */
+        TRY(json_w_key(w, p->type.nested->fields[k].name));
+        TRY(json_value_of(c, w, p->fields[k], idx, tmp, depth + 1));
+      }
+      return json_w_end_obj(w);
+    }
+    case LT_ARRAY: {
+      lago_list l = VEC_DATA(p, lago_list)[idx];
+      TRY(json_w_begin_arr(w));
+      for (uint32_t k = 0; k < l.length; k++) TRY(json_value_of(c, w, p->child, l.offset + k, tmp, depth + 1));
+      return json_w_end_arr(w);
+    }
+    case LT_MAP: {
+      lago_list l = VEC_DATA(p, lago_list)[idx];
+      TRY(json_w_begin_obj(w));
+      for (uint32_t k = 0; k < l.length; k++) {
+        buf_clear(tmp);
+        TRY(cast_value_to_text(p->child->fields[0], l.offset + k, tmp));
+        TRY(json_w_keyn(w, tmp->data ? tmp->data : "", tmp->len));
+        TRY(json_value_of(c, w, p->child->fields[1], l.offset + k, tmp, depth + 1));
+      }
+      return json_w_end_obj(w);
+    }
+    default:
+      if (type_is_numeric(p->type)) {
+        buf_clear(tmp);
+        TRY(cast_value_to_text(p, idx, tmp));
+        return json_w_raw(w, tmp->data, tmp->len);
+      }
+      return LAGO_UNSUPPORTED;
+  }
+}
+
+static int k_to_json(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  buf b, tmp;
+  buf_init(&b);
+  buf_init(&tmp);
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    buf_clear(&b);
+    json_writer w;
+    json_w_init(&w, &b);
+    rc = json_value_of(c, &w, args[0], r, &tmp, 0);
+    if (rc == LAGO_OK) rc = json_w_finish(&w);
+    if (rc == LAGO_OK) rc = vec_set_str(out, r, b.data ? b.data : "", (uint32_t)b.len);
+  }
+  buf_deinit(&b);
+  buf_deinit(&tmp);
+  if (rc == LAGO_UNSUPPORTED) return FN_ERR(c, "to_json: a value is nested too deeply or has a type JSON cannot hold");
+  return rc ? OOM(c) : LAGO_OK;
+}
+
+static int bind_to_json(func_bind *b, lago_err *err) {
+  lago_type t = b->arg_types[0];
+  if (t.id != LT_STRUCT && t.id != LT_ARRAY && t.id != LT_MAP)
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH.INVALID_JSON_SCHEMA] `to_json`: argument 1 requires STRUCT, ARRAY or MAP");
+  if (b->n_args > 1)
+    return LAGO_ERR(err, LAGO_UNSUPPORTED, "`to_json` options are not supported");
+  b->ret = type_make(LT_STRING);
+  return LAGO_OK;
+}
+
 /* ---- get_json_object -------------------------------------------------------------------------------- */
 
 /*
@@ -1040,6 +1173,7 @@ static int k_get_json_object(fn_call *c, vec **args, const uint32_t *sel, uint32
 }
 
 const func_def func_defs_extra[] = {
+    {"to_json", 1, 2, 0, bind_to_json, k_to_json, {0}, NULL},
     {"format_number", 2, 2, 0, bind_format_number, k_format_number, {0}, NULL},
     {"format_string", 1, -1, FN_NULLS, bind_format_string, k_format_string, {0}, NULL},
     {"printf", 1, -1, FN_NULLS, bind_format_string, k_format_string, {0}, NULL},
