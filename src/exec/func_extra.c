@@ -24,6 +24,9 @@
 **   format_string(fmt, ...), printf  java.util.Formatter subset (see k_format_string)
 **   format_number(x, d)            "#,###,##0.00" with d decimals, HALF_EVEN; d < 0: NULL; a negative
 **                                  number rounding to zero keeps its sign ("-0.00"), as DecimalFormat
+**   from_json(text, schema)        schema a constant DDL string ("a INT, b ARRAY<STRING>" or a
+**                                  STRUCT/ARRAY/MAP type); values that do not fit a field give a
+**                                  NULL field; malformed text a STRUCT of NULLs
 **   to_json(struct|array|map)      compact JSON as Spark's default generator (see json_value_of)
 **   get_json_object(json, path)    path $ .name ['name'] [n]; strings unquoted, objects and
 **                                  arrays as compact JSON; invalid JSON, a missing member or a
@@ -1098,6 +1101,174 @@ static int bind_to_json(func_bind *b, lago_err *err) {
   return LAGO_OK;
 }
 
+/* ---- from_json ------------------------------------------------------------------------------------------- */
+
+/*
+** Row `row` of dst (FLAT, type t) from JSON value jv; NULL when jv is missing, null or does
+** not fit t (a field-level NULL; Spark's PERMISSIVE mode would null the whole record).
+** STRING takes strings as they are and other values as their JSON text.
+*/
+static int json_put(fn_call *c, vec *dst, uint32_t row, const json_value *jv, buf *tmp, int depth) {
+  lago_type t = dst->type;
+  if (row >= dst->cap) TRY(vec_reserve(dst, row + 1));
+  if (row >= dst->len) dst->len = row + 1;
+  if (depth > 64 || !jv || json_is(jv, JSON_NULL)) goto null;
+  switch ((lago_type_id)t.id) {
+    case LT_BOOLEAN:
+      if (!json_is(jv, JSON_BOOL)) goto null;
+      ((uint8_t *)dst->data)[row] = jv->boolean;
+      break;
+    case LT_TINYINT: case LT_SMALLINT: case LT_INT: case LT_BIGINT: {
+      if (!json_is(jv, JSON_NUMBER) || !jv->is_int) goto null;
+      int64_t v = jv->x.num.i;
+      if (t.id == LT_BIGINT) ((int64_t *)dst->data)[row] = v;
+      else if (t.id == LT_INT && v >= INT32_MIN && v <= INT32_MAX) ((int32_t *)dst->data)[row] = (int32_t)v;
+      else if (t.id == LT_SMALLINT && v >= INT16_MIN && v <= INT16_MAX) ((int16_t *)dst->data)[row] = (int16_t)v;
+      else if (t.id == LT_TINYINT && v >= INT8_MIN && v <= INT8_MAX) ((int8_t *)dst->data)[row] = (int8_t)v;
+      else goto null;
+      break;
+    }
+    case LT_FLOAT: case LT_DOUBLE:
+      if (!json_is(jv, JSON_NUMBER)) goto null;
+      if (t.id == LT_FLOAT) ((float *)dst->data)[row] = (float)jv->x.num.d;
+      else ((double *)dst->data)[row] = jv->x.num.d;
+      break;
+    case LT_DECIMAL: {
+      lago_i128 v;
+      if (!json_is(jv, JSON_NUMBER) || parse_decimal(jv->u.str, jv->len, t.precision, t.scale, &v)) goto null;
+      dec_store(dst->data, row, type_decimal_is_wide(t), v);
+      break;
+    }
+    case LT_STRING:
+      if (json_is(jv, JSON_STRING) || json_is(jv, JSON_NUMBER)) TRY(vec_set_str(dst, row, jv->u.str, jv->len));
+      else {
+        buf_clear(tmp);
+        TRY(json_write(tmp, jv));
+        TRY(vec_set_str(dst, row, tmp->data ? tmp->data : "", (uint32_t)tmp->len));
+      }
+      break;
+    case LT_DATE: {
+      int32_t d;
+      if (!json_is(jv, JSON_STRING) || parse_date(jv->u.str, jv->len, &d)) goto null;
+      ((int32_t *)dst->data)[row] = d;
+      break;
+    }
+    case LT_TIMESTAMP: case LT_TIMESTAMP_NTZ: {
+      int64_t us;
+      bool zone;
+      if (!json_is(jv, JSON_STRING) || parse_timestamp(jv->u.str, jv->len, &us, &zone)) goto null;
+      if (!zone && t.id == LT_TIMESTAMP) us = tz_local_to_utc(c->ec->tz, us);
+      ((int64_t *)dst->data)[row] = us;
+      break;
+    }
+    case LT_STRUCT: {
+      if (!json_is(jv, JSON_OBJECT)) goto null;
+      for (uint32_t k = 0; k < type_n_fields(t); k++) {
+        const char *nm = t.nested->fields[k].name;
+        TRY(json_put(c, dst->fields[k], row, json_getn(jv, nm, strlen(nm)), tmp, depth + 1));
+      }
+      break;
+    }
+    case LT_ARRAY: {
+      if (!json_is(jv, JSON_ARRAY)) goto null;
+      uint32_t off, cnt = (uint32_t)json_len(jv);
+      TRY(vec_list_reserve(dst, cnt, &off));
+      for (uint32_t k = 0; k < cnt; k++) TRY(json_put(c, dst->child, off + k, json_at(jv, k), tmp, depth + 1));
+      VEC_DATA(dst, lago_list)[row] = (lago_list){off, cnt};
+      break;
+    }
+    case LT_MAP: {
+      if (!json_is(jv, JSON_OBJECT) || type_map_key(t).id != LT_STRING) goto null;
+      uint32_t off, cnt = (uint32_t)json_len(jv);
+      TRY(vec_list_reserve(dst, cnt, &off));
+      for (uint32_t k = 0; k < cnt; k++) {
+        const json_member *m = json_member_at(jv, k);
+        TRY(vec_set_str(dst->child->fields[0], off + k, m->key, m->key_len));
+        if (dst->child->fields[0]->validity) bitmap_set(dst->child->fields[0]->validity, off + k);
+        TRY(json_put(c, dst->child->fields[1], off + k, &m->value, tmp, depth + 1));
+        if (dst->child->validity) bitmap_set(dst->child->validity, off + k);
+      }
+      VEC_DATA(dst, lago_list)[row] = (lago_list){off, cnt};
+      break;
+    }
+    default: goto null;
+  }
+  if (dst->validity) bitmap_set(dst->validity, row);
+  return LAGO_OK;
+null:
+  if (t.id == LT_STRUCT) /* keep the children's rows defined */
+    for (uint32_t k = 0; k < type_n_fields(t); k++) TRY(json_put(c, dst->fields[k], row, NULL, tmp, depth + 1));
+  if (t.id == LT_ARRAY || t.id == LT_MAP) VEC_DATA(dst, lago_list)[row] = (lago_list){0, 0};
+  if (t.id == LT_STRING) memset((lago_str *)dst->data + row, 0, sizeof(lago_str));
+  return vec_set_null(dst, row);
+}
+
+/* from_json(text, schema): malformed text gives a STRUCT of NULL fields (Spark >= 3.0,
+** PERMISSIVE), NULL for an ARRAY or MAP schema. */
+static int k_from_json(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view a;
+  vec_view_init(&a, args[0]);
+  buf tmp;
+  buf_init(&tmp);
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) {
+      if (out->type.id == LT_STRUCT) rc = json_put(c, out, r, NULL, &tmp, 0); /* define the children */
+      continue;
+    }
+    const lago_str *s = sarg(&a, r);
+    json_value *root = NULL;
+    lago_err perr;
+    lago_err_clear(&perr);
+    int prc = json_parse(c->ec->ar, str_data(s), s->len, &root, &perr);
+    if (prc == LAGO_NOMEM) {
+      rc = LAGO_NOMEM;
+      break;
+    }
+    if (prc && out->type.id == LT_STRUCT) {
+      json_value empty;
+      memset(&empty, 0, sizeof empty);
+      empty.type = JSON_OBJECT;
+      rc = json_put(c, out, r, &empty, &tmp, 0);
+    } else {
+      rc = json_put(c, out, r, prc ? NULL : root, &tmp, 0);
+    }
+  }
+  buf_deinit(&tmp);
+  return rc ? (c->ec->err->rc ? rc : OOM(c)) : LAGO_OK;
+}
+
+static int bind_from_json(func_bind *b, lago_err *err) {
+  const expr *se = b->args && b->n_args > 1 ? b->args[1] : NULL;
+  if (!se || se->kind != EXPR_CONST || se->type.id != LT_STRING || !vec_is_valid(se->u.value, 0))
+    return LAGO_ERR(err, LAGO_BIND, "[INVALID_SCHEMA.NON_STRING_LITERAL] `from_json`: the schema must be a constant string");
+  if (b->n_args > 2) return LAGO_ERR(err, LAGO_UNSUPPORTED, "`from_json` options are not supported");
+  uint32_t idx;
+  const vec *p = vec_resolve(se->u.value, 0, &idx);
+  const lago_str *s = &((const lago_str *)p->data)[idx];
+  char *text = arena_strndup(b->ar, str_data(s), s->len);
+  char *wrapped = arena_printf(b->ar, "STRUCT<%.*s>", (int)s->len, str_data(s));
+  if (!text || !wrapped) return LAGO_NOMEM_ERR(err);
+  lago_err tmp;
+  lago_err_clear(&tmp);
+  lago_type t;
+  int rc = type_parse(b->ar, text, &t, &tmp);
+  if (rc == LAGO_PARSE || (rc == LAGO_OK && t.id != LT_STRUCT && t.id != LT_ARRAY && t.id != LT_MAP)) {
+    lago_err_clear(&tmp);
+    rc = type_parse(b->ar, wrapped, &t, &tmp); /* "a INT, b DOUBLE" */
+  }
+  if (rc == LAGO_NOMEM) return LAGO_NOMEM_ERR(err);
+  if (rc)
+    return LAGO_ERR(err, LAGO_BIND, "[INVALID_SCHEMA.PARSE_ERROR] `from_json`: cannot parse the schema '%.*s': %s",
+                    (int)(s->len > 100 ? 100 : s->len), str_data(s), tmp.msg);
+  if (!func_implicit_cast_ok(b->arg_types[0], type_make(LT_STRING)))
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `from_json`: argument 1 requires STRING");
+  b->casts[0] = type_make(LT_STRING);
+  b->ret = t;
+  return LAGO_OK;
+}
+
 /* ---- get_json_object -------------------------------------------------------------------------------- */
 
 /*
@@ -1173,6 +1344,7 @@ static int k_get_json_object(fn_call *c, vec **args, const uint32_t *sel, uint32
 }
 
 const func_def func_defs_extra[] = {
+    {"from_json", 2, 3, 0, bind_from_json, k_from_json, {0}, NULL},
     {"to_json", 1, 2, 0, bind_to_json, k_to_json, {0}, NULL},
     {"format_number", 2, 2, 0, bind_format_number, k_format_number, {0}, NULL},
     {"format_string", 1, -1, FN_NULLS, bind_format_string, k_format_string, {0}, NULL},

@@ -255,3 +255,46 @@ TEST(func_zone_diff_add_format_json) {
   ASSERT_EQ_STR(teval1(A, tcall2(A, "date_part", expr_str(A, "SECONDS"), lit("TIMESTAMP", "2019-10-01 00:00:01.000001"))), "1.000001");
   ASSERT_EQ_STR(teval1(A, tcall2(A, "date_part", expr_str(A, "dow"), lit("DATE", "2019-08-11"))), "1");
 }
+
+/* Allocation failure N = 1, 2, ... while evaluating: only LAGO_NOMEM, and nothing leaks. */
+TEST(func_zone_oom_sweep) {
+  setup();
+  batch *b = tbatch(A, 2, (vec *[]){tv(A, "TIMESTAMP", "2016-08-31 00:00:00|2024-03-10 02:30:00|NULL"), tv(A, "STRING", "Asia/Seoul|America/New_York|UTC")});
+  expr *arr = tcall(A, "array", 3, (expr *[]){lit("STRING", "b"), expr_null(A, tt(A, "STRING")), lit("STRING", "a")});
+  expr *es[] = {
+      tcall2(A, "from_utc_timestamp", tcol(A, b, 0), tcol(A, b, 1)),
+      tcall(A, "format_string", 4, (expr *[]){expr_str(A, "%s|%5d|%.2f"), tcol(A, b, 1), lit("INT", "7"), lit("DOUBLE", "2.5")}),
+      tcall3(A, "translate", tcol(A, b, 1), expr_str(A, "aeiou"), expr_str(A, "AEI")),
+      tcall1(A, "to_json", tcall(A, "named_struct", 4, (expr *[]){expr_str(A, "t"), tcol(A, b, 0), expr_str(A, "z"), tcol(A, b, 1)})),
+      tcall2(A, "from_json", expr_str(A, "{\"a\":[1,2,3],\"m\":{\"k\":\"a long string value here\"}}"), expr_str(A, "a ARRAY<INT>, m MAP<STRING,STRING>")),
+      tcall2(A, "get_json_object", expr_str(A, "{\"a\":{\"b\":[1,{\"c\":\"a long string value here\"}]}}"), expr_str(A, "$.a.b[1]")),
+      tcall1(A, "array_sort", arr),
+      tcall2(A, "map_from_arrays", tcall(A, "array", 2, (expr *[]){lit("STRING", "k1"), lit("STRING", "k2")}), tcall(A, "array", 2, (expr *[]){lit("STRING", "a long string value here"), expr_null(A, tt(A, "STRING"))})),
+      tcall2(A, "format_number", lit("DOUBLE", "1234567.891"), lit("INT", "2")),
+      tcall2(A, "regexp_count", tcol(A, b, 1), expr_str(A, "[a-z]")),
+      tcall2(A, "sequence", lit("INT", "1"), lit("INT", "300")),
+      tcall1(A, "base64", tcol(A, b, 1)),
+  };
+  for (size_t k = 0; k < sizeof es / sizeof es[0]; k++) {
+    bool done = false;
+    for (long nfail = 1; nfail < 5000 && !done; nfail++) {
+      long live = mem_live();
+      arena *E = arena_new("oom", 256);
+      ASSERT_NE_NULL(E);
+      lago_err err;
+      lago_err_clear(&err);
+      eval_ctx ec = {E, &err, 0, NULL};
+      vec *v = NULL;
+      mem_fail_after(nfail);
+      int rc = expr_eval(&ec, es[k], b, NULL, b->n_rows, &v);
+      bool fired = mem_fail_fired();
+      mem_fail_after(0);
+      if (rc != LAGO_OK && rc != LAGO_NOMEM) fprintf(stderr, "expr %zu, failure %ld: rc %d %s\n", k, nfail, rc, err.msg);
+      ASSERT(rc == LAGO_OK || rc == LAGO_NOMEM);
+      if (rc == LAGO_OK && !fired) done = true;
+      arena_free(E);
+      ASSERT_EQ_INT(mem_live(), live);
+    }
+    ASSERT(done);
+  }
+}
