@@ -6,7 +6,8 @@
 **   WHEN NOT MATCHED BY SOURCE [AND c] THEN UPDATE SET .. | DELETE
 ** Clauses of each kind are tried in order; the first whose condition is TRUE
 ** applies; no TRUE condition leaves the row alone. `*` forms take the
-** target's columns by name from the source (extra source columns ignored).
+** target's columns by name from the source (extra source columns ignored;
+** with MERGE WITH SCHEMA EVOLUTION they are added to the target, DVs needed).
 ** Unlisted INSERT columns are NULL; values are cast to the column types.
 **
 ** Plan:
@@ -255,18 +256,63 @@ static int dup_message(sql_ctx *q, dml_target *t, touch_set *ts, const key_pair 
   return rc;
 }
 
+/*
+** MERGE WITH SCHEMA EVOLUTION: with an UPDATE SET * or INSERT * clause, the
+** source columns the target lacks are added at its end (nullable, the source's
+** types), as Delta does. *changed is false when nothing is new.
+*/
+static int merge_evolved_schema(sql_ctx *q, const sql_merge *mg, const dml_target *t, const lp *sp, lago_type *out,
+                                bool *changed) {
+  *changed = false;
+  bool star = false;
+  for (uint32_t i = 0; i < mg->n_clauses; i++)
+    star |= mg->clauses[i].action == SQL_MERGE_UPDATE_STAR || mg->clauses[i].action == SQL_MERGE_INSERT_STAR;
+  if (!star) return LAGO_OK;
+  uint32_t n = t->n_cols, nn = 0;
+  type_field *fs = arena_zalloc(q->ar, (n + sp->n_out + 1) * sizeof *fs);
+  if (!fs) return LAGO_NOMEM_ERR(q->err);
+  for (uint32_t i = 0; i < n; i++) fs[i] = *type_field_at(t->schema, i);
+  for (uint32_t k = 0; k < sp->n_out; k++) {
+    const char *nm = sp->out[k].name;
+    if (!nm || type_field_index(t->schema, nm) >= 0) continue;
+    bool dup = false;
+    for (uint32_t j = 0; j < nn && !dup; j++) dup = !strcasecmp(fs[n + j].name, nm);
+    if (dup) continue;
+    if (sp->out[k].type.id == LT_NULL)
+      return sql_err_at(q, LAGO_BIND, mg->source->pos,
+                        "[INVALID_COLUMN_TYPE] new column `%s` has type VOID (a bare NULL): cast it, e.g. CAST(NULL AS STRING)", nm);
+    type_field *f = &fs[n + nn++];
+    f->name = nm;
+    f->type = sp->out[k].type;
+    f->nullable = true;
+  }
+  if (!nn) return LAGO_OK;
+  if (type_struct_fields(q->ar, n + nn, fs, out)) return LAGO_NOMEM_ERR(q->err);
+  *changed = true;
+  return LAGO_OK;
+}
+
 int stmt_merge(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   const sql_merge *mg = &st->merge;
-  if (mg->schema_evolution)
-    return sql_err_at(q, LAGO_UNSUPPORTED, st->pos, "MERGE WITH SCHEMA EVOLUTION is not supported");
   dml_target t;
   TRY(dml_target_open(q, mg->target, &t));
-  uint32_t n = t.n_cols, mc = source_delta_meta_col(t.src);
+  /* n: columns written (the table's, plus with schema evolution the source's new ones at the end);
+     n_old: the table's (t.get reads those) */
+  uint32_t n = t.n_cols, n_old = t.n_cols, mc = source_delta_meta_col(t.src);
+  lago_type tsch = t.schema;
   /* the source: bound, then materialised below */
   scope ss;
   memset(&ss, 0, sizeof ss);
   lp *sp;
   TRY(bind_table_ref(q, mg->source, &ss, NULL, &sp));
+  bool evolve = false;
+  if (mg->schema_evolution) TRY(merge_evolved_schema(q, mg, &t, sp, &tsch, &evolve));
+  if (evolve) {
+    if (!t.use_dv)
+      return sql_err_at(q, LAGO_UNSUPPORTED, st->pos,
+                        "MERGE WITH SCHEMA EVOLUTION needs deletion vectors (delta.enableDeletionVectors) on this table");
+    n = type_n_fields(tsch);
+  }
   /* clause kinds */
   bool has_ins = false, has_bys = false, has_matched = false;
   for (uint32_t i = 0; i < mg->n_clauses; i++) {
@@ -363,7 +409,7 @@ int stmt_merge(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
         if (!v) return LAGO_NOMEM_ERR(q->err);
         if (c->action == SQL_MERGE_UPDATE_STAR) {
           for (uint32_t k = 0; k < n; k++) {
-            const type_field *f = type_field_at(t.schema, k);
+            const type_field *f = type_field_at(tsch, k);
             const scope_col *scc = source_col(&ss, f->name);
             if (!scc)
               return sql_err_at(q, LAGO_BIND, c->pos,
@@ -377,14 +423,14 @@ int stmt_merge(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
           for (uint32_t k = 0; k < c->n_sets; k++) {
             const sql_name *cn = &c->sets[k].col;
             const char *nm = cn->parts[cn->n_parts - 1].name;
-            int f = type_field_index(t.schema, nm);
+            int f = type_field_index(tsch, nm);
             if (f < 0 || cn->n_parts > 2)
               return sql_err_at(q, LAGO_BIND, cn->pos, "[DELTA_MERGE_UNRESOLVED_EXPRESSION] `%s` is not a column of the target", nm);
             if (v[f]) return sql_err_at(q, LAGO_BIND, cn->pos, "[DUPLICATE_ASSIGNMENTS] The column `%s` is assigned twice", nm);
             expr *e;
             TRY(bind_expr(&b, c->sets[k].value, &e));
             TRY(bind_fold(q, e, &e));
-            const type_field *fd = type_field_at(t.schema, (uint32_t)f);
+            const type_field *fd = type_field_at(tsch, (uint32_t)f);
             TRY(bind_assign_cast(q, e, fd->type, fd->name, c->sets[k].value->pos, &v[f]));
           }
         }
@@ -398,7 +444,7 @@ int stmt_merge(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
         if (!v) return LAGO_NOMEM_ERR(q->err);
         if (c->action == SQL_MERGE_INSERT_STAR) {
           for (uint32_t k = 0; k < n; k++) {
-            const type_field *f = type_field_at(t.schema, k);
+            const type_field *f = type_field_at(tsch, k);
             const scope_col *scc = source_col(&ss, f->name);
             if (!scc)
               return sql_err_at(q, LAGO_BIND, c->pos,
@@ -412,18 +458,18 @@ int stmt_merge(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
           for (uint32_t k = 0; k < c->n_insert_cols; k++) {
             const sql_name *cn = &c->insert_cols[k];
             const char *nm = cn->parts[cn->n_parts - 1].name;
-            int f = type_field_index(t.schema, nm);
+            int f = type_field_index(tsch, nm);
             if (f < 0)
               return sql_err_at(q, LAGO_BIND, cn->pos, "[DELTA_MERGE_UNRESOLVED_EXPRESSION] `%s` is not a column of the target", nm);
             if (v[f]) return sql_err_at(q, LAGO_BIND, cn->pos, "[DUPLICATE_ASSIGNMENTS] The column `%s` is given twice", nm);
             expr *e;
             TRY(bind_expr(&b, c->insert_values[k], &e));
             TRY(bind_fold(q, e, &e));
-            const type_field *fd = type_field_at(t.schema, (uint32_t)f);
+            const type_field *fd = type_field_at(tsch, (uint32_t)f);
             TRY(bind_assign_cast(q, e, fd->type, fd->name, c->insert_values[k]->pos, &v[f]));
           }
           for (uint32_t k = 0; k < n; k++)
-            if (!v[k] && !(v[k] = expr_null(q->ar, type_field_at(t.schema, k)->type))) return LAGO_NOMEM_ERR(q->err);
+            if (!v[k] && !(v[k] = expr_null(q->ar, type_field_at(tsch, k)->type))) return LAGO_NOMEM_ERR(q->err);
         }
         vals[i] = v;
         break;
@@ -580,7 +626,7 @@ int stmt_merge(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
     expr **w = arena_alloc(q->ar, nc * sizeof *w), **th = arena_alloc(q->ar, nc * sizeof *th);
     if (!w || !th) return LAGO_NOMEM_ERR(q->err);
     uint32_t nw = 0;
-    expr *old = lp_colref(q, t.get, col);
+    expr *old = col < n_old ? lp_colref(q, t.get, col) : expr_null(q->ar, type_field_at(tsch, col)->type);
     if (!old) return LAGO_NOMEM_ERR(q->err);
     bool all_set = true;
     for (uint32_t i = 0; i < nc; i++) {
@@ -604,7 +650,8 @@ int stmt_merge(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   }
   uint32_t old_from = k;
   if (t.cdf)
-    for (uint32_t col = 0; col < n; col++) pe[k++] = lp_colref(q, t.get, col);
+    for (uint32_t col = 0; col < n; col++)
+      pe[k++] = col < n_old ? lp_colref(q, t.get, col) : expr_null(q->ar, type_field_at(tsch, col)->type);
   for (uint32_t i = 0; i < k; i++)
     if (!pe[i]) return LAGO_NOMEM_ERR(q->err);
   lp *pj, *opt;
@@ -641,6 +688,11 @@ int stmt_merge(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   lago_err_clear(&tmp);
   rc = delta_txn_begin(t.tb.t, t.tb.snap, &topts, &x, &tmp);
   if (rc) return sql_err_at(q, rc, st->pos, "%s", tmp.msg);
+  if (evolve && (rc = delta_txn_evolve_schema(x, tsch, &tmp))) {
+    rc = sql_err_at(q, rc, st->pos, "%s", tmp.msg);
+    delta_txn_abort(x);
+    return rc;
+  }
   merge_sink ms_;
   memset(&ms_, 0, sizeof ms_);
   touch_set *ts = NULL;

@@ -188,6 +188,8 @@ int csv_scan_open(lago_fs *fs, const char *const *paths, uint32_t n_paths, const
                   lago_type schema, const csv_scan_config *cfg, csv_scan **out, lago_err *err);
 /* Next batch in order; borrowed until the next call. n_rows == 0 at the end. */
 int csv_scan_next(csv_scan *s, batch **out, csv_batch_info *info, lago_err *err);
+/* Index into paths of the file the last batch (from csv_scan_next) came from. */
+uint32_t csv_scan_file(const csv_scan *s);
 /* Totals over everything delivered (ranges re-parsed after a wrong guess count once). */
 const csv_stats *csv_scan_stats(const csv_scan *s);
 /* Ranges whose speculative start was wrong and that were parsed again. */

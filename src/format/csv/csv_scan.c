@@ -46,3 +46,4 @@ int csv_scan_next(csv_scan *s, batch **out, csv_batch_info *info, lago_err *err)
 const csv_stats *csv_scan_stats(const csv_scan *s) { return txt_scan_stats((const txt_scan *)s); }
 uint32_t csv_scan_reparsed(const csv_scan *s) { return txt_scan_reparsed((const txt_scan *)s); }
 void csv_scan_close(csv_scan *s) { txt_scan_close((txt_scan *)s); }
+uint32_t csv_scan_file(const csv_scan *s) { return txt_scan_file((const txt_scan *)s); }

@@ -199,6 +199,8 @@ int jsonl_scan_open(lago_fs *fs, const char *const *paths, uint32_t n_paths, con
                     lago_type schema, const jsonl_scan_config *cfg, jsonl_scan **out, lago_err *err);
 /* Next batch in order; borrowed until the next call. n_rows == 0 at the end. */
 int jsonl_scan_next(jsonl_scan *s, batch **out, jsonl_batch_info *info, lago_err *err);
+/* Index into paths of the file the last batch (from jsonl_scan_next) came from. */
+uint32_t jsonl_scan_file(const jsonl_scan *s);
 /* Totals over everything delivered. */
 const jsonl_stats *jsonl_scan_stats(const jsonl_scan *s);
 /* Stops workers, frees everything; writes bad records. NULL is a no-op. */

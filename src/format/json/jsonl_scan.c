@@ -47,4 +47,5 @@ int jsonl_scan_next(jsonl_scan *s, batch **out, jsonl_batch_info *info, lago_err
   return txt_scan_next((txt_scan *)s, out, info, err);
 }
 const jsonl_stats *jsonl_scan_stats(const jsonl_scan *s) { return txt_scan_stats((const txt_scan *)s); }
+uint32_t jsonl_scan_file(const jsonl_scan *s) { return txt_scan_file((const txt_scan *)s); }
 void jsonl_scan_close(jsonl_scan *s) { txt_scan_close((txt_scan *)s); }

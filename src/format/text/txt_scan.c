@@ -501,3 +501,4 @@ int txt_scan_next(txt_scan *s, batch **out, txt_batch_info *info, lago_err *err)
 
 const txt_stats *txt_scan_stats(const txt_scan *s) { return &s->stats; }
 uint32_t txt_scan_reparsed(const txt_scan *s) { return s->reparsed; }
+uint32_t txt_scan_file(const txt_scan *s) { return s->cur < s->n_ranges ? s->ranges[s->cur].file : 0; }

@@ -261,6 +261,15 @@ typedef struct delta_history_entry {
 */
 int delta_history(delta_table *t, uint32_t limit, arena *ar, delta_history_entry **out, size_t *n, lago_err *err);
 
+/*
+** Calls fn(ud, version, ci) for every commit still in the log with version
+** >= min_version, oldest first (ci NULL when the commit has no commitInfo;
+** borrowed for the call). Memory: one commit at a time. A non-zero return
+** from fn stops the walk and is returned.
+*/
+typedef int (*delta_commit_fn)(void *ud, int64_t version, const delta_commit_info *ci, lago_err *err);
+int delta_history_each(delta_table *t, int64_t min_version, delta_commit_fn fn, void *ud, lago_err *err);
+
 /* ======================================================================== */
 /* Scans                                                                      */
 /* ======================================================================== */
@@ -442,6 +451,22 @@ int delta_txn_delete_rows(delta_txn *x, const delta_file *f, const uint64_t *row
 int delta_txn_write_cdc(delta_txn *x, const batch *b, lago_err *err);
 /* Idempotent writes: records txn(app_id, version). */
 int delta_txn_set_app_version(delta_txn *x, const char *app_id, int64_t version, lago_err *err);
+/*
+** Records a domainMetadata action (PROTOCOL.md "Domain Metadata"): the
+** configuration string of a named domain, or its removal. The protocol gains
+** the domainMetadata writer feature when it lacks it. A concurrent commit that
+** changes the same domain conflicts with this one (never rebased over), so a
+** domain can hold state that must change atomically with the data.
+** Names starting with "delta." are refused (reserved for Delta's own domains).
+*/
+int delta_txn_set_domain(delta_txn *x, const char *domain, const char *configuration, bool removed, lago_err *err);
+/*
+** Adds members to commitInfo.operationParameters: json_object is a JSON
+** object's text whose members are appended after the operation's own
+** (a caller's bookkeeping, e.g. a stream's file list). Not validated beyond
+** its braces: callers pass JSON they wrote.
+*/
+int delta_txn_add_params(delta_txn *x, const char *json_object, lago_err *err);
 /* Adds operationMetrics entries to commitInfo (values as text, Spark style). */
 int delta_txn_set_metric(delta_txn *x, const char *key, int64_t value, lago_err *err);
 /* Marks the commit as a whole-table overwrite: every live file is removed. */

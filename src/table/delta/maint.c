@@ -101,6 +101,33 @@ int delta_history(delta_table *t, uint32_t limit, arena *ar, delta_history_entry
   return LAGO_OK;
 }
 
+int delta_history_each(delta_table *t, int64_t min_version, delta_commit_fn fn, void *ud, lago_err *err) {
+  arena *scratch = arena_new("query", 65536);
+  if (!scratch) return LAGO_NOMEM_ERR(err);
+  log_listing l;
+  int rc = delta_log_list(t, 0, scratch, &l, err);
+  arena *per = rc ? NULL : arena_new("query", 65536);
+  if (rc == LAGO_OK && !per) rc = LAGO_NOMEM_ERR(err);
+  for (size_t i = 0; rc == LAGO_OK && i < l.n; i++) {
+    const log_file *lf = &l.files[i];
+    if (lf->kind != LF_COMMIT || lf->version < min_version) continue;
+    arena_reset(per);
+    delta_commit_info *ci;
+    if ((rc = read_commit_info(t, lf, per, per, &ci, err))) {
+      /* a commit removed by log cleanup between the listing and the read: skip it */
+      if (rc == LAGO_NOTFOUND) {
+        lago_err_clear(err);
+        rc = LAGO_OK;
+      }
+      continue;
+    }
+    rc = fn(ud, lf->version, ci, err);
+  }
+  arena_free(per);
+  arena_free(scratch);
+  return rc;
+}
+
 /* ---- time travel by timestamp ----------------------------------------------------------- */
 
 int delta_snapshot_load_at_time(delta_table *t, int64_t ts_ms, delta_snapshot **out, lago_err *err) {
