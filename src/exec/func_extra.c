@@ -721,8 +721,8 @@ static bool arg_num(vec *v, uint32_t r, double *d, int64_t *i, bool *is_int) {
 /*
 ** format_string(fmt, args...) / printf: java.util.Formatter's common subset:
 ** %[index$][flags][width][.precision]conv with conv s S d x X o f e E g b c %% n and flags
-** - + 0 space #. %s prints any value (Spark text, "null" for NULL); numeric conversions
-** need numbers (%d/%x/%o integers). Mismatches raise [FORMAT_STRING_INVALID]. NULL fmt: NULL.
+** - + 0 space #. %s prints any value (Spark text, "null" for NULL); %d/%x/%o/%c need
+** integers and %f/%e/%g floating-point or decimal numbers, as in Java. Mismatches raise [FORMAT_STRING_INVALID]. NULL fmt: NULL.
 */
 static int k_format_string(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
   vec_view f;
@@ -833,9 +833,10 @@ static int k_format_string(fn_call *c, vec **args, const uint32_t *sel, uint32_t
           }
           bool num = arg_num(v, r, &d, &iv, &is_int);
           bool want_int = conv == 'd' || conv == 'x' || conv == 'X' || conv == 'o' || conv == 'c';
-          if (!num || (want_int && !is_int)) {
-            rc = FN_ERR(c, "[FORMAT_STRING_INVALID] %%%c needs %s, got %s", conv, want_int ? "an integer" : "a number",
-                        num ? "a fractional number" : "a value that is not a number");
+          if (!num || want_int != is_int) { /* Java: %d only integers, %f/%e/%g only non-integers */
+            rc = FN_ERR(c, "[FORMAT_STRING_INVALID] %%%c needs %s, got %s", conv,
+                        want_int ? "an integer" : "a floating-point or decimal number",
+                        !num ? "a value that is not a number" : is_int ? "an integer" : "a fractional number");
             break;
           }
           if (want_int) {
