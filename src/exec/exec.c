@@ -84,6 +84,8 @@ const exec_stats *exec_ctx_stats(const exec_ctx *cx) {
   return &cx->stats;
 }
 int64_t exec_ctx_now(const exec_ctx *cx) { return cx->now_us; }
+const struct tz_zone *exec_ctx_tz(const exec_ctx *cx) { return cx->tz; }
+void exec_ctx_set_tz(exec_ctx *cx, const struct tz_zone *tz) { cx->tz = tz; }
 
 int exec_check_cancel(exec_ctx *cx, lago_err *err) {
   if (atomic_load_explicit(&cx->stop, memory_order_relaxed))
@@ -248,6 +250,7 @@ int exec_op_build(exec_ctx *cx, const plan *p, int thread, lago_err *err, exec_o
   op->ec.ar = op->out_ar;
   op->ec.err = err;
   op->ec.now_us = cx->now_us;
+  op->ec.tz = cx->tz;
   int rc = init(op);
   if (rc) {
     exec_op_free(op);

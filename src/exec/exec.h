@@ -59,6 +59,10 @@ arena *exec_ctx_arena(exec_ctx *cx);
 const exec_stats *exec_ctx_stats(const exec_ctx *cx);
 /* The evaluation constants of the query (arena NULL: callers set their own). */
 int64_t exec_ctx_now(const exec_ctx *cx);
+/* The session time zone of the query (util/tz.h; NULL = UTC, the default). */
+const struct tz_zone *exec_ctx_tz(const exec_ctx *cx);
+/* Sets the session time zone (borrowed: it must outlive cx, e.g. a zone loaded into its arena). */
+void exec_ctx_set_tz(exec_ctx *cx, const struct tz_zone *tz);
 
 /* Builds and opens the operator tree for root. *out is freed by exec_close. */
 int exec_open(exec_ctx *cx, const plan *root, exec_query **out, lago_err *err);

@@ -47,6 +47,7 @@ struct exec_ctx {
   atomic_size_t mem_peak;      /* highest mem_used seen; copied into stats on read */
   int n_threads;
   int64_t now_us;
+  const struct tz_zone *tz;    /* session time zone, borrowed (exec_ctx_set_tz); NULL = UTC */
   char *tmp_dir;               /* heap copy */
   atomic_int *cancel;          /* external flag or NULL */
   atomic_int stop;             /* a worker failed: everyone stops at the next batch */

@@ -91,6 +91,7 @@ typedef struct eval_ctx {
   arena *ar;        /* result vectors and string bytes (a batch arena, reset by the owner) */
   lago_err *err;    /* runtime errors */
   int64_t now_us;   /* current_timestamp() of the query, microseconds since the epoch (UTC) */
+  const struct tz_zone *tz; /* session time zone (util/tz.h), borrowed for the query; NULL = UTC */
 } eval_ctx;
 
 /*

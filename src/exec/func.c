@@ -9,6 +9,7 @@
 
 static const func_def *const k_tables[] = {
     func_defs_arith, func_defs_cmp, func_defs_string, func_defs_datetime, func_defs_hash, func_defs_misc,
+    func_defs_zone,  func_defs_extra,
 };
 
 const func_def *func_lookup(const char *name) {

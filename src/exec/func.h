@@ -163,5 +163,7 @@ extern const func_def func_defs_string[];
 extern const func_def func_defs_datetime[];
 extern const func_def func_defs_hash[];
 extern const func_def func_defs_misc[];
+extern const func_def func_defs_zone[];     /* func_zone.c */
+extern const func_def func_defs_extra[];    /* func_extra.c */
 
 #endif /* LAGO_EXEC_FUNC_H */

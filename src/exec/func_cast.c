@@ -30,6 +30,7 @@
 #include "exec/vecops.h"
 #include "util/datetime.h"
 #include "util/numfmt.h"
+#include "util/tz.h"
 
 /* ---- allowed casts ----------------------------------------------------------------- */
 
@@ -406,7 +407,7 @@ static int parse_bool(const char *s, size_t n, uint8_t *out) {
 }
 
 /* Parses the string s into row r of out. */
-static int from_string(vec *out, uint32_t r, const char *s, size_t n) {
+static int from_string(vec *out, uint32_t r, const char *s, size_t n, const tz_zone *tz) {
   lago_type t = out->type;
   void *d = out->data;
   if (t.id == LT_BINARY) {
@@ -451,6 +452,8 @@ static int from_string(vec *out, uint32_t r, const char *s, size_t n) {
       int64_t us;
       bool zone;
       if (parse_timestamp(s, n, &us, &zone)) return C_INVALID;
+      /* TIMESTAMP text without a zone is wall-clock time of the session zone */
+      if (!zone && t.id == LT_TIMESTAMP) us = tz_local_to_utc(tz, us);
       ((int64_t *)d)[r] = us;
       return C_OK;
     }
@@ -471,7 +474,12 @@ static int from_string(vec *out, uint32_t r, const char *s, size_t n) {
 
 /* ---- dates and timestamps --------------------------------------------------------------------- */
 
-static int from_datetime(vec *out, uint32_t r, const vec *p, uint32_t idx) {
+/*
+** Session time zone: a TIMESTAMP is an instant, DATE / TIMESTAMP_NTZ / TIMESTAMP_NS are
+** wall-clock values, so casts between the two kinds go through the zone (DATE ->
+** TIMESTAMP is local midnight; TIMESTAMP -> DATE is the local date).
+*/
+static int from_datetime(vec *out, uint32_t r, const vec *p, uint32_t idx, const tz_zone *tz) {
   lago_type_id f = (lago_type_id)p->type.id, t = (lago_type_id)out->type.id;
   int64_t us;
   if (f == LT_DATE) {
@@ -482,6 +490,8 @@ static int from_datetime(vec *out, uint32_t r, const vec *p, uint32_t idx) {
     if (__builtin_mul_overflow((int64_t)((const int32_t *)p->data)[idx], MICROS_PER_DAY, &us)) return C_OVERFLOW;
   } else if (f == LT_TIMESTAMP_NS) us = floor_div64(((const int64_t *)p->data)[idx], 1000);
   else us = ((const int64_t *)p->data)[idx];
+  if (f == LT_TIMESTAMP && t != LT_TIMESTAMP) us = tz_utc_to_local(tz, us);
+  else if (f != LT_TIMESTAMP && t == LT_TIMESTAMP) us = tz_local_to_utc(tz, us);
   if (t == LT_DATE) {
     ((int32_t *)out->data)[r] = (int32_t)floor_div64(us, MICROS_PER_DAY);
     return C_OK;
@@ -605,13 +615,21 @@ int cast_vec(eval_ctx *ec, const vec *src, const uint32_t *sel, uint32_t n, lago
     int why = C_OK;
     if (to.id == LT_STRING) {
       buf_clear(&tb);
-      if (cast_value_to_text(src, r, &tb) || vec_set_str(out, r, buf_cstr(&tb), (uint32_t)tb.len)) {
+      int trc;
+      if (from.id == LT_TIMESTAMP && !tz_is_utc(ec->tz)) { /* wall-clock text in the session zone */
+        char tmp[64];
+        int tn = fmt_timestamp_us(tz_utc_to_local(ec->tz, ((const int64_t *)p->data)[idx]), tmp);
+        trc = buf_append(&tb, tmp, (size_t)tn);
+      } else {
+        trc = cast_value_to_text(src, r, &tb);
+      }
+      if (trc || vec_set_str(out, r, buf_cstr(&tb), (uint32_t)tb.len)) {
         rc = LAGO_NOMEM_ERR(ec->err);
         break;
       }
     } else if (type_is_string_like(from)) {
       const lago_str *s = (const lago_str *)p->data + idx;
-      why = from_string(out, r, str_data(s), s->len);
+      why = from_string(out, r, str_data(s), s->len, ec->tz);
       if (why < 0) {
         rc = LAGO_NOMEM_ERR(ec->err);
         break;
@@ -620,7 +638,7 @@ int cast_vec(eval_ctx *ec, const vec *src, const uint32_t *sel, uint32_t n, lago
         /* inline views were copied by value: nothing else to do */
       }
     } else if (from.id == LT_DATE || is_ts(from) || from.id == LT_TIMESTAMP_NS) {
-      if (to.id == LT_DATE || is_ts(to)) why = from_datetime(out, r, p, idx);
+      if (to.id == LT_DATE || is_ts(to)) why = from_datetime(out, r, p, idx, ec->tz);
       else why = C_INVALID;
     } else if (type_is_numeric(from) || from.id == LT_BOOLEAN) {
       num x = read_num(p, idx);

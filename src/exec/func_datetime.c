@@ -20,12 +20,14 @@
 ** D H HH h hh m mm s ss S..SSSSSS (fraction) a E EEE EEEE, 'quoted text', and
 ** any other non-letter character literally.
 */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "exec/func.h"
 #include "util/datetime.h"
+#include "util/tz.h"
 
 static const char *const k_month_names[12] = {"January", "February", "March",     "April",   "May",      "June",
                                                "July",    "August",   "September", "October", "November", "December"};
@@ -306,7 +308,7 @@ static int k_trunc_date(fn_call *c, vec **args, const uint32_t *sel, uint32_t n,
 
 static int k_current_date(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
   (void)args;
-  int32_t today = (int32_t)floor_div64(c->ec->now_us, MICROS_PER_DAY);
+  int32_t today = (int32_t)floor_div64(tz_utc_to_local(c->ec->tz, c->ec->now_us), MICROS_PER_DAY);
   EVAL_FOR(sel, n, r, ((int32_t *)out->data)[r] = today;);
   return LAGO_OK;
 }
@@ -539,12 +541,14 @@ static int k_to_datetime(fn_call *c, vec **args, const uint32_t *sel, uint32_t n
     if (has_fmt) {
       const lago_str *fs = &((const lago_str *)f.data)[VIEW_IDX(&f, r)];
       ok = dt_parse(str_data(str), str->len, str_data(fs), fs->len, &us);
+      if (ok && !to_date) us = tz_local_to_utc(c->ec->tz, us); /* the text is wall-clock time of the session zone */
     } else if (to_date) {
       ok = parse_date(str_data(str), str->len, &days) == 0;
       have_days = true;
     } else {
       bool zone;
       ok = parse_timestamp(str_data(str), str->len, &us, &zone) == 0;
+      if (ok && !zone) us = tz_local_to_utc(c->ec->tz, us);
     }
     if (!ok) {
       if (try_) {
@@ -628,10 +632,226 @@ static int k_epoch(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec 
   return LAGO_OK;
 }
 
+/*
+** unix_timestamp([x[, fmt]]) / to_unix_timestamp(x[, fmt]): seconds since the epoch of
+** now, of a TIMESTAMP (DATE: its local midnight), or of a STRING parsed with fmt (default
+** 'yyyy-MM-dd HH:mm:ss') as wall-clock time of the session zone. ANSI: text that does
+** not match raises [CANNOT_PARSE_TIMESTAMP].
+*/
+static int k_unix_ts(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  int64_t *o = out->data;
+  if (c->e->n_args == 0) {
+    int64_t now = floor_div64(c->ec->now_us, MICROS_PER_SEC);
+    EVAL_FOR(sel, n, r, o[r] = now;);
+    return LAGO_OK;
+  }
+  vec_view a, f;
+  vec_view_init(&a, args[0]);
+  bool str = c->e->args[0]->type.id == LT_STRING, has_fmt = c->e->n_args > 1;
+  if (has_fmt) vec_view_init(&f, args[1]);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    uint32_t ix = VIEW_IDX(&a, r);
+    if (!str) {
+      o[r] = floor_div64(((const int64_t *)a.data)[ix], MICROS_PER_SEC);
+      continue;
+    }
+    const lago_str *s = &((const lago_str *)a.data)[ix];
+    lago_str fs = has_fmt ? ((const lago_str *)f.data)[VIEW_IDX(&f, r)] : str_make("yyyy-MM-dd HH:mm:ss", 19);
+    int64_t us;
+    if (!dt_parse(str_data(s), s->len, str_data(&fs), fs.len, &us))
+      return FN_ERR(c, "[CANNOT_PARSE_TIMESTAMP] Text '%.*s' could not be parsed with pattern '%.*s'.",
+                    (int)(s->len > 200 ? 200 : s->len), str_data(s), (int)(fs.len > 100 ? 100 : fs.len), str_data(&fs));
+    o[r] = floor_div64(tz_local_to_utc(c->ec->tz, us), MICROS_PER_SEC);
+  }
+  return LAGO_OK;
+}
+
+static int bind_unix_ts(func_bind *b, lago_err *err) {
+  b->ret = type_make(LT_BIGINT);
+  if (b->n_args == 0) {
+    b->flags |= FN_NULLS; /* no arguments: nothing to be NULL */
+    return LAGO_OK;
+  }
+  lago_type t = b->arg_types[0];
+  if (t.id == LT_STRING || t.id == LT_NULL) b->casts[0] = type_make(LT_STRING);
+  else if (t.id == LT_DATE || t.id == LT_TIMESTAMP || t.id == LT_TIMESTAMP_NTZ) b->casts[0] = type_make(LT_TIMESTAMP);
+  else return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `%s`: argument 1 requires STRING, DATE or TIMESTAMP", b->def->name);
+  if (b->n_args > 1) {
+    if (!func_implicit_cast_ok(b->arg_types[1], type_make(LT_STRING)))
+      return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `%s`: argument 2 requires STRING", b->def->name);
+    b->casts[1] = type_make(LT_STRING);
+  }
+  return LAGO_OK;
+}
+
+/* timestamp_seconds(x) for fractional x (DOUBLE): micros truncated toward zero; NaN and infinities give NULL. */
+static int k_ts_seconds_frac(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  vec_view a;
+  vec_view_init(&a, args[0]);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    double d = ((const double *)a.data)[VIEW_IDX(&a, r)] * 1e6;
+    if (isnan(d) || isinf(d)) {
+      TRY(vec_set_null(out, r));
+      continue;
+    }
+    if (!(d > -9.2233720368547758e18 && d < 9.2233720368547758e18))
+      return FN_ERR(c, "[ARITHMETIC_OVERFLOW] long overflow in timestamp_seconds");
+    ((int64_t *)out->data)[r] = (int64_t)d;
+  }
+  return LAGO_OK;
+}
+
+static int bind_ts_seconds(func_bind *b, lago_err *err) {
+  lago_type t = b->arg_types[0];
+  b->ret = type_make(LT_TIMESTAMP);
+  if (t.id == LT_NULL || type_is_integer(t)) {
+    b->casts[0] = type_make(LT_BIGINT);
+    return LAGO_OK;
+  }
+  if (t.id != LT_DECIMAL && t.id != LT_FLOAT && t.id != LT_DOUBLE)
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `timestamp_seconds`: argument 1 requires a number");
+  b->casts[0] = type_make(LT_DOUBLE);
+  b->kernel = k_ts_seconds_frac;
+  return LAGO_OK;
+}
+
+/*
+** date_part(field, source) / datepart: field is a constant string (Spark's names and
+** abbreviations); SECOND gives DECIMAL(8,6) with the fraction, the rest INT. The bind
+** data is the field code: y q m k(week) d w(dow, Sunday = 1) i(dow ISO) j(doy) h n s.
+*/
+static int k_date_part(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  char f = *(const char *)c->e->u.call.bind;
+  lago_type_id id = (lago_type_id)c->e->args[1]->type.id;
+  vec_view a;
+  vec_view_init(&a, args[1]);
+  EVAL_FOR(sel, n, r, {
+    if (!FN_ROW_VALID(out, r)) continue;
+    uint32_t ix = VIEW_IDX(&a, r);
+    int64_t days, tod = 0, y;
+    if (id == LT_DATE) {
+      days = ((const int32_t *)a.data)[ix];
+    } else {
+      int64_t us = ((const int64_t *)a.data)[ix];
+      if (id == LT_TIMESTAMP) us = tz_utc_to_local(c->ec->tz, us);
+      days = floor_div64(us, MICROS_PER_DAY);
+      tod = floor_mod64(us, MICROS_PER_DAY);
+    }
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    int32_t v = 0;
+    switch (f) {
+      case 'y': v = (int32_t)y; break;
+      case 'q': v = (int32_t)((m - 1) / 3 + 1); break;
+      case 'm': v = (int32_t)m; break;
+      case 'k': v = (int32_t)iso_week(days); break;
+      case 'd': v = (int32_t)d; break;
+      case 'w': v = iso_dow(days) % 7 + 1; break;
+      case 'i': v = iso_dow(days); break;
+      case 'j': v = (int32_t)(days - days_from_civil(y, 1, 1) + 1); break;
+      case 'h': v = (int32_t)(tod / 3600000000LL); break;
+      case 'n': v = (int32_t)(tod / 60000000LL % 60); break;
+      case 's': ((int64_t *)out->data)[r] = tod % 60000000LL; continue; /* DECIMAL(8,6) unscaled */
+    }
+    ((int32_t *)out->data)[r] = v;
+  });
+  return LAGO_OK;
+}
+
+static int bind_date_part(func_bind *b, lago_err *err) {
+  static const struct {
+    const char *name;
+    const char *code;
+  } fields[] = {{"YEAR", "y"},   {"Y", "y"},       {"YEARS", "y"},       {"YR", "y"},         {"YRS", "y"},
+                {"QUARTER", "q"}, {"QTR", "q"},    {"MONTH", "m"},       {"MON", "m"},        {"MONS", "m"},
+                {"MONTHS", "m"}, {"WEEK", "k"},    {"W", "k"},           {"WEEKS", "k"},      {"DAY", "d"},
+                {"D", "d"},      {"DAYS", "d"},    {"DAYOFWEEK", "w"},   {"DOW", "w"},        {"DAYOFWEEK_ISO", "i"},
+                {"DOW_ISO", "i"}, {"DOY", "j"},    {"HOUR", "h"},        {"H", "h"},          {"HOURS", "h"},
+                {"HR", "h"},     {"HRS", "h"},     {"MINUTE", "n"},      {"M", "n"},          {"MIN", "n"},
+                {"MINS", "n"},   {"MINUTES", "n"}, {"SECOND", "s"},      {"S", "s"},          {"SEC", "s"},
+                {"SECONDS", "s"}, {"SECS", "s"}};
+  const expr *fe = b->args ? b->args[0] : NULL;
+  if (!fe || fe->kind != EXPR_CONST || fe->type.id != LT_STRING || !vec_is_valid(fe->u.value, 0))
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH.NON_FOLDABLE_INPUT] `%s`: the field must be a constant string",
+                    b->def->name);
+  uint32_t idx;
+  const vec *p = fe->u.value->kind == VEC_DICT ? fe->u.value->dict : fe->u.value;
+  idx = fe->u.value->kind == VEC_DICT ? ((const uint32_t *)fe->u.value->data)[0] : 0;
+  const lago_str *s = &((const lago_str *)p->data)[idx];
+  const char *code = NULL;
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0] && !code; i++)
+    if (strlen(fields[i].name) == s->len && !strncasecmp(fields[i].name, str_data(s), s->len)) code = fields[i].code;
+  if (!code)
+    return LAGO_ERR(err, LAGO_BIND, "[INVALID_EXTRACT_FIELD] Cannot extract %.*s from the source.", (int)s->len,
+                    str_data(s));
+  lago_type t = b->arg_types[1];
+  bool time_field = *code == 'h' || *code == 'n' || *code == 's';
+  if (t.id == LT_STRING || t.id == LT_NULL) b->casts[1] = type_make(time_field ? LT_TIMESTAMP : LT_DATE);
+  else if (t.id == LT_DATE && time_field) b->casts[1] = type_make(LT_TIMESTAMP);
+  else if (t.id != LT_DATE && t.id != LT_TIMESTAMP && t.id != LT_TIMESTAMP_NTZ)
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH] `%s`: the source must be a DATE or TIMESTAMP", b->def->name);
+  b->ret = *code == 's' ? type_decimal(8, 6) : type_make(LT_INT);
+  b->data = code;
+  return LAGO_OK;
+}
+
+/* ---- session time zone ------------------------------------------------------------------------------ */
+
+/*
+** Kernels of functions that read a TIMESTAMP's calendar fields run on its wall-clock
+** time in the session zone (Spark's TimeZoneAwareExpression). With a zone other than
+** UTC these wrappers hand the inner kernel a copy of the argument in local time
+** (unit: microseconds, or seconds for from_unixtime), and date_trunc's result goes
+** back to UTC (gaps and overlaps resolved as Java does, util/tz.h).
+*/
+static int localize(fn_call *c, vec *a, const uint32_t *sel, uint32_t n, bool seconds, vec **out) {
+  vec *v = eval_vec_new(c->ec, a->type, eval_len(sel, n));
+  if (!v) return LAGO_NOMEM_ERR(c->ec->err);
+  vec_view w;
+  vec_view_init(&w, a);
+  const int64_t *in = w.data;
+  int64_t *o = v->data;
+  const tz_zone *z = c->ec->tz;
+  if (seconds) EVAL_FOR(sel, n, r, { int64_t s = in[VIEW_IDX(&w, r)]; o[r] = s + tz_offset_at(z, s); });
+  else EVAL_FOR(sel, n, r, o[r] = tz_utc_to_local(z, in[VIEW_IDX(&w, r)]););
+  *out = v;
+  return LAGO_OK;
+}
+
+static int k_extract_tz(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  if (tz_is_utc(c->ec->tz) || c->e->args[0]->type.id != LT_TIMESTAMP) return k_extract(c, args, sel, n, out);
+  vec *loc;
+  TRY(localize(c, args[0], sel, n, false, &loc));
+  return k_extract(c, &loc, sel, n, out);
+}
+
+static int k_date_trunc_tz(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  if (tz_is_utc(c->ec->tz)) return k_date_trunc(c, args, sel, n, out);
+  vec *a2[2] = {args[0], NULL};
+  TRY(localize(c, args[1], sel, n, false, &a2[1]));
+  TRY(k_date_trunc(c, a2, sel, n, out));
+  int64_t *o = out->data;
+  EVAL_FOR(sel, n, r, if (FN_ROW_VALID(out, r)) o[r] = tz_local_to_utc(c->ec->tz, o[r]););
+  return LAGO_OK;
+}
+
+static int k_date_format_tz(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  bool unix_in = *(const char *)c->e->u.call.def->info == 'u';
+  if (tz_is_utc(c->ec->tz) || (!unix_in && c->e->args[0]->type.id != LT_TIMESTAMP))
+    return k_date_format(c, args, sel, n, out);
+  vec *a2[2] = {NULL, c->e->n_args > 1 ? args[1] : NULL};
+  TRY(localize(c, args[0], sel, n, unix_in, &a2[0]));
+  return k_date_format(c, a2, sel, n, out);
+}
+
 /* ---- table ---------------------------------------------------------------------------------------- */
 
-#define DF(nm, k) {nm, 1, 1, 0, bind_date_field, k_extract, {0}, k}
-#define TF(nm, k) {nm, 1, 1, 0, bind_time_field, k_extract, {0}, k}
+#define DF(nm, k) {nm, 1, 1, 0, bind_date_field, k_extract_tz, {0}, k}
+#define TF(nm, k) {nm, 1, 1, 0, bind_time_field, k_extract_tz, {0}, k}
 
 const func_def func_defs_datetime[] = {
     DF("year", "y"),
@@ -653,7 +873,7 @@ const func_def func_defs_datetime[] = {
     {"add_months", 2, 2, 0, func_bind_sig, k_add_months, SIG(LT_DATE, LT_DATE, LT_INT), NULL},
     {"last_day", 1, 1, 0, func_bind_sig, k_last_day, SIG(LT_DATE, LT_DATE), NULL},
     {"make_date", 3, 3, 0, func_bind_sig, k_make_date, SIG(LT_DATE, LT_INT, LT_INT, LT_INT), NULL},
-    {"date_trunc", 2, 2, 0, func_bind_sig, k_date_trunc, SIG(LT_TIMESTAMP, LT_STRING, LT_TIMESTAMP), NULL},
+    {"date_trunc", 2, 2, 0, func_bind_sig, k_date_trunc_tz, SIG(LT_TIMESTAMP, LT_STRING, LT_TIMESTAMP), NULL},
     {"trunc", 2, 2, 0, func_bind_sig, k_trunc_date, SIG(LT_DATE, LT_DATE, LT_STRING), NULL},
     {"current_date", 0, 0, 0, func_bind_sig, k_current_date, SIG(LT_DATE), NULL},
     {"curdate", 0, 0, 0, func_bind_sig, k_current_date, SIG(LT_DATE), NULL},
@@ -663,15 +883,18 @@ const func_def func_defs_datetime[] = {
     {"try_to_date", 1, 2, 0, func_bind_sig, k_to_datetime, SIG(LT_DATE, LT_STRING, LT_STRING), "D"},
     {"to_timestamp", 1, 2, 0, func_bind_sig, k_to_datetime, SIG(LT_TIMESTAMP, LT_STRING, LT_STRING), "t"},
     {"try_to_timestamp", 1, 2, 0, func_bind_sig, k_to_datetime, SIG(LT_TIMESTAMP, LT_STRING, LT_STRING), "T"},
-    {"date_format", 2, 2, 0, func_bind_sig, k_date_format, SIG(LT_STRING, LT_TIMESTAMP, LT_STRING), "f"},
-    {"from_unixtime", 1, 2, 0, func_bind_sig, k_date_format, SIG(LT_STRING, LT_BIGINT, LT_STRING), "u"},
-    {"unix_timestamp", 1, 1, 0, func_bind_sig, k_epoch, SIG(LT_BIGINT, LT_TIMESTAMP), "u"},
+    {"date_format", 2, 2, 0, func_bind_sig, k_date_format_tz, SIG(LT_STRING, LT_TIMESTAMP, LT_STRING), "f"},
+    {"from_unixtime", 1, 2, 0, func_bind_sig, k_date_format_tz, SIG(LT_STRING, LT_BIGINT, LT_STRING), "u"},
+    {"unix_timestamp", 0, 2, 0, bind_unix_ts, k_unix_ts, {0}, NULL},
+    {"to_unix_timestamp", 1, 2, 0, bind_unix_ts, k_unix_ts, {0}, NULL},
     {"unix_seconds", 1, 1, 0, func_bind_sig, k_epoch, SIG(LT_BIGINT, LT_TIMESTAMP), "u"},
     {"unix_millis", 1, 1, 0, func_bind_sig, k_epoch, SIG(LT_BIGINT, LT_TIMESTAMP), "l"},
     {"unix_micros", 1, 1, 0, func_bind_sig, k_epoch, SIG(LT_BIGINT, LT_TIMESTAMP), "c"},
     {"unix_date", 1, 1, 0, func_bind_sig, k_epoch, SIG(LT_INT, LT_DATE), "d"},
     {"date_from_unix_date", 1, 1, 0, func_bind_sig, k_epoch, SIG(LT_DATE, LT_INT), "D"},
-    {"timestamp_seconds", 1, 1, 0, func_bind_sig, k_epoch, SIG(LT_TIMESTAMP, LT_BIGINT), "s"},
+    {"date_part", 2, 2, 0, bind_date_part, k_date_part, {0}, NULL},
+    {"datepart", 2, 2, 0, bind_date_part, k_date_part, {0}, NULL},
+    {"timestamp_seconds", 1, 1, 0, bind_ts_seconds, k_epoch, {0}, "s"},
     {"timestamp_millis", 1, 1, 0, func_bind_sig, k_epoch, SIG(LT_TIMESTAMP, LT_BIGINT), "L"},
     {"timestamp_micros", 1, 1, 0, func_bind_sig, k_epoch, SIG(LT_TIMESTAMP, LT_BIGINT), "C"},
     {NULL, 0, 0, 0, NULL, NULL, {0}, NULL},

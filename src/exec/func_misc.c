@@ -16,12 +16,14 @@
 **                                     default mapKeyDedupPolicy EXCEPTION)
 **   split(str, regex[, limit])        ARRAY<STRING>, Java String.split with limit -1 (trailing empties kept)
 **   typeof(x)                         Spark type name (catalogString: struct<a:int,b:array<string>>)
+**   uuid()                            random version-4 UUID text per row (volatile: never folded)
 ** if/iff, coalesce, nvl, ifnull, nvl2 and nullif are special forms built by
 ** expr_call (lazy evaluation), not kernels.
 */
 #include <regex.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 
 #include "exec/func.h"
 #include "exec/vecops.h"
@@ -422,6 +424,38 @@ static int bind_split(func_bind *b, lago_err *err) {
   return LAGO_OK;
 }
 
+/* ---- uuid ------------------------------------------------------------------------------------ */
+
+/* uuid(): a random (version 4, RFC 4122) UUID per row as a STRING; FN_VOLATILE, so never folded. */
+static int k_uuid(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  (void)args;
+  static const char hx[] = "0123456789abcdef";
+  uint8_t rnd[16 * 64];
+  uint32_t avail = 0, pos = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (pos == avail) {
+      ssize_t got = getrandom(rnd, sizeof rnd, 0);
+      if (got < 16) return FN_ERR(c, "uuid(): the system random source failed");
+      avail = (uint32_t)got / 16 * 16;
+      pos = 0;
+    }
+    uint8_t *u = rnd + pos;
+    pos += 16;
+    u[6] = (uint8_t)((u[6] & 0x0F) | 0x40); /* version 4 */
+    u[8] = (uint8_t)((u[8] & 0x3F) | 0x80); /* variant 10 */
+    char s[36];
+    int k = 0;
+    for (int b = 0; b < 16; b++) {
+      if (b == 4 || b == 6 || b == 8 || b == 10) s[k++] = '-';
+      s[k++] = hx[u[b] >> 4];
+      s[k++] = hx[u[b] & 15];
+    }
+    if (vec_set_str(out, r, s, 36)) return LAGO_NOMEM_ERR(c->ec->err);
+  }
+  return LAGO_OK;
+}
+
 /* ---- typeof -------------------------------------------------------------------------------- */
 
 /* Spark's catalogString: lower-case type names, no spaces, field names as written
@@ -489,5 +523,6 @@ const func_def func_defs_misc[] = {
     {"array_contains", 2, 2, 0, bind_array_contains, k_array_contains, {0}, NULL},
     {"split", 2, 3, 0, bind_split, k_split, SIG(LT_STRING, LT_STRING, LT_STRING, LT_INT), NULL},
     {"typeof", 1, 1, FN_NULLS, bind_typeof, k_typeof, {0}, NULL},
+    {"uuid", 0, 0, FN_VOLATILE, func_bind_sig, k_uuid, SIG(LT_STRING), NULL},
     {NULL, 0, 0, 0, NULL, NULL, {0}, NULL},
 };

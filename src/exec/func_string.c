@@ -12,7 +12,7 @@
 ** LIKE: '%' any sequence, '_' one character, '\' escapes; constant patterns are
 ** compiled once at bind time into exact / prefix / suffix / contains checks or
 ** a general matcher. ILIKE compares case-insensitively. RLIKE / regexp_like /
-** regexp_extract / regexp_replace use POSIX extended regular expressions (glibc
+** regexp_extract / regexp_replace / regexp_count / regexp_substr use POSIX extended regular expressions (glibc
 ** regcomp; \d \D are rewritten to [0-9] classes), compiled once per batch.
 **
 ** Results that are pieces of an input string (substring, trim, left, split_part)
@@ -318,6 +318,45 @@ static int k_trim(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *
 }
 
 /* ---- concat ------------------------------------------------------------------------------------ */
+
+/* concat(array, ...): the elements of every array in order; NULL if any array is NULL. */
+static int k_concat_arrays(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  uint32_t na = c->e->n_args;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    uint32_t start = out->child->len, total = 0;
+    for (uint32_t k = 0; k < na; k++) {
+      uint32_t idx;
+      const vec *p = vec_resolve(args[k], r, &idx);
+      lago_list l = VEC_DATA(p, lago_list)[idx];
+      uint32_t off;
+      if (vec_list_reserve(out, l.length, &off)) return OOM(c);
+      for (uint32_t q = 0; q < l.length; q++)
+        if (vec_copy_row(out->child, off + q, p->child, l.offset + q)) return OOM(c);
+      total += l.length;
+    }
+    VEC_DATA(out, lago_list)[r] = (lago_list){start, total};
+  }
+  return LAGO_OK;
+}
+
+/* concat of strings (the signature), or of arrays when any argument is an ARRAY (common element type). */
+static int bind_concat(func_bind *b, lago_err *err) {
+  bool arrays = false;
+  for (uint32_t k = 0; k < b->n_args; k++) arrays |= b->arg_types[k].id == LT_ARRAY;
+  if (!arrays) return func_bind_sig(b, err);
+  lago_type t;
+  for (uint32_t k = 0; k < b->n_args; k++)
+    if (b->arg_types[k].id != LT_ARRAY && b->arg_types[k].id != LT_NULL)
+      return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] `concat`: cannot mix ARRAY and non-ARRAY arguments");
+  if (!func_common_type_n(b->arg_types, b->n_args, &t) || t.id != LT_ARRAY)
+    return LAGO_ERR(err, LAGO_BIND, "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] `concat`: the arrays have no common element type");
+  for (uint32_t k = 0; k < b->n_args; k++) b->casts[k] = t;
+  b->ret = t;
+  b->kernel = k_concat_arrays;
+  return LAGO_OK;
+}
 
 static int k_concat(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
   uint32_t na = c->e->n_args;
@@ -977,6 +1016,60 @@ static int k_regexp_replace(fn_call *c, vec **args, const uint32_t *sel, uint32_
 
 #define S1(nm, k) {nm, 1, 1, 0, func_bind_sig, k, SIG(LT_STRING, LT_STRING), NULL}
 
+/*
+** regexp_count(str, regex): non-overlapping matches, scanning as Java's Matcher.find does
+** (after an empty match the scan moves one character on). regexp_substr(str, regex): the
+** first match, NULL when there is none. info 'c' / 's'.
+*/
+static int k_regexp_count(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
+  bool substr = *(const char *)c->e->u.call.def->info == 's';
+  vec_view a, p;
+  vec_view_init(&a, args[0]);
+  vec_view_init(&p, args[1]);
+  re_cache cache = {.have = false};
+  buf b;
+  buf_init(&b);
+  int rc = LAGO_OK;
+  for (uint32_t i = 0; i < n && rc == LAGO_OK; i++) {
+    uint32_t r = sel ? sel[i] : i;
+    if (!FN_ROW_VALID(out, r)) continue;
+    if ((rc = re_get(c, &cache, SARG(p, r), 0))) break;
+    const lago_str *in = SARG(a, r);
+    const char *s = cstr_of(&b, in);
+    if (!s) {
+      rc = OOM(c);
+      break;
+    }
+    uint32_t pos = 0, count = 0;
+    bool found = false;
+    regmatch_t m;
+    while (pos <= in->len && regexec(&cache.re, s + pos, 1, &m, pos ? REG_NOTBOL : 0) == 0) {
+      if (substr) {
+        rc = vec_set_str(out, r, s + pos + m.rm_so, (uint32_t)(m.rm_eo - m.rm_so));
+        if (rc) rc = OOM(c);
+        found = true;
+        break;
+      }
+      count++;
+      if (m.rm_eo == m.rm_so) { /* empty match: step over one character */
+        uint32_t nx = pos + (uint32_t)m.rm_eo;
+        if (nx >= in->len) break;
+        nx++;
+        while (nx < in->len && is_cont((unsigned char)s[nx])) nx++;
+        pos = nx;
+      } else {
+        pos += (uint32_t)m.rm_eo;
+      }
+    }
+    if (rc) break;
+    if (substr && !found) rc = vec_set_null(out, r) ? OOM(c) : LAGO_OK;
+    else if (!substr) ((int32_t *)out->data)[r] = (int32_t)count;
+  }
+  if (cache.have) regfree(&cache.re);
+  buf_deinit(&b);
+  return rc;
+}
+
 const func_def func_defs_string[] = {
     S1("lower", k_lower),
     S1("lcase", k_lower),
@@ -997,7 +1090,7 @@ const func_def func_defs_string[] = {
     {"btrim", 1, 2, 0, func_bind_sig, k_trim, SIG(LT_STRING, LT_STRING, LT_STRING), "b"},
     {"ltrim", 1, 2, 0, func_bind_sig, k_trim, SIG(LT_STRING, LT_STRING, LT_STRING), "l"},
     {"rtrim", 1, 2, 0, func_bind_sig, k_trim, SIG(LT_STRING, LT_STRING, LT_STRING), "r"},
-    {"concat", 1, 16, 0, func_bind_sig, k_concat, SIG(LT_STRING, LT_STRING), NULL},
+    {"concat", 1, 16, 0, bind_concat, k_concat, SIG(LT_STRING, LT_STRING), NULL},
     {"||", 2, 2, 0, func_bind_sig, k_concat, SIG(LT_STRING, LT_STRING), NULL},
     {"concat_ws", 1, -1, FN_NULLS, bind_concat_ws, k_concat_ws, {0}, NULL},
     {"replace", 2, 3, 0, func_bind_sig, k_replace, SIG(LT_STRING, LT_STRING, LT_STRING, LT_STRING), NULL},
@@ -1018,6 +1111,8 @@ const func_def func_defs_string[] = {
     {"rlike", 2, 2, 0, func_bind_sig, k_rlike, SIG(LT_BOOLEAN, LT_STRING, LT_STRING), NULL},
     {"regexp", 2, 2, 0, func_bind_sig, k_rlike, SIG(LT_BOOLEAN, LT_STRING, LT_STRING), NULL},
     {"regexp_like", 2, 2, 0, func_bind_sig, k_rlike, SIG(LT_BOOLEAN, LT_STRING, LT_STRING), NULL},
+    {"regexp_count", 2, 2, 0, func_bind_sig, k_regexp_count, SIG(LT_INT, LT_STRING, LT_STRING), "c"},
+    {"regexp_substr", 2, 2, 0, func_bind_sig, k_regexp_count, SIG(LT_STRING, LT_STRING, LT_STRING), "s"},
     {"regexp_extract", 2, 3, 0, func_bind_sig, k_regexp_extract, SIG(LT_STRING, LT_STRING, LT_STRING, LT_INT), NULL},
     {"regexp_replace", 3, 3, 0, func_bind_sig, k_regexp_replace, SIG(LT_STRING, LT_STRING, LT_STRING, LT_STRING), NULL},
     {NULL, 0, 0, 0, NULL, NULL, {0}, NULL},

@@ -341,7 +341,7 @@ static int dd_pipe_sink(void *ud, int thread, batch *b, lago_err *err) {
   dd_thread *th = &st->th[thread];
   if (!th->ar && !(th->ar = arena_new("dd-eval", 64 * 1024))) return LAGO_NOMEM_ERR(err);
   arena_reset(th->ar);
-  th->ec = (eval_ctx){th->ar, err, op->cx->now_us};
+  th->ec = (eval_ctx){th->ar, err, op->cx->now_us, op->cx->tz};
   if (!th->tab) TRY(dd_new(op, st, 0, err, &th->tab));
   th->tab->err = err;
   aggtab_set_err(th->tab->map, err);
@@ -511,7 +511,7 @@ static int dd_sort_sink(void *ud, int thread, batch *b, lago_err *err) {
   dd_sort_ctx *sc = ud;
   if (!sc->ars[thread] && !(sc->ars[thread] = arena_new("dd-sort", 64 * 1024))) return LAGO_NOMEM_ERR(err);
   arena_reset(sc->ars[thread]);
-  eval_ctx ec = {sc->ars[thread], err, sc->op->cx->now_us};
+  eval_ctx ec = {sc->ars[thread], err, sc->op->cx->now_us, sc->op->cx->tz};
   if (!sc->ss[thread]) TRY(sorter_new(sc->op->cx, &sc->st->sspec, err, &sc->ss[thread]));
   return sorter_sink(sc->ss[thread], &ec, b);
 }

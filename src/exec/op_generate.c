@@ -24,7 +24,7 @@ typedef struct gen_st {
 static int gen_open(exec_op *op) {
   gen_st *st = exec_op_state(op, sizeof *st);
   if (!st || !(st->in_ar = arena_new("gen-in", 16 * 1024))) return LAGO_NOMEM_ERR(op->err);
-  st->in_ec = (eval_ctx){st->in_ar, op->err, op->cx->now_us};
+  st->in_ec = (eval_ctx){st->in_ar, op->err, op->cx->now_us, op->cx->tz};
   return LAGO_OK;
 }
 

@@ -133,6 +133,7 @@ static int ha_sink(void *ud, int thread, batch *b, lago_err *err) {
   th->ec.ar = th->ar;
   th->ec.err = err;
   th->ec.now_us = op->cx->now_us;
+  th->ec.tz = op->cx->tz;
   if (!th->tab) TRY(new_table(op, sp, 0, err, &th->tab));
   aggtab_set_err(th->tab, err);
   uint32_t len = eval_len(b->sel, b->n_rows);

@@ -401,7 +401,7 @@ static int build_sink(void *ud, int thread, batch *b, lago_err *err) {
   uint32_t n_all = bc->n_keys + bc->n_cols;
   if (!th->ar && !(th->ar = arena_new("join-build", 64 * 1024))) return LAGO_NOMEM_ERR(err);
   arena_reset(th->ar);
-  th->ec = (eval_ctx){th->ar, err, op->cx->now_us};
+  th->ec = (eval_ctx){th->ar, err, op->cx->now_us, op->cx->tz};
   vec **cols = arena_alloc(th->ar, (n_all + 1) * sizeof(vec *));
   if (!cols) return LAGO_NOMEM_ERR(err);
   for (uint32_t k = 0; k < bc->n_keys; k++) TRY(expr_eval(&th->ec, p->u.join.right_keys[k], b, b->sel, b->n_rows, &cols[k]));
@@ -1182,7 +1182,7 @@ static int join_open(exec_op *op) {
     st->state = JOIN_PROBE;
     st->t = js->t;
   }
-  st->in_ec = (eval_ctx){st->in_ar, op->err, op->cx->now_us};
+  st->in_ec = (eval_ctx){st->in_ar, op->err, op->cx->now_us, op->cx->tz};
   return LAGO_OK;
 }
 

@@ -39,6 +39,7 @@ static int sort_sink(void *ud, int thread, batch *b, lago_err *err) {
   th->ec.ar = th->ar;
   th->ec.err = err;
   th->ec.now_us = sc->op->cx->now_us;
+  th->ec.tz = sc->op->cx->tz;
   if (!th->s) TRY(sorter_new(sc->op->cx, &sc->st->spec, err, &th->s));
   return sorter_sink(th->s, &th->ec, b);
 }

@@ -108,7 +108,7 @@ static int win_open(exec_op *op) {
   st->key_ar = arena_new("win-key", 4096);
   st->res_ar = arena_new("win-res", 64 * 1024);
   if (!st->pend_ar || !st->key_ar || !st->res_ar) return LAGO_NOMEM_ERR(op->err);
-  st->pend_ec = (eval_ctx){st->pend_ar, op->err, op->cx->now_us};
+  st->pend_ec = (eval_ctx){st->pend_ar, op->err, op->cx->now_us, op->cx->tz};
   return LAGO_OK;
 }
 
@@ -123,7 +123,7 @@ static int win_sink(void *ud, int thread, batch *b, lago_err *err) {
   win_sink_ctx *wc = ud;
   if (!wc->ars[thread] && !(wc->ars[thread] = arena_new("win-eval", 64 * 1024))) return LAGO_NOMEM_ERR(err);
   arena_reset(wc->ars[thread]);
-  eval_ctx ec = {wc->ars[thread], err, wc->op->cx->now_us};
+  eval_ctx ec = {wc->ars[thread], err, wc->op->cx->now_us, wc->op->cx->tz};
   if (!wc->ss[thread]) TRY(sorter_new(wc->op->cx, &wc->st->sspec, err, &wc->ss[thread]));
   return sorter_sink(wc->ss[thread], &ec, b);
 }

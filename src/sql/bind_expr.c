@@ -22,6 +22,7 @@
 #include "sql/sql_int.h"
 #include "util/datetime.h"
 #include "util/numfmt.h"
+#include "util/tz.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -125,6 +126,8 @@ int bind_literal(sql_ctx *q, const sql_literal *l, int pos, expr **out) {
                             l->kind == SQL_LIT_TIMESTAMP ? "TIMESTAMP" : "TIMESTAMP_NTZ", l->str);
         us = (int64_t)d * 86400000000LL;
       }
+      /* TIMESTAMP 'text' without a zone is wall-clock time of the session zone */
+      if (l->kind == SQL_LIT_TIMESTAMP && !zone) us = tz_local_to_utc(q->ec.tz, us);
       if (l->kind == SQL_LIT_TIMESTAMP) e = expr_timestamp(q->ar, us);
       else e = typed_const(q, type_make(LT_TIMESTAMP_NTZ), &us);
       break;
@@ -768,6 +771,19 @@ static int bind_func(bind_ectx *b, const sql_expr *e, expr **out) {
   if (!strcmp(name, "explode") || !strcmp(name, "posexplode") || !strcmp(name, "explode_outer") ||
       !strcmp(name, "inline"))
     return sql_err_at(q, LAGO_UNSUPPORTED, e->pos, "`%s` is only supported in LATERAL VIEW", name);
+  /* timestampdiff(HOUR, a, b), datediff(unit, a, b), timestampadd/dateadd(unit, n, ts): the unit is a
+  ** keyword, passed to the function as a string (exec/func_zone.c) */
+  bool diff = !strcmp(name, "timestampdiff") || !strcmp(name, "date_diff") || !strcmp(name, "timestamp_diff") ||
+              !strcmp(name, "datediff");
+  bool add = !strcmp(name, "timestampadd") || !strcmp(name, "dateadd") || !strcmp(name, "date_add") ||
+             !strcmp(name, "timestamp_add");
+  if ((diff || add) && f->n_args == 3 && f->args[0]->kind == SQL_E_COLUMN && f->args[0]->column.name.n_parts == 1) {
+    expr *a3[3];
+    if (!(a3[0] = expr_str(q->ar, f->args[0]->column.name.parts[0].name))) return LAGO_NOMEM_ERR(q->err);
+    TRY(bind_expr(b, f->args[1], &a3[1]));
+    TRY(bind_expr(b, f->args[2], &a3[2]));
+    return call_at(q, diff ? "timestampdiff" : "timestampadd", a3, 3, e->pos, out);
+  }
   expr **args;
   TRY(bind_args(b, f, &args));
   uint32_t n = f->n_args;

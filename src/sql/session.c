@@ -16,6 +16,7 @@
 
 #include "sql/sql_int.h"
 #include "util/alloc.h"
+#include "util/tz.h"
 
 /* ---- sessions ---------------------------------------------------------------- */
 
@@ -136,6 +137,21 @@ int sql_ctx_new(sql_session *s, const char *text, lago_err *err, sql_ctx **out) 
   q->ec.ar = q->ar;
   q->ec.err = err;
   q->ec.now_us = exec_ctx_now(q->cx);
+  /* the session time zone (SET TIME ZONE), loaded for this statement */
+  const char *tzn = sql_setting(s, "spark.sql.session.timeZone");
+  if (tzn) {
+    const tz_zone *z;
+    int rc = tz_load(q->ar, tzn, strlen(tzn), &z, err);
+    if (rc) {
+      exec_ctx_free(q->cx);
+      mem_free(q);
+      return rc;
+    }
+    if (!tz_is_utc(z)) {
+      exec_ctx_set_tz(q->cx, z);
+      q->ec.tz = z;
+    }
+  }
   *out = q;
   return LAGO_OK;
 }

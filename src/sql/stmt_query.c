@@ -15,6 +15,7 @@
 
 #include "sql/sql_int.h"
 #include "util/alloc.h"
+#include "util/tz.h"
 
 int stmt_query(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   lp *root, *opt;
@@ -144,6 +145,18 @@ static int apply_setting(sql_ctx *q, const char *key, const char *value, int pos
     else if (value && (*end == 'm' || *end == 'M')) n <<= 20;
     else if (value && (*end == 'g' || *end == 'G')) n <<= 30;
     s->mem_limit = (size_t)n;
+  } else if (!strcasecmp(key, "spark.sql.session.timeZone") && value) {
+    /* validated now, loaded again by each statement (sql_ctx_new) */
+    const tz_zone *z;
+    lago_err tmp;
+    lago_err_clear(&tmp);
+    int rc = tz_load(q->ar, value, strlen(value), &z, &tmp);
+    if (rc == LAGO_NOMEM) return LAGO_NOMEM_ERR(q->err);
+    if (rc)
+      return sql_err_at(q, LAGO_BIND, pos,
+                        "[INVALID_CONF_VALUE.TIME_ZONE] The value '%s' in the config \"spark.sql.session.timeZone\" "
+                        "is invalid. Cannot resolve the given timezone.",
+                        value);
   }
   return LAGO_OK;
 }
@@ -183,10 +196,8 @@ int stmt_set(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
     TRY(rowset_add(q, &rs, v));
     return rowset_plan(q, &rs, &out->rows);
   }
+  /* SET TIME ZONE LOCAL: lago's "JVM default" zone is UTC */
   const char *value = set->value ? set->value : "UTC";
-  if (set->time_zone && set->value && strcasecmp(set->value, "UTC") && strcmp(set->value, "Z") &&
-      strcmp(set->value, "+00:00") && strcasecmp(set->value, "Etc/UTC"))
-    return sql_err_at(q, LAGO_UNSUPPORTED, st->pos, "lago computes in UTC only (SET TIME ZONE '%s')", set->value);
   TRY(apply_setting(q, set->key, value, st->pos));
   sql_kv *k;
   for (k = s->settings; k; k = k->next)

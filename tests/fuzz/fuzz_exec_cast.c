@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   arena *ar = arena_new("fuzz", 4096);
   lago_err err;
   lago_err_clear(&err);
-  eval_ctx ec = {ar, &err, 0};
+  eval_ctx ec = {ar, &err, 0, NULL};
   const char *text = (const char *)data + 1;
   size_t n = size - 1, tl = strnlen(text, n);
   const char *pat = tl < n ? text + tl + 1 : "yyyy-MM-dd";

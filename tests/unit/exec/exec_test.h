@@ -49,7 +49,7 @@ TU vec *tv(arena *ar, const char *type, const char *text) {
   vec *o = vec_new(ar, t, n ? n : 1);
   lago_err err;
   lago_err_clear(&err);
-  eval_ctx ec = {ar, &err, 0};
+  eval_ctx ec = {ar, &err, 0, NULL};
   if (cast_vec(&ec, s, NULL, n, t, false, o)) test_fail_(__FILE__, __LINE__, "tv(%s): %s", type, err.msg);
   o->len = n;
   return o;
@@ -106,7 +106,7 @@ TU expr *tcall3(arena *ar, const char *name, expr *a, expr *b, expr *c) {
 /* Evaluates e over the whole batch and renders the result rows (err gets any error; rc returned via *rc). */
 TU const char *teval_rc(arena *ar, const expr *e, const batch *b, int *rc, lago_err *err) {
   lago_err_clear(err);
-  eval_ctx ec = {ar, err, 1700000000000000LL};
+  eval_ctx ec = {ar, err, 1700000000000000LL, NULL};
   vec *v = NULL;
   *rc = expr_eval(&ec, e, b, b->sel, b->n_rows, &v);
   if (*rc) return NULL;

@@ -165,7 +165,7 @@ TEST(expr_three_valued_logic) {
   ASSERT_EQ_STR(teval(A, e, b), "true|false|NULL|false|false|false|NULL|false|NULL");
   /* select form keeps only TRUE rows */
   uint32_t sel[16], n;
-  eval_ctx ec = {A, &err, 0};
+  eval_ctx ec = {A, &err, 0, NULL};
   ASSERT_OK(expr_select(&ec, e, b, NULL, b->n_rows, sel, &n), &err);
   ASSERT_EQ_UINT(n, 1);
   ASSERT_EQ_UINT(sel[0], 0);
@@ -195,7 +195,7 @@ TEST(expr_short_circuit) {
   ASSERT_OK(expr_and(A, ops, 2, &e, &err), &err);
   ASSERT_EQ_STR(teval(A, e, b), "false|true|false|false|NULL");
   uint32_t sel[8], n;
-  eval_ctx ec = {A, &err, 0};
+  eval_ctx ec = {A, &err, 0, NULL};
   ASSERT_OK(expr_select(&ec, e, b, NULL, b->n_rows, sel, &n), &err);
   ASSERT_EQ_UINT(n, 1);
   ASSERT_EQ_UINT(sel[0], 1);
@@ -250,7 +250,7 @@ TEST(expr_selection_vector_input) {
   ASSERT_EQ_STR(teval(A, tcall2(A, "*", x, expr_bigint(A, 10)), b), "20|40|60");
   uint32_t out[3], n;
   lago_err err;
-  eval_ctx ec = {A, &err, 0};
+  eval_ctx ec = {A, &err, 0, NULL};
   ASSERT_OK(expr_select(&ec, tcall2(A, ">", x, expr_int(A, 3)), b, b->sel, b->n_rows, out, &n), &err);
   ASSERT_EQ_UINT(n, 2);
   ASSERT_EQ_UINT(out[0], 3);
@@ -365,7 +365,7 @@ TEST(expr_fold_and_text) {
   setup();
   lago_err err;
   lago_err_clear(&err);
-  eval_ctx ec = {A, &err, 0};
+  eval_ctx ec = {A, &err, 0, NULL};
   expr *x = expr_column(A, 0, type_make(LT_BIGINT), "a");
   expr *e = tcall2(A, "+", x, tcall2(A, "*", expr_int(A, 2), expr_int(A, 3)));
   buf b;
