@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/exec_bench.sh [threads...]: builds bench/exec_bench.c against the
-# release library and runs it (default: 1 and 2 threads). ONLY=agg,join,... limits workloads.
+# release library and runs it (default: 1 and 2 threads). ONLY=agg,join,... limits workloads;
+# BENCH_SCALE=0.1 shrinks the data, BENCH_REPS=1 runs each once (callgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make --no-print-directory MODE=release lib -j2 >/dev/null

@@ -1,44 +1,49 @@
 #!/usr/bin/env bash
-# scripts/demo.sh BUILD_DIR: the `make demo` job. It runs the most complete
-# end-to-end path lago has and grows with each layer (README.md).
-# Today: raw CSV extracts -> Parquet -> a Delta table in the default warehouse,
-# an append, a row delete with deletion vectors, history, time travel.
+# scripts/demo.sh BUILD_DIR: the `make demo` job (Makefile: deps, release build, then this).
+# The upsell workflow of shared/docs/WORKFLOWS.md §1-2 end to end (examples/upsell/):
+#   1. the job's source task runs the source simulator, which writes a points system's full load and CDC batches (customers,
+#      transactions, products; updates, inserts, deletes, duplicate keys in a batch, late rows)
+#      as Parquet into the volume /Volumes/main/upsell/landing;
+#   2. then `lago job run examples/upsell/job.yaml` goes on with three bronze CDC ingestors in parallel (full
+#      load, then every CDC file exactly once, one MERGE commit per CDC batch), silver (cleaned,
+#      joined), gold (points per customer, per product and day), with the job's report;
+#   3. the final query: the top of gold and DESCRIBE HISTORY of bronze transactions;
+#   4. the job again: no new files, so the CDC runs commit nothing.
+# DEMO_SF (default 0.1) and DEMO_BATCHES (5) size the data; LAGO_WAREHOUSE (default
+# ./lakehouse) is where it goes. The demo's own schema main.upsell and the volume's raw files
+# are replaced on every run; nothing else in the warehouse is touched.
 set -euo pipefail
 B=${1:-build/release}
-L="$(pwd)/$B/lago"
-W=${LAGO_WAREHOUSE:-$(pwd)/lakehouse}
+ROOT=$(pwd)
+L="$ROOT/$B/lago"
+SIM="$ROOT/$B/upsell-sim"
+W=${LAGO_WAREHOUSE:-$ROOT/lakehouse}
+mkdir -p "$W"
+W=$(cd "$W" && pwd)
 export LAGO_WAREHOUSE="$W"
-RAW="$W/_demo_raw"
-rm -rf "$RAW" "$W/main/bronze/customers"
-mkdir -p "$RAW"
+SF=${DEMO_SF:-0.1}
+NB=${DEMO_BATCHES:-5}
+t0=$(date +%s%N)
+ms() { echo $((($(date +%s%N) - t0) / 1000000)); }
+
 echo "== lago $("$L" --version | cut -d' ' -f2), warehouse $W"
+# start over: the demo schema's tables (with their CDC state) and stream checkpoints
+rm -rf "$W/main/upsell" "$W"/_lago_streams/bronze_customers-* "$W"/_lago_streams/bronze_transactions-* \
+  "$W"/_lago_streams/bronze_products-*
 
-# Two daily extracts of the points system's customers, as an extract script drops them.
-cat > "$RAW/customers_day1.csv" <<'CSV'
-customer_id,name,email,points,created_at
-1,Ana Souza,ana@example.com,120,2024-05-01 09:15:00
-2,Bruno Lima,bruno@example.com,45,2024-05-01 10:02:11
-3,"Costa, Carla",carla@example.com,310,2024-05-02 14:30:00
-4,Diego Alves,,0,2024-05-03 08:00:00
-CSV
-cat > "$RAW/customers_day2.csv" <<'CSV'
-customer_id,name,email,points,created_at
-5,Eva Rocha,eva@example.com,75,2024-05-04 16:45:00
-6,Fábio Nunes,fabio@example.com,980,2024-05-04 17:20:30
-CSV
-hints='schemaHints=customer_id BIGINT, points BIGINT, created_at TIMESTAMP'
-"$L" parquet convert "$RAW/customers_day1.csv" "$RAW/day1.parquet" --option header=true --option "$hints"
-"$L" parquet convert "$RAW/customers_day2.csv" "$RAW/day2.parquet" --option header=true --option "$hints"
+echo; echo "== 1+2. the job: source (full load + $NB CDC batches, scale $SF) -> bronze (CDC) -> silver -> gold"
+"$L" job run "$ROOT/examples/upsell/job.yaml" --param "sim=$SIM" --param "sf=$SF" --param "batches=$NB"
+echo; echo "   bronze_transactions, as the job's log shows it:"
+log=$(ls -d "$W"/_lago/jobs/upsell/runs/*/ | sort -V | tail -1)
+grep -E '^main\.upsell\.bronze_transactions: ' "$log/bronze_transactions.log" | sed 's/^/   /'
 
-echo; echo "== bronze.customers: create from day 1, append day 2, delete one customer (deletion vector)"
-"$L" table create bronze.customers --from "$RAW/day1.parquet" --property delta.enableDeletionVectors=true
-"$L" table append bronze.customers "$RAW/day2.parquet"
-"$L" table delete bronze.customers --where customer_id=4
-echo; echo "== current rows"
-"$L" table cat bronze.customers
-echo; echo "== history"
-"$L" table history bronze.customers
-echo; echo "== time travel: version 0"
-"$L" table cat bronze.customers --version 0
-echo; echo "== the log is valid Delta"
-"$L" table validate bronze.customers
+echo; echo "== 3. the final query (examples/upsell/report.sql)"
+"$L" sql --format table -f "$ROOT/examples/upsell/report.sql" | cut -c1-200
+
+echo; echo "== 4. the job again: no new CDC files"
+"$L" job run "$ROOT/examples/upsell/job.yaml" --param "sim=$SIM" --param "sf=$SF" --param "batches=$NB" --quiet
+log=$(ls -d "$W"/_lago/jobs/upsell/runs/*/ | sort -V | tail -1)
+grep -hE '^main\.upsell\.bronze_[a-z]+: .*[0-9]+ batches' "$log"/bronze_*.log | sed 's/^/   /' || true
+echo; echo "   the per-key sequence state kept with bronze_transactions (src/cdc/README.md):"
+"$L" cdc state main.upsell.bronze_transactions | sed 's/^/   /'
+echo; echo "== demo done in $(ms) ms"

@@ -123,6 +123,12 @@ static int u256_bits(const u256 *a) {
 
 /* q = n / d, r = n % d (d != 0), bitwise long division. */
 static void u256_divmod(const u256 *n, const u256 *d, u256 *q, u256 *r) {
+  u128 n128, d128;
+  if (u256_is_u128(n, &n128) && u256_is_u128(d, &d128)) { /* the common case: native division */
+    *q = u256_of(n128 / d128);
+    *r = u256_of(n128 % d128);
+    return;
+  }
   u256 qq = {{0, 0, 0, 0}}, rr = {{0, 0, 0, 0}};
   for (int i = u256_bits(n) - 1; i >= 0; i--) {
     u256_shl1(&rr);

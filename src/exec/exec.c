@@ -69,6 +69,7 @@ void exec_ctx_free(exec_ctx *cx) {
     s = n;
   }
   pthread_mutex_destroy(&cx->mu);
+  mem_free(cx->dicts);
   mem_free(cx->tmp_dir);
   arena_free(cx->qa);
   mem_free(cx);
@@ -161,6 +162,45 @@ void exec_shared_drop(exec_ctx *cx, const void *key) {
       break;
     }
   pthread_mutex_unlock(&cx->mu);
+}
+
+uint64_t exec_dict_register(exec_ctx *cx, const vec *dict) {
+  uint64_t id = 0;
+  pthread_mutex_lock(&cx->mu);
+  if (cx->n_dicts == cx->cap_dicts) {
+    uint32_t nc = cx->cap_dicts ? cx->cap_dicts * 2 : 8;
+    stable_dict *nd = mem_realloc(cx->dicts, nc * sizeof *nd);
+    if (!nd) goto done;
+    cx->dicts = nd;
+    cx->cap_dicts = nc;
+  }
+  id = ++cx->next_dict_id;
+  cx->dicts[cx->n_dicts++] = (stable_dict){dict, id};
+done:
+  pthread_mutex_unlock(&cx->mu);
+  return id;
+}
+
+void exec_dict_unregister(exec_ctx *cx, const vec *dict) {
+  pthread_mutex_lock(&cx->mu);
+  for (uint32_t i = 0; i < cx->n_dicts; i++)
+    if (cx->dicts[i].dict == dict) {
+      cx->dicts[i] = cx->dicts[--cx->n_dicts];
+      break;
+    }
+  pthread_mutex_unlock(&cx->mu);
+}
+
+uint64_t exec_dict_id(exec_ctx *cx, const vec *dict) {
+  uint64_t id = 0;
+  pthread_mutex_lock(&cx->mu);
+  for (uint32_t i = 0; i < cx->n_dicts; i++)
+    if (cx->dicts[i].dict == dict) {
+      id = cx->dicts[i].id;
+      break;
+    }
+  pthread_mutex_unlock(&cx->mu);
+  return id;
 }
 
 /* ---- operators ------------------------------------------------------------------------ */

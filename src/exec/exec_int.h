@@ -29,6 +29,11 @@
 
 /* ---- context --------------------------------------------------------------- */
 
+typedef struct stable_dict {
+  const vec *dict;
+  uint64_t id;
+} stable_dict;
+
 typedef struct shared_slot {
   const void *key;          /* plan node */
   void *val;
@@ -48,6 +53,9 @@ struct exec_ctx {
   atomic_uint spill_seq;       /* spill file names */
   pthread_mutex_t mu;          /* guards shared slots and stats */
   shared_slot *shared;
+  stable_dict *dicts;          /* registered stable dictionaries (heap, under mu) */
+  uint32_t n_dicts, cap_dicts;
+  uint64_t next_dict_id;       /* ids are never reused (under mu) */
   exec_stats stats;
 };
 
@@ -72,6 +80,19 @@ void exec_hint_huge(void *p, size_t n);
 int exec_shared(exec_ctx *cx, const void *key, int (*make)(void *ud, void **val), void *ud, void **out);
 /* Drops the slot for key (after its owner freed the value). */
 void exec_shared_drop(exec_ctx *cx, const void *key);
+
+/*
+** Stable dictionaries: vectors whose content stays fixed while registered (a hash join's build
+** columns laid out by key, which its probes hand out as DICT vectors). Consumers may cache results
+** per dictionary code for them, keyed by the registration id: ids are never reused, so a dictionary
+** freed and another one registered later at the same address are told apart. Any thread.
+*/
+/* Registers dict; its id (> 0), or 0 if out of memory (then it is simply not stable). */
+uint64_t exec_dict_register(exec_ctx *cx, const vec *dict);
+/* Ends dict's registration (before its memory is freed). Unknown dicts are ignored. */
+void exec_dict_unregister(exec_ctx *cx, const vec *dict);
+/* The registration id of dict, 0 if it is not registered. */
+uint64_t exec_dict_id(exec_ctx *cx, const vec *dict);
 
 /* ---- operators ------------------------------------------------------------- */
 

@@ -224,8 +224,8 @@ static trunc_unit parse_unit(const lago_str *s) {
 }
 
 static int64_t trunc_days(int64_t days, trunc_unit u) {
-  if (u == TU_DAY) return days;
   if (u == TU_WEEK) return days - (iso_dow(days) - 1);
+  if (u != TU_YEAR && u != TU_QUARTER && u != TU_MONTH) return days;
   int64_t y;
   unsigned m, d;
   civil_from_days(days, &y, &m, &d);
@@ -233,7 +233,6 @@ static int64_t trunc_days(int64_t days, trunc_unit u) {
     case TU_YEAR: return days_from_civil(y, 1, 1);
     case TU_QUARTER: return days_from_civil(y, (m - 1) / 3 * 3 + 1, 1);
     case TU_MONTH: return days_from_civil(y, m, 1);
-    case TU_WEEK: return days - (iso_dow(days) - 1);
     default: return days;
   }
 }
@@ -245,19 +244,30 @@ static int k_date_trunc(fn_call *c, vec **args, const uint32_t *sel, uint32_t n,
   vec_view_init(&t, args[1]);
   const int64_t *ts = t.data;
   int64_t *o = out->data;
-  /* a constant unit (the usual case) is parsed once */
-  bool cu = u.is_const && VIEW_VALID(&u, 0);
-  trunc_unit cun = cu ? parse_unit(&((const lago_str *)u.data)[VIEW_IDX(&u, 0)]) : TU_NONE;
+  /* The unit is almost always a literal: parse it once. */
+  trunc_unit cu = TU_NONE;
+  if (u.is_const && (!u.validity || bitmap_get(u.validity, 0))) {
+    cu = parse_unit(&((const lago_str *)u.data)[VIEW_IDX(&u, 0)]);
+    if (cu == TU_DAY) { /* floor to midnight: no calendar arithmetic */
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = sel ? sel[i] : i;
+        if (FN_ROW_VALID(out, r) &&
+            __builtin_mul_overflow(floor_div64(ts[VIEW_IDX(&t, r)], MICROS_PER_DAY), MICROS_PER_DAY, &o[r]))
+          TRY(vec_set_null(out, r)); /* before year -292275: not representable */
+      }
+      return LAGO_OK;
+    }
+  }
   for (uint32_t i = 0; i < n; i++) {
     uint32_t r = sel ? sel[i] : i;
     if (!FN_ROW_VALID(out, r)) continue;
-    trunc_unit un = cu ? cun : parse_unit(&((const lago_str *)u.data)[VIEW_IDX(&u, r)]);
+    trunc_unit un = u.is_const ? cu : parse_unit(&((const lago_str *)u.data)[VIEW_IDX(&u, r)]);
     int64_t v = ts[VIEW_IDX(&t, r)];
     int64_t days = floor_div64(v, MICROS_PER_DAY), tod = floor_mod64(v, MICROS_PER_DAY);
     switch (un) {
       case TU_NONE: TRY(vec_set_null(out, r)); continue;
       case TU_YEAR: case TU_QUARTER: case TU_MONTH: case TU_WEEK: case TU_DAY:
-        o[r] = trunc_days(days, un) * MICROS_PER_DAY;
+        if (__builtin_mul_overflow(trunc_days(days, un), MICROS_PER_DAY, &o[r])) TRY(vec_set_null(out, r));
         break;
       case TU_HOUR: o[r] = days * MICROS_PER_DAY + tod / 3600000000LL * 3600000000LL; break;
       case TU_MINUTE: o[r] = days * MICROS_PER_DAY + tod / 60000000LL * 60000000LL; break;
@@ -276,10 +286,12 @@ static int k_trunc_date(fn_call *c, vec **args, const uint32_t *sel, uint32_t n,
   vec_view_init(&d, args[0]);
   vec_view_init(&u, args[1]);
   int32_t *o = out->data;
+  trunc_unit cu = TU_NONE; /* a literal unit, parsed once */
+  if (u.is_const && (!u.validity || bitmap_get(u.validity, 0))) cu = parse_unit(&((const lago_str *)u.data)[VIEW_IDX(&u, 0)]);
   for (uint32_t i = 0; i < n; i++) {
     uint32_t r = sel ? sel[i] : i;
     if (!FN_ROW_VALID(out, r)) continue;
-    trunc_unit un = parse_unit(&((const lago_str *)u.data)[VIEW_IDX(&u, r)]);
+    trunc_unit un = u.is_const && cu != TU_NONE ? cu : parse_unit(&((const lago_str *)u.data)[VIEW_IDX(&u, r)]);
     if (un != TU_YEAR && un != TU_QUARTER && un != TU_MONTH && un != TU_WEEK) {
       TRY(vec_set_null(out, r));
       continue;

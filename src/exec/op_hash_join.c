@@ -94,6 +94,7 @@ typedef struct join_shared {
 
 static void jtable_free(exec_ctx *cx, jtable *t) {
   if (!t) return;
+  for (uint32_t c = 0; t->dense && c < t->n_dense; c++) exec_dict_unregister(cx, &t->dense[c]);
   exec_mem_charge(cx, -(ptrdiff_t)t->charged);
   coll_deinit(&t->rows);
   mem_free(t->rec);
@@ -262,6 +263,7 @@ static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *nul
       bitmap_fill(d->validity, t->range, false);
       d->len = (uint32_t)t->range;
       size_t w = type_width(ty);
+      bool any_null = false; /* some key with a row has a NULL value here */
       for (uint32_t ch = 0; ch < t->rows.n_chunks; ch++) {
         coll_chunk *cc = &t->rows.chunks[ch];
         const vec *src = &cc->cols[n_keys + c];
@@ -270,7 +272,10 @@ static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *nul
           const jrec *r = &t->rec[base + i];
           if (!vec_is_valid(&cc->cols[0], i)) continue;
           uint32_t at = (uint32_t)(r->key - t->kmin);
-          if (!vec_is_valid(src, i)) continue;
+          if (!vec_is_valid(src, i)) {
+            any_null = true;
+            continue;
+          }
           if (type_is_nested(ty) || !w) {
             if (vec_copy_row(d, at, src, i)) return LAGO_NOMEM_ERR(err);
           } else {
@@ -279,12 +284,17 @@ static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *nul
           }
         }
       }
+      /* Probes only read keys that have a row: without NULLs there, no validity (and no per-row bits in
+      ** the output). The entries of absent keys stay zero. */
+      if (!any_null) d->validity = NULL;
     }
     t->present = mem_calloc(bitmap_words(t->range), 8);
     t->dmatched = mem_calloc(t->range, 1);
     if (!t->present || !t->dmatched) return LAGO_NOMEM_ERR(err);
     for (uint64_t b = 0; b < t->range; b++)
       if (t->head[b]) bitmap_set(t->present, b);
+    /* their content is fixed from now on: aggregations may cache per-code results (exec_dict_id) */
+    for (uint32_t c = 0; c < n_right; c++) exec_dict_register(cx, &t->dense[c]);
     size_t dbytes = arena_reserved(t->dense_ar) + bitmap_words(t->range) * 8 + t->range;
     exec_mem_charge(cx, (ptrdiff_t)dbytes);
     t->charged += dbytes;
@@ -672,9 +682,43 @@ static int pair_batch(exec_op *op, join_st *st, uint32_t n, batch *out) {
   if (!cols || !lrows) return LAGO_NOMEM_ERR(op->err);
   const batch *in = &st->pi.b;
   for (uint32_t i = 0; i < n; i++) lrows[i] = in->sel ? in->sel[st->pl[i]] : st->pl[i];
+  jtable *t = st->t;
+  if (t->dense && !op->pl->u.join.residual) {
+    /* Unique keys: every probe row has at most one pair and pairs come in row order, so the output
+    ** is the probe batch itself narrowed by a selection (no left column is touched) plus right
+    ** columns as dictionary vectors indexed by physical row. */
+    uint32_t len = eval_len(in->sel, in->n_rows);
+    uint32_t *codes = arena_zalloc(ar, (len ? len : 1) * sizeof(uint32_t));
+    if (!codes) return LAGO_NOMEM_ERR(op->err);
+    for (uint32_t i = 0; i < n; i++) codes[lrows[i]] = st->pb[i];
+    memcpy(cols, in->cols, nl * sizeof(vec));
+    for (uint32_t c = 0; c < nr; c++) {
+      vec *o = &cols[nl + c];
+      const vec *d = &t->dense[c];
+      memset(o, 0, sizeof *o);
+      o->type = d->type;
+      o->kind = VEC_DICT;
+      o->ar = ar;
+      o->len = len;
+      o->cap = len ? len : 1;
+      o->data = codes;
+      o->dict = (vec *)d;
+      if (d->validity) {
+        o->validity = arena_zalloc(ar, bitmap_words(len ? len : 1) * 8);
+        if (!o->validity) return LAGO_NOMEM_ERR(op->err);
+        for (uint32_t i = 0; i < n; i++) bitmap_put(o->validity, lrows[i], bitmap_get(d->validity, st->pb[i]));
+      }
+    }
+    memset(out, 0, sizeof *out);
+    out->n_cols = nl + nr;
+    out->cols = cols;
+    out->sel = lrows;
+    out->n_rows = n;
+    out->ar = ar;
+    return LAGO_OK;
+  }
   for (uint32_t c = 0; c < nl; c++)
     if (dict_of(ar, &in->cols[c], lrows, n, &cols[c])) return LAGO_NOMEM_ERR(op->err);
-  jtable *t = st->t;
   if (t->dense) { /* dictionary vectors over the key-ordered right columns */
     uint32_t *codes = arena_alloc(ar, (n ? n : 1) * sizeof(uint32_t));
     if (!codes) return LAGO_NOMEM_ERR(op->err);
@@ -690,9 +734,11 @@ static int pair_batch(exec_op *op, join_st *st, uint32_t n, batch *out) {
       o->cap = n ? n : 1;
       o->data = codes;
       o->dict = (vec *)d;
-      o->validity = arena_alloc(ar, bitmap_words(n ? n : 1) * 8);
-      if (!o->validity) return LAGO_NOMEM_ERR(op->err);
-      for (uint32_t i = 0; i < n; i++) bitmap_put(o->validity, i, bitmap_get(d->validity, codes[i]));
+      if (d->validity) {
+        o->validity = arena_alloc(ar, bitmap_words(n ? n : 1) * 8);
+        if (!o->validity) return LAGO_NOMEM_ERR(op->err);
+        for (uint32_t i = 0; i < n; i++) bitmap_put(o->validity, i, bitmap_get(d->validity, codes[i]));
+      }
     }
   } else {
     for (uint32_t c = 0; c < nr; c++) {
@@ -887,7 +933,7 @@ static int probe_batch(exec_op *op, join_st *st, batch *out) {
       if (!ps) return LAGO_NOMEM_ERR(op->err);
       TRY(expr_select(&op->ec, res, &pb, NULL, np, ps, &m));
     }
-    mark_hits(st, ps, m);
+    if (st->type != JOIN_INNER) mark_hits(st, ps, m); /* inner joins keep no per-row or per-build-row state */
     if (!pair_output(st->type) || !m) continue;
     *out = pb;
     if (ps) {

@@ -209,7 +209,48 @@ uint64_t hash_bytes(const void *p, size_t n) {
   return hash_mix64(h);
 }
 
-static uint64_t hash_str(const lago_str *s) { return hash_bytes(str_data(s), s->len); }
+/* 64x64 -> 128-bit multiply folded to 64 bits (one mul instruction). */
+static inline uint64_t mum(uint64_t a, uint64_t b) {
+  unsigned __int128 p = (unsigned __int128)a * b;
+  return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+#define HS0 UINT64_C(0xa0761d6478bd642f)
+#define HS1 UINT64_C(0xe7037ed1a0b428db)
+#define HS2 UINT64_C(0x8ebc6af09c88c6e3)
+
+/*
+** Hash of a string value. Views of up to 12 bytes are canonical (zero-padded
+** inline bytes, which str_equal relies on too), so their 16 bytes are hashed as
+** two words without touching the bytes separately; longer strings hash their
+** bytes 16 at a time (the last 16 overlapping). Equal values hash alike.
+*/
+static inline uint64_t hash_str(const lago_str *s) {
+  uint64_t a, b;
+  if (s->len <= LAGO_STR_INLINE) {
+    memcpy(&a, s, 8);
+    memcpy(&b, (const char *)s + 8, 8);
+    return mum(mum(a ^ HS0, b ^ HS1), HS2);
+  }
+  const char *p = s->u.ptr;
+  size_t len = s->len;
+  uint64_t h = HS2 ^ len;
+  if (len <= 16) { /* 13..16 bytes: the first 8 and the last 8 (overlapping) */
+    memcpy(&a, p, 8);
+    memcpy(&b, p + len - 8, 8);
+  } else {
+    size_t n = len;
+    while (n > 16) {
+      memcpy(&a, p, 8);
+      memcpy(&b, p + 8, 8);
+      h = mum(a ^ HS0, b ^ h);
+      p += 16;
+      n -= 16;
+    }
+    memcpy(&a, p + n - 16, 8); /* the last 16 bytes (they may overlap hashed ones) */
+    memcpy(&b, p + n - 8, 8);
+  }
+  return mum(mum(a ^ HS0, b ^ HS1 ^ h), HS2 ^ h);
+}
 
 /* Hash of a valid value at physical index idx of FLAT p. */
 static uint64_t hash_value(const vec *p, uint32_t idx) {
@@ -272,9 +313,18 @@ void vecops_hash(const vec *v, const uint32_t *sel, uint32_t n, uint64_t *h, boo
   vec_view_init(&vw, v);
   lago_type_id id = (lago_type_id)v->type.id;
   /* Fast paths for the common fixed-width keys. */
+  /* Plain FLAT vectors without NULLs (the common case) get loops without per-row kind checks. */
+  bool plain = !vw.validity && !vw.codes && !vw.is_const;
 #define HASH_LOOP(T, CONV)                                                        \
   do {                                                                            \
     const T *d_ = (const T *)vw.data;                                             \
+    if (plain && !combine) {                                                      \
+      if (sel)                                                                    \
+        for (uint32_t i = 0; i < n; i++) h[i] = hash_mix64(CONV(d_[sel[i]]));     \
+      else                                                                        \
+        for (uint32_t i = 0; i < n; i++) h[i] = hash_mix64(CONV(d_[i]));          \
+      break;                                                                      \
+    }                                                                             \
     for (uint32_t i = 0; i < n; i++) {                                            \
       uint32_t r = sel ? sel[i] : i;                                              \
       uint64_t x = VIEW_VALID(&vw, r) ? hash_mix64(CONV(d_[VIEW_IDX(&vw, r)])) : VECOPS_NULL_HASH; \
@@ -297,6 +347,13 @@ void vecops_hash(const vec *v, const uint32_t *sel, uint32_t n, uint64_t *h, boo
       break;
     case LT_STRING: case LT_BINARY: {
       const lago_str *d = vw.data;
+      if (plain) {
+        if (combine)
+          for (uint32_t i = 0; i < n; i++) h[i] = hash_combine(h[i], hash_str(&d[sel ? sel[i] : i]));
+        else
+          for (uint32_t i = 0; i < n; i++) h[i] = hash_str(&d[sel ? sel[i] : i]);
+        return;
+      }
       for (uint32_t i = 0; i < n; i++) {
         uint32_t r = sel ? sel[i] : i;
         uint64_t x = VIEW_VALID(&vw, r) ? hash_str(&d[VIEW_IDX(&vw, r)]) : VECOPS_NULL_HASH;

@@ -330,6 +330,19 @@ static int bind_name_ref(sql_ctx *q, const sql_table_ref *t, scope *sc, cte_def 
       return LAGO_OK;
     }
   }
+  /* a source registered by a layer above (sql_session_register) */
+  if (nm->n_parts == 1) {
+    const exec_source *rs = sql_registered(q->s, nm->parts[0].name);
+    if (rs) {
+      if (t->tt.kind != SQL_TT_NONE) return sql_err_at(q, LAGO_BIND, t->pos, "time travel needs a Delta table");
+      lp *p;
+      TRY(lp_get(q, rs, nm->parts[0].name, &p));
+      const char *qual[3] = {NULL, NULL, t->alias.name ? t->alias.name : nm->parts[0].name};
+      TRY(scope_from_plan(q, &p, p->n_out, sc, qual, t));
+      *out = p;
+      return LAGO_OK;
+    }
+  }
   sql_table tb;
   const char *view_sql = NULL;
   TRY(sql_table_open(q, nm, t->pos, &tb, &view_sql));

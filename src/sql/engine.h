@@ -47,6 +47,31 @@ void sql_session_free(sql_session *s);
 */
 int sql_exec(sql_session *s, const char *text, sql_result **out, lago_err *err);
 
+/*
+** Hooks for the layers above sql/ (cdc/ uses them to run MERGE as one step of
+** a larger, exactly-once operation). Not for end users.
+**
+** Commit hook: fn(ud, x, err) runs right before every Delta commit a
+** statement makes (INSERT, MERGE, CTAS, ...), with the statement's open
+** transaction, so the caller can add txn ids, domain metadata, operation
+** parameters and metrics to the same atomic commit. A non-OK return aborts
+** the statement. NULL clears it.
+*/
+struct delta_txn;
+struct exec_source;
+typedef int (*sql_commit_hook)(void *ud, struct delta_txn *x, lago_err *err);
+void sql_session_set_commit_hook(sql_session *s, sql_commit_hook fn, void *ud);
+/* The Delta version committed by the session's last committing statement, -1 if none yet. */
+int64_t sql_session_last_commit(const sql_session *s);
+/*
+** Makes `src` readable as the one-part table name `name` in FROM / USING
+** (it shadows temporary views and catalog tables of that name). src is
+** borrowed until sql_session_unregister(s, name) or sql_session_free.
+** Registering a name twice replaces the first.
+*/
+int sql_session_register(sql_session *s, const char *name, const struct exec_source *src, lago_err *err);
+void sql_session_unregister(sql_session *s, const char *name);
+
 /* Columns of the result; names and types are borrowed for the life of r. */
 uint32_t sql_result_n_cols(const sql_result *r);
 const char *sql_result_col_name(const sql_result *r, uint32_t i);

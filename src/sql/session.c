@@ -39,7 +39,46 @@ int sql_session_new(const char *warehouse, sql_session **out, lago_err *err) {
   strcpy(s->cur_catalog, "main");
   strcpy(s->cur_schema, "default");
   s->n_threads = 2;
+  s->last_commit = -1;
   *out = s;
+  return LAGO_OK;
+}
+
+void sql_session_set_commit_hook(sql_session *s, sql_commit_hook fn, void *ud) {
+  s->commit_hook = fn;
+  s->commit_hook_ud = ud;
+}
+
+int64_t sql_session_last_commit(const sql_session *s) { return s->last_commit; }
+
+const exec_source *sql_registered(const sql_session *s, const char *name) {
+  for (const sql_reg *r = s->regs; r; r = r->next)
+    if (!strcasecmp(r->name, name)) return r->src;
+  return NULL;
+}
+
+void sql_session_unregister(sql_session *s, const char *name) {
+  for (sql_reg **pp = &s->regs; *pp; pp = &(*pp)->next)
+    if (!strcasecmp((*pp)->name, name)) {
+      sql_reg *r = *pp;
+      *pp = r->next;
+      mem_free(r->name);
+      mem_free(r);
+      return;
+    }
+}
+
+int sql_session_register(sql_session *s, const char *name, const exec_source *src, lago_err *err) {
+  if (!name || !*name || !src) return LAGO_ERR(err, LAGO_MISUSE, "sql_session_register: a name and a source are needed");
+  sql_session_unregister(s, name);
+  sql_reg *r = mem_calloc(1, sizeof *r);
+  if (!r || !(r->name = mem_strdup(name))) {
+    mem_free(r);
+    return LAGO_NOMEM_ERR(err);
+  }
+  r->src = src;
+  r->next = s->regs;
+  s->regs = r;
   return LAGO_OK;
 }
 
@@ -58,6 +97,7 @@ void sql_session_free(sql_session *s) {
   catalog_free(s->cat);
   kv_free(s->settings);
   kv_free(s->temp_views);
+  while (s->regs) sql_session_unregister(s, s->regs->name);
   mem_free(s->warehouse);
   mem_free(s);
 }

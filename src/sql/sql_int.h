@@ -61,7 +61,22 @@ struct sql_session {
   sql_kv *temp_views;                     /* CREATE TEMP VIEW: lower-case name -> SQL text */
   int n_threads;                          /* lago.threads (default 2) */
   size_t mem_limit;                       /* lago.memoryLimit bytes (0 = none) */
+  /* hooks for layers above (cdc/): engine.h */
+  sql_commit_hook commit_hook;            /* called before every Delta commit of a statement, or NULL */
+  void *commit_hook_ud;
+  int64_t last_commit;                    /* version committed by the last statement that committed, -1 */
+  struct sql_reg *regs;                   /* sql_session_register: name -> source (heap list) */
 };
+
+/* A source registered under a one-part name (sql_session_register). */
+typedef struct sql_reg {
+  char *name;                             /* heap */
+  const exec_source *src;                 /* borrowed from the registrant */
+  struct sql_reg *next;
+} sql_reg;
+
+/* The source registered as `name` (case-insensitive), or NULL. */
+const exec_source *sql_registered(const sql_session *s, const char *name);
 
 typedef struct sql_cleanup {
   void (*fn)(void *p);

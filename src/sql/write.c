@@ -47,8 +47,14 @@ int sql_commit(sql_ctx *q, delta_txn *x, int pos, int64_t *version) {
   lago_err tmp;
   lago_err_clear(&tmp);
   int64_t v = -1;
-  int rc = delta_txn_commit(x, &v, &tmp);
+  int rc = LAGO_OK;
+  if (q->s->commit_hook && (rc = q->s->commit_hook(q->s->commit_hook_ud, x, &tmp))) {
+    delta_txn_abort(x);
+    return sql_err_at(q, rc, pos, "%s", tmp.msg);
+  }
+  rc = delta_txn_commit(x, &v, &tmp);
   if (rc) return sql_err_at(q, rc, pos, "%s", tmp.msg);
+  q->s->last_commit = v;
   if (version) *version = v;
   return LAGO_OK;
 }

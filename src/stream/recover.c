@@ -587,6 +587,22 @@ static int load_progress(stream *s, int64_t committed, bool have_committed, lago
       cand_deinit(&pend);
     }
   }
+  /*
+  ** A hole below the first offsets file after the compact state (the compact file that covered
+  ** it was lost): the files of those batches are not in the seen set and would be loaded again.
+  ** They are taken from the table's log, like a checkpoint behind the table.
+  */
+  int64_t first_after = -1;
+  for (size_t i = 0; i < offs.n; i++)
+    if (offs.v[i] > last_compact && (first_after < 0 || offs.v[i] < first_after)) first_after = offs.v[i];
+  bool hole = rc == LAGO_OK && s->table && first_after > last_compact + 1 && committed >= 0;
+  if (hole) {
+    stream_event(s, STREAM_WARN,
+                 "checkpoint %s has no file list for batches %lld to %lld (a lost state file): taking them from the "
+                 "table's log",
+                 s->ckpt, (long long)(last_compact + 1), (long long)(first_after - 1));
+    rc = rebuild_tail(s, last_compact, committed < last ? committed : last, err);
+  }
   if (rc == LAGO_OK) {
     if (committed >= last) {
       s->next_batch = committed + 1;

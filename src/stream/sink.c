@@ -25,6 +25,12 @@
 **
 ** Callback sink. The user's function gets the batch id and an iterator over
 ** the rows; LAGO_OK marks the batch done in the checkpoint (commits/<b>).
+**
+** Merge sink (stream.h stream_merge_fn). Like the Delta sink, except that
+** the user's function writes and commits: it gets the batch id, the txn appId
+** and the operationParameters members above (its commit carries them, so
+** recover.c finds the batch in the table's log), and reports the version.
+** The table must exist; the stream never changes its schema.
 */
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +44,8 @@ struct sink {
   delta_txn *x;
   bool creating;
   bool callback;
+  bool merge;             /* merge sink: callback + the function commits */
+  int64_t merge_version;  /* what the merge function committed */
   lago_type target;
 };
 
@@ -69,7 +77,7 @@ int sink_commit_params(stream *s, const sink_commit_info *ci, buf *out) {
   json_w_init(&p, out);
   json_w_begin_obj(&p);
   json_w_key(&p, "outputMode");
-  json_w_str(&p, "Append");
+  json_w_str(&p, s->merge_fn ? "Update" : "Append");
   json_w_key(&p, "queryId");
   json_w_str(&p, s->meta.stream_id);
   json_w_key(&p, "epochId");
@@ -142,6 +150,21 @@ int sink_begin(stream *s, lago_type wanted, const sink_commit_info *ci, sink **o
     *already = true;
     return LAGO_OK;
   }
+  if (s->merge_fn) {
+    if (!snap)
+      return LAGO_ERR(err, LAGO_NOTFOUND, "table %s does not exist: a merge needs the table (create or load it first)",
+                      s->name);
+    *read_version = delta_snapshot_version(snap);
+    delta_snapshot_unref(snap);
+    if (!(k = mem_calloc(1, sizeof *k))) return LAGO_NOMEM_ERR(err);
+    k->s = s;
+    k->callback = k->merge = true;
+    k->merge_version = -1;
+    k->target = wanted;
+    *out = k;
+    *target = wanted;
+    return LAGO_OK;
+  }
   buf params;
   buf_init(&params);
   if (sink_commit_params(s, ci, &params)) {
@@ -196,14 +219,33 @@ int sink_write(sink *k, const batch *b, lago_err *err) { return delta_txn_write(
 
 bool sink_is_callback(const sink *k) { return k->callback; }
 
-int sink_run_callback(sink *k, int64_t batch_id, src_reader *r, lago_type target, lago_err *err) {
+int sink_run_callback(sink *k, int64_t batch_id, src_reader *r, lago_type target, const sink_commit_info *ci,
+                      lago_err *err) {
   stream_rows rows = {r, target};
-  return k->s->tgt.fn(k->s->tgt.fn_ud, batch_id, &rows, err);
+  if (!k->merge) return k->s->tgt.fn(k->s->tgt.fn_ud, batch_id, &rows, err);
+  buf params;
+  buf_init(&params);
+  if (sink_commit_params(k->s, ci, &params)) {
+    buf_deinit(&params);
+    return LAGO_NOMEM_ERR(err);
+  }
+  stream_merge_batch mb;
+  memset(&mb, 0, sizeof mb);
+  mb.batch_id = batch_id;
+  mb.app_id = k->s->meta.stream_id;
+  mb.params = buf_cstr(&params);
+  mb.n_files = ci->n_files;
+  for (uint32_t i = 0; i < ci->n_files; i++)
+    if (!ci->files[i].skip) mb.bytes += ci->files[i].size;
+  int rc = k->s->merge_fn(k->s->tgt.fn_ud, &mb, &rows, &k->merge_version, err);
+  buf_deinit(&params);
+  return rc;
 }
 
 int sink_commit(sink *k, const sink_commit_info *ci, int64_t *table_version, lago_err *err) {
   *table_version = -1;
   if (k->callback) {
+    if (k->merge) *table_version = k->merge_version;
     mem_free(k);
     return LAGO_OK;
   }

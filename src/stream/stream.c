@@ -217,7 +217,10 @@ static bool special_name(const stream *s, const char *name) {
   return false;
 }
 
-/* The source schema when nothing is stored: the user's, or the table's (without the stream's own columns). */
+/*
+** The source schema when nothing is stored: the user's, or the table's (without the stream's own columns),
+** unless source_not_table says the source has other columns: then it is inferred from the next files.
+*/
 static int initial_schema(stream *s, lago_err *err) {
   TRY(schema_load_latest(s, err));
   if (s->o.schema) {
@@ -232,7 +235,7 @@ static int initial_schema(stream *s, lago_err *err) {
     TRY(schema_append(s->ar, s->src_schema, more, &merged, &changed, err));
     return schema_store(s, merged, s->next_batch, err);
   }
-  if (s->have_schema || !s->table) return LAGO_OK;
+  if (s->have_schema || !s->table || s->o.source_not_table) return LAGO_OK;
   delta_snapshot *snap;
   int rc = delta_snapshot_load(s->table, -1, &snap, err);
   if (rc == LAGO_NOTFOUND) {
@@ -318,6 +321,13 @@ int stream_open(const tbl_handlers *h, const stream_opts *o, const char *source,
     return rc;
   }
   *out = s;
+  return LAGO_OK;
+}
+
+int stream_set_merge_sink(stream *s, stream_merge_fn fn, void *ud, lago_err *err) {
+  if (!s->table || !fn) return LAGO_ERR(err, LAGO_MISUSE, "stream_set_merge_sink: the stream needs a Delta table target");
+  s->merge_fn = fn;
+  s->tgt.fn_ud = ud;
   return LAGO_OK;
 }
 
@@ -508,7 +518,7 @@ static int run_once(batch_run *br, sink_commit_info *ci, int64_t *version, src_s
   bool detect = allow_retry && (s->mode == EVOLVE_ADD_NEW_COLUMNS || s->mode == EVOLVE_FAIL_ON_NEW_COLUMNS);
   int rc = src_reader_open(s, br->files, br->n, br->layouts, target, br->id, tbl_now_ms(s->h) * 1000, detect, &r, err);
   if (rc == LAGO_OK && sink_is_callback(k)) {
-    rc = sink_run_callback(k, br->id, r, target, err);
+    rc = sink_run_callback(k, br->id, r, target, ci, err);
   } else if (rc == LAGO_OK) {
     for (;;) {
       batch *b;

@@ -113,6 +113,9 @@ typedef struct stream_opts {
   uint32_t n_fmt;
   int threads;               /* lago: parser threads (2) */
   const char *stream_name;   /* lago: a name for the checkpoint directory (NULL = derived) */
+  bool source_not_table;     /* lago: the source's columns are not the table's (a merge sink, e.g. CDC files with
+                                op/sequence columns): with no stored schema, infer it from the files instead of
+                                taking the table's columns */
 } stream_opts;
 
 void stream_opts_init(stream_opts *o);
@@ -187,6 +190,29 @@ lago_type stream_rows_schema(const stream_rows *r);
 */
 typedef int (*stream_batch_fn)(void *ud, int64_t batch_id, stream_rows *rows, lago_err *err);
 
+/*
+** A merge sink (cdc/: CDC apply; stream_set_merge_sink after opening the
+** stream on a Delta target): each micro-batch goes to a function that
+** writes it into the existing Delta table at table_root itself (a MERGE) and
+** makes exactly ONE Delta commit that also carries txn(app_id, batch_id) and
+** the members of `params` in commitInfo.operationParameters (the batch's
+** source file list, as the Delta sink records it). Progress and data then
+** commit together, so exactly-once holds as for the Delta sink and a lost
+** checkpoint is rebuilt from the table's log. The function stores the
+** committed version in *version (-1 if the batch changed nothing and it made
+** no commit: then the batch is delivered again by the next run, and must stay
+** harmless to apply twice). The table must exist when the stream opens.
+*/
+typedef struct stream_merge_batch {
+  int64_t batch_id;
+  const char *app_id;        /* txn appId to write: the stream id */
+  const char *params;        /* JSON object text: queryId, epochId, lago.source, lago.format, lago.files, ... */
+  uint32_t n_files;
+  uint64_t bytes;            /* source bytes of the batch */
+} stream_merge_batch;
+typedef int (*stream_merge_fn)(void *ud, const stream_merge_batch *mb, stream_rows *rows, int64_t *version,
+                               lago_err *err);
+
 /* ---- the stream --------------------------------------------------------------- */
 
 typedef struct stream stream;
@@ -207,6 +233,11 @@ typedef struct stream_target {
 */
 int stream_open(const tbl_handlers *h, const stream_opts *o, const char *source, const stream_target *target,
                 const char *checkpoint, const stream_hooks *hooks, stream **out, lago_err *err);
+/*
+** Turns a stream opened with a Delta target (table_root) into a merge sink:
+** batches go to fn(ud, ...) instead of being appended. Call before stream_run.
+*/
+int stream_set_merge_sink(stream *s, stream_merge_fn fn, void *ud, lago_err *err);
 /* Runs the trigger (see stream_trigger_kind). Returns LAGO_OK when it finished or was stopped. */
 int stream_run(stream *s, lago_err *err);
 /* Async-signal-safe: asks the stream to stop after the batch in flight. */

@@ -51,6 +51,7 @@ struct stream {
   stream_opts o;          /* copy; strings in ar */
   stream_hooks hooks;
   stream_target tgt;
+  stream_merge_fn merge_fn;  /* merge sink (stream_set_merge_sink), else NULL; tgt.fn_ud is its ud */
   const char *name;       /* target name for messages */
   /* source */
   const char *src_dir;    /* absolute directory that is listed */
@@ -211,9 +212,10 @@ typedef struct sink_commit_info {
 int sink_begin(stream *s, lago_type wanted, const sink_commit_info *ci, sink **out, lago_type *target,
                int64_t *read_version, bool *already, lago_err *err);
 int sink_write(sink *k, const batch *b, lago_err *err);
-/* Callback sink: hands the reader to the user's function instead of sink_write. */
+/* Callback and merge sinks: hand the reader to the user's function instead of sink_write. */
 bool sink_is_callback(const sink *k);
-int sink_run_callback(sink *k, int64_t batch_id, src_reader *r, lago_type target, lago_err *err);
+int sink_run_callback(sink *k, int64_t batch_id, src_reader *r, lago_type target, const sink_commit_info *ci,
+                      lago_err *err);
 /* Commits (Delta: txn + file list in commitInfo, one commit). Frees k. */
 int sink_commit(sink *k, const sink_commit_info *ci, int64_t *table_version, lago_err *err);
 void sink_abort(sink *k);

@@ -79,14 +79,7 @@ else
   grep -q '^upsell_replay: [0-9]* passed, 0 failed$' <<<"$out" && ok || bad "DuckDB replay (default mix)" "$(grep FAIL <<<"$out" | head -5)"
 fi
 
-# ---- the demo job (examples/upsell/job.yaml): source, three parallel bronze loads, report ----
-DW="$T/demo-wh"
-check demo-job 0 '^job upsell, run 1: SUCCESS in .*\(5 tasks: 5 succeeded\)$' \
-  "$L" --warehouse "$DW" job run examples/upsell/job.yaml --param "sim=$SIM" --param sf=0.001 --param batches=1 --quiet
-n=$("$L" --warehouse "$DW" table cat upsell.bronze_transactions | tail -n +2 | wc -l)
-[ "$n" -eq 1000 ] && ok || bad "demo job: bronze_transactions has $n rows, want 1000"
-check demo-job-again 0 '^job upsell, run 2: SUCCESS' "$L" --warehouse "$DW" job run examples/upsell/job.yaml --param "sim=$SIM" --param sf=0.001 --param batches=1 --quiet
-grep -q '^upsell.bronze_customers exists: full load skipped$' "$DW/_lago/jobs/upsell/runs/2/bronze_customers.log" && ok || bad "demo job: the second run should skip the full load"
+# The demo job (examples/upsell/job.yaml) is tested by tests/scripts/demo_upsell.sh.
 
 echo "job_upsell_sim: $pass passed, $fail failed"
 [ $fail -eq 0 ]

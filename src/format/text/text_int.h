@@ -563,7 +563,7 @@ int txt_scan_next(txt_scan *s, batch **out, txt_batch_info *info, lago_err *err)
 const txt_stats *txt_scan_stats(const txt_scan *s);
 /* Ranges whose guessed start was wrong and that were parsed again. */
 uint32_t txt_scan_reparsed(const txt_scan *s);
-/* Index into paths of the file the last batch from txt_scan_next came from. */
+/* Index into paths of the file the last batch (from txt_scan_next) came from. */
 uint32_t txt_scan_file(const txt_scan *s);
 /* Stops the workers, writes the bad records, frees everything. NULL is a no-op. */
 void txt_scan_close(txt_scan *s);

@@ -5,7 +5,8 @@
 ** For each winning commit, in order:
 **   1. it changed the protocol                      -> conflict (ProtocolChanged)
 **   2. it changed the metadata                      -> conflict (MetadataChanged)
-**   3. it wrote a txn for an appId this txn writes  -> conflict (ConcurrentTransaction)
+**   3. it wrote a txn for an appId this txn writes, or domain metadata for a
+**      domain this txn writes                      -> conflict (ConcurrentTransaction)
 **   4. it added files this txn should have read: with a whole-table read, any
 **      data-changing add; with read predicates, adds whose partition values
 **      match them (predicates on data columns match everything). Under
@@ -88,6 +89,13 @@ static int on_winner(void *ud, const delta_action *a, int64_t version, bool from
     f.path = delta_path_relativize(x->t->root, f.path);
     return keep(w->scratch, &w->removes, &w->n_removes, &w->cap_removes, &f) ? LAGO_NOMEM_ERR(err) : LAGO_OK;
   }
+  case DA_DOMAIN:
+    for (size_t i = 0; i < x->n_acts; i++)
+      if (x->acts[i].kind == DA_DOMAIN && !strcmp(x->acts[i].u.domain.domain, a->u.domain.domain) && !w->kind) {
+        w->kind = "ConcurrentTransaction";
+        snprintf(w->detail, sizeof w->detail, "both changed domain metadata \"%.200s\"", a->u.domain.domain);
+      }
+    return LAGO_OK;
   default: return LAGO_OK;
   }
 }

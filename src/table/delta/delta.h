@@ -411,6 +411,8 @@ int delta_txn_set_property(delta_txn *x, const char *key, const char *value, lag
 ** schema, and widens types where `more` has a wider type (typeWidening).
 */
 int delta_txn_evolve_schema(delta_txn *x, lago_type more, lago_err *err);
+/* The version this transaction read (-1 when it creates the table). */
+int64_t delta_txn_read_version(const delta_txn *x);
 /* The schema this transaction writes with (after set_metadata/evolve). Borrowed. */
 lago_type delta_txn_schema(const delta_txn *x);
 
@@ -450,6 +452,22 @@ int delta_txn_delete_rows(delta_txn *x, const delta_file *f, const uint64_t *row
 int delta_txn_write_cdc(delta_txn *x, const batch *b, lago_err *err);
 /* Idempotent writes: records txn(app_id, version). */
 int delta_txn_set_app_version(delta_txn *x, const char *app_id, int64_t version, lago_err *err);
+/*
+** Records a domainMetadata action (PROTOCOL.md "Domain Metadata"): the
+** configuration string of a named domain, or its removal. The protocol gains
+** the domainMetadata writer feature when it lacks it. A concurrent commit that
+** changes the same domain conflicts with this one (never rebased over), so a
+** domain can hold state that must change atomically with the data.
+** Names starting with "delta." are refused (reserved for Delta's own domains).
+*/
+int delta_txn_set_domain(delta_txn *x, const char *domain, const char *configuration, bool removed, lago_err *err);
+/*
+** Adds members to commitInfo.operationParameters: json_object is a JSON
+** object's text whose members are appended after the operation's own
+** (a caller's bookkeeping, e.g. a stream's file list). Not validated beyond
+** its braces: callers pass JSON they wrote.
+*/
+int delta_txn_add_params(delta_txn *x, const char *json_object, lago_err *err);
 /* Adds operationMetrics entries to commitInfo (values as text, Spark style). */
 int delta_txn_set_metric(delta_txn *x, const char *key, int64_t value, lago_err *err);
 /* Marks the commit as a whole-table overwrite: every live file is removed. */

@@ -75,6 +75,9 @@ bool delta_protocol_has(const delta_protocol *p, const char *feature);
 */
 int delta_protocol_for(arena *ar, const delta_protocol *base, lago_type schema, const delta_map *config,
                        delta_protocol *out, lago_err *err);
+/* The same, also supporting one more writer feature (NULL: none), e.g. "domainMetadata". */
+int delta_protocol_for_ex(arena *ar, const delta_protocol *base, lago_type schema, const delta_map *config,
+                          const char *extra_writer_feature, delta_protocol *out, lago_err *err);
 
 /* ---- small hash set of strings (keyset.c) ----------------------------------- */
 

@@ -150,6 +150,11 @@ static bool cfg_true(const delta_map *c, const char *k) {
 
 int delta_protocol_for(arena *ar, const delta_protocol *base, lago_type schema, const delta_map *config,
                        delta_protocol *out, lago_err *err) {
+  return delta_protocol_for_ex(ar, base, schema, config, NULL, out, err);
+}
+
+int delta_protocol_for_ex(arena *ar, const delta_protocol *base, lago_type schema, const delta_map *config,
+                          const char *extra_writer_feature, delta_protocol *out, lago_err *err) {
   fset rw = {{0}, 0}, w = {{0}, 0};
   /* what the base already supports */
   int r_ver = base ? base->min_reader : 1, w_ver = base ? base->min_writer : 2;
@@ -172,6 +177,7 @@ int delta_protocol_for(arena *ar, const delta_protocol *base, lago_type schema, 
   if (cfg_true(config, "delta.enableChangeDataFeed")) fset_add(&need_w, "changeDataFeed");
   if (cfg_true(config, "delta.appendOnly")) fset_add(&need_w, "appendOnly");
   if (cfg_true(config, "delta.enableInCommitTimestamps")) fset_add(&need_w, "inCommitTimestamp");
+  if (extra_writer_feature) fset_add(&need_w, extra_writer_feature); /* e.g. domainMetadata: table features only */
 
   /* Can legacy versions express everything? */
   bool legacy = (!base || (base->min_reader < 3 && base->min_writer < 7));

@@ -107,11 +107,13 @@ void delta_txn_abort(delta_txn *x) {
 
 lago_type delta_txn_schema(const delta_txn *x) { return x->schema; }
 
+int64_t delta_txn_read_version(const delta_txn *x) { return x->read_version; }
+
 /* Recomputes the protocol for the current schema + configuration. */
 static int refresh_protocol(delta_txn *x, lago_err *err) {
   delta_protocol p;
-  TRY(delta_protocol_for(x->ar, x->snap || x->proto_changed ? &x->proto : NULL, x->schema, &x->md.configuration, &p,
-                         err));
+  TRY(delta_protocol_for_ex(x->ar, x->snap || x->proto_changed ? &x->proto : NULL, x->schema, &x->md.configuration,
+                            x->domain_feature ? "domainMetadata" : NULL, &p, err));
   bool same = p.min_reader == x->proto.min_reader && p.min_writer == x->proto.min_writer &&
               p.n_reader_features == x->proto.n_reader_features && p.n_writer_features == x->proto.n_writer_features;
   if (!same || !x->snap) {
@@ -436,6 +438,58 @@ int delta_txn_set_app_version(delta_txn *x, const char *app_id, int64_t version,
   a.u.txn.last_updated = tbl_now_ms(x->t->h);
   if (!a.u.txn.app_id) return LAGO_NOMEM_ERR(err);
   return push_action(x, &a, err);
+}
+
+int delta_txn_set_domain(delta_txn *x, const char *domain, const char *configuration, bool removed, lago_err *err) {
+  if (!domain || !*domain) return LAGO_ERR(err, LAGO_MISUSE, "domainMetadata needs a domain name");
+  if (!strncmp(domain, "delta.", 6))
+    return LAGO_ERR(err, LAGO_MISUSE, "domain \"%s\": names starting with \"delta.\" are reserved for Delta itself", domain);
+  for (size_t i = 0; i < x->n_acts; i++)
+    if (x->acts[i].kind == DA_DOMAIN && !strcmp(x->acts[i].u.domain.domain, domain))
+      return LAGO_ERR(err, LAGO_MISUSE, "domainMetadata for \"%s\" set twice", domain);
+  delta_action a;
+  memset(&a, 0, sizeof a);
+  a.kind = DA_DOMAIN;
+  a.u.domain.domain = arena_strdup(x->ar, domain);
+  a.u.domain.configuration = arena_strdup(x->ar, configuration ? configuration : "");
+  a.u.domain.removed = removed;
+  if (!a.u.domain.domain || !a.u.domain.configuration) return LAGO_NOMEM_ERR(err);
+  if (!delta_protocol_has(&x->proto, "domainMetadata")) {
+    x->domain_feature = true;
+    TRY(refresh_protocol(x, err));
+  }
+  return push_action(x, &a, err);
+}
+
+int delta_txn_add_params(delta_txn *x, const char *json_object, lago_err *err) {
+  size_t n = json_object ? strlen(json_object) : 0;
+  while (n && (json_object[n - 1] == ' ' || json_object[n - 1] == '\n')) n--;
+  if (n < 2 || json_object[0] != '{' || json_object[n - 1] != '}')
+    return LAGO_ERR(err, LAGO_MISUSE, "delta_txn_add_params: not a JSON object");
+  const char *in = json_object + 1; /* members, without the braces */
+  size_t in_len = n - 2;
+  bool in_empty = true;
+  for (size_t i = 0; i < in_len; i++)
+    if (in[i] != ' ' && in[i] != '\n') in_empty = false;
+  if (in_empty) return LAGO_OK;
+  const char *old = x->op_params ? x->op_params : "{}";
+  size_t m = strlen(old);
+  while (m && old[m - 1] != '}') m--;
+  if (!m || old[0] != '{') return LAGO_ERR(err, LAGO_MISUSE, "operationParameters is not a JSON object");
+  bool old_empty = true;
+  for (size_t i = 1; i + 1 < m; i++)
+    if (old[i] != ' ' && old[i] != '\n') old_empty = false;
+  char *neu = arena_alloc(x->ar, m + in_len + 3);
+  if (!neu) return LAGO_NOMEM_ERR(err);
+  memcpy(neu, old, m - 1);
+  size_t k = m - 1;
+  if (!old_empty) neu[k++] = ',';
+  memcpy(neu + k, in, in_len);
+  k += in_len;
+  neu[k++] = '}';
+  neu[k] = 0;
+  x->op_params = neu;
+  return LAGO_OK;
 }
 
 int delta_txn_set_metric(delta_txn *x, const char *key, int64_t value, lago_err *err) {

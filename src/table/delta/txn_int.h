@@ -26,6 +26,7 @@ struct delta_txn {
   const char *cm_mode;
   delta_protocol proto;
   bool md_changed, proto_changed, enabling_ict;
+  bool domain_feature;       /* a domainMetadata action is written: the protocol must list the feature */
   /* actions in commit order (heap array; contents in ar) */
   delta_action *acts;
   size_t n_acts, cap_acts;

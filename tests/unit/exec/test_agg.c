@@ -5,6 +5,7 @@
 */
 #include <dirent.h>
 
+#include "exec/aggtab.h"
 #include "exec_test.h"
 
 static arena *A;
@@ -219,4 +220,244 @@ TEST(agg_parallel_same_result) {
   agg_call *g[] = {agg("count", NULL, false, NULL), agg("sum", expr_column(A, 1, type_make(LT_BIGINT), NULL), false, NULL)};
   ASSERT_EQ_STR(trun(A, group_by(tscan(A, m), NULL, 0, g, 2), &two, false), "50000,1249975000\n");
   memsource_free(m);
+}
+
+/* Group keys of every fixed-width kind in one row layout: -0.0 groups with 0.0 and NaN with NaN
+** (Spark normalizes both), NULLs group together, wide decimals and booleans compare exactly; the
+** same keys as a CONST column and through a filter's selection vector. */
+TEST(agg_key_types) {
+  setup();
+  memsource *m = tsource(A, 6, (const char *[]){"DOUBLE", "FLOAT", "SMALLINT", "BOOLEAN", "DECIMAL(20,2)", "DATE"},
+                         (const char *[]){"0.0|-0.0|NaN|NaN|NULL|1.5|1.5|-0.0|7.0",
+                                          "-0.0|0.0|NaN|NaN|NULL|2.5|2.5|0.0|7.0",
+                                          "1|1|-1|-1|NULL|300|300|1|7",
+                                          "true|true|false|false|NULL|true|true|true|false",
+                                          "123456789012345678.91|123456789012345678.91|-1.00|-1.00|NULL|0.01|0.01|"
+                                          "123456789012345678.91|-123456789012345678.91",
+                                          "2024-01-01|2024-01-01|1970-01-01|1970-01-01|NULL|2000-02-29|2000-02-29|"
+                                          "2024-01-01|1900-01-01"});
+  plan *s = tscan(A, m);
+  expr *keys[6];
+  for (uint32_t c = 0; c < 6; c++) keys[c] = expr_column(A, c, s->types[c], NULL);
+  agg_call *cnt[] = {agg("count", NULL, false, NULL)};
+  const char *want = "-1.00,2\n"
+                     "-123456789012345678.91,1\n"
+                     "0.01,2\n"
+                     "123456789012345678.91,3\n"
+                     "NULL,1\n";
+  ASSERT_EQ_STR(trun(A, group_by(s, keys + 4, 1, cnt, 1), NULL, true), want);
+  const char *all = "0.0,0.0,1,true,123456789012345678.91,2024-01-01,3\n"
+                    "1.5,2.5,300,true,0.01,2000-02-29,2\n"
+                    "7.0,7.0,7,false,-123456789012345678.91,1900-01-01,1\n"
+                    "NULL,NULL,NULL,NULL,NULL,NULL,1\n"
+                    "NaN,NaN,-1,false,-1.00,1970-01-01,2\n";
+  ASSERT_EQ_STR(trun(A, group_by(s, keys, 6, cnt, 1), NULL, true), all);
+  exec_config two = {0, 2, 0, NULL, NULL};
+  ASSERT_EQ_STR(trun(A, group_by(s, keys, 6, cnt, 1), &two, true), all);
+  /* a constant key and a filtered input (selection vectors reach the table) */
+  plan *f;
+  TFAIL_IF(plan_filter(A, s, tcall2(A, "<>", expr_column(A, 2, s->types[2], NULL), expr_int(A, 300)), &f, &E), E);
+  expr *k2[2] = {expr_str(A, "c"), keys[0]};
+  ASSERT_EQ_STR(trun(A, group_by(f, k2, 2, cnt, 1), NULL, true), "c,0.0,3\nc,7.0,1\nc,NaN,2\n");
+  memsource_free(m);
+}
+
+/*
+** The aggregation table's code cache (aggtab.c), driven directly: keys are DICT vectors over
+** registered (stable) dictionaries, sharing one codes array. Several codes name the same key tuple
+** (they must reach one group), rows carry row-level NULLs, the dictionaries are re-registered with
+** new content at the same address (the cache must start over), and a table frozen by the memory
+** limit keeps counting cached groups while rows of new groups are spilled.
+*/
+typedef struct cc_fix {
+  exec_ctx *cx;
+  aggtab_spec sp;
+  lago_type kt[2];
+  const agg_bind *aggs[1];
+  uint32_t argc[1];
+  int32_t fc[1];
+} cc_fix;
+
+static void cc_setup(cc_fix *f, size_t mem_limit) {
+  exec_config cfg = {mem_limit, 1, 0, test_tmpdir(), NULL};
+  TFAIL_IF(exec_ctx_new(&cfg, &f->cx), E);
+  f->kt[0] = type_make(LT_BIGINT);
+  f->kt[1] = type_make(LT_STRING);
+  f->aggs[0] = &agg("count", NULL, false, NULL)->b;
+  f->argc[0] = 0;
+  f->fc[0] = -1;
+  f->sp = (aggtab_spec){2, f->kt, 0, NULL, 1, f->aggs, f->argc, f->fc, -1};
+}
+
+/* Dictionaries of n entries: d0[i] = (i % mod0) * 10 (or NULL-free), d1[i] = "k<i % mod1>" + suffix. */
+static void cc_fill(vec *d0, vec *d1, uint32_t n, uint32_t mod0, uint32_t mod1, const char *suffix) {
+  for (uint32_t i = 0; i < n; i++) {
+    VEC_DATA(d0, int64_t)[i] = (int64_t)(i % mod0) * 10;
+    char s[64];
+    int len = snprintf(s, sizeof s, "k%u%s", i % mod1, suffix);
+    vec_set_str(d1, i, s, (uint32_t)len);
+  }
+  d0->len = d1->len = n;
+}
+
+/* Sinks `rows` rows with codes (r * 31 + salt) % n into t; the second key is NULL on every 17th row.
+** counts[code] counts the other rows, nulls[code] those. */
+static void cc_sink(aggtab *t, vec *d0, vec *d1, uint32_t n, uint32_t rows, uint32_t salt, uint32_t *counts,
+                    uint32_t *nulls) {
+  for (uint32_t done = 0; done < rows; done += 2048) {
+    uint32_t m = rows - done < 2048 ? rows - done : 2048;
+    vec k0, k1;
+    TFAIL_IF(vec_init(&k0, A, d0->type, m) ? LAGO_NOMEM : LAGO_OK, E);
+    TFAIL_IF(vec_init(&k1, A, d1->type, m) ? LAGO_NOMEM : LAGO_OK, E);
+    TFAIL_IF(vec_make_dict(&k0, d0, m) || vec_make_dict(&k1, d1, m) ? LAGO_NOMEM : LAGO_OK, E);
+    uint32_t *codes = arena_alloc(A, m * sizeof(uint32_t));
+    for (uint32_t i = 0; i < m; i++) codes[i] = ((done + i) * 31 + salt) % n;
+    k0.data = k1.data = codes; /* one codes array for both keys */
+    k0.len = k1.len = m;
+    for (uint32_t i = 0; i < m; i++) {
+      if ((done + i) % 17 == 0) {
+        vec_set_null(&k1, i);
+        nulls[codes[i]]++;
+      } else {
+        counts[codes[i]]++;
+      }
+    }
+    vec *cols[2] = {&k0, &k1};
+    TFAIL_IF(aggtab_sink(t, cols, NULL, m), E);
+  }
+}
+
+static int cc_line_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Lines "k0,k1,count" with equal "k0,k1" summed, sorted (allocated in A). */
+static const char *merge_counts(const char *text) {
+  size_t n = 0, cap = 64;
+  char **ls = malloc(cap * sizeof(char *));
+  for (const char *p = text; *p;) {
+    const char *e = strchr(p, '\n');
+    if (n == cap) ls = realloc(ls, (cap *= 2) * sizeof(char *));
+    ls[n++] = strndup(p, (size_t)(e - p));
+    p = e + 1;
+  }
+  qsort(ls, n, sizeof(char *), cc_line_cmp);
+  buf b;
+  buf_init(&b);
+  for (size_t i = 0; i < n;) {
+    char *comma = strrchr(ls[i], ',');
+    size_t klen = (size_t)(comma - ls[i]);
+    unsigned long long sum = 0;
+    size_t j = i;
+    for (; j < n && strlen(ls[j]) > klen && !strncmp(ls[j], ls[i], klen + 1) && !strchr(ls[j] + klen + 1, ','); j++)
+      sum += strtoull(ls[j] + klen + 1, NULL, 10);
+    buf_printf(&b, "%.*s,%llu\n", (int)klen, ls[i], sum);
+    i = j;
+  }
+  for (size_t i = 0; i < n; i++) free(ls[i]);
+  free(ls);
+  const char *r = arena_strdup(A, buf_cstr(&b));
+  buf_deinit(&b);
+  return r;
+}
+
+/* "k0,k1,count" lines of every in-memory group of t, sorted. */
+static const char *cc_groups(aggtab *t) {
+  buf b;
+  buf_init(&b);
+  for (uint32_t ch = 0;; ch++) {
+    vec out[3];
+    uint32_t n;
+    TFAIL_IF(aggtab_emit(t, ch, A, out, &n), E);
+    if (!n) break;
+    for (uint32_t i = 0; i < n; i++)
+      buf_printf(&b, "%s,%s,%s\n", tv_text_sel(A, &out[0], &i, 1), tv_text_sel(A, &out[1], &i, 1),
+                 tv_text_sel(A, &out[2], &i, 1));
+  }
+  const char *r = merge_counts(buf_cstr(&b)); /* groups are distinct: this only sorts */
+  buf_deinit(&b);
+  return r;
+}
+
+/* Appends the lines of one phase: code c counts for (d0[c], d1[c]) and nulls[c] for (d0[c], NULL). */
+static void cc_lines(const vec *d0, const vec *d1, uint32_t n, const uint32_t *counts, const uint32_t *nulls,
+                     buf *acc) {
+  for (uint32_t c = 0; c < n; c++) {
+    if (counts[c]) buf_printf(acc, "%s,%s,%u\n", tv_text_sel(A, d0, &c, 1), tv_text_sel(A, d1, &c, 1), counts[c]);
+    if (nulls[c]) buf_printf(acc, "%s,NULL,%u\n", tv_text_sel(A, d0, &c, 1), nulls[c]);
+  }
+}
+
+TEST(agg_code_cache) {
+  setup();
+  cc_fix f;
+  cc_setup(&f, 0);
+  enum { N = 300 };
+  vec *d0 = vec_new(A, f.kt[0], N), *d1 = vec_new(A, f.kt[1], N);
+  cc_fill(d0, d1, N, 100, 50, ""); /* codes c, c+100, c+200 name one tuple */
+  ASSERT(exec_dict_register(f.cx, d0) && exec_dict_register(f.cx, d1));
+  aggtab *t;
+  TFAIL_IF(aggtab_new(f.cx, &f.sp, 0, &E, &t), E);
+  static uint32_t counts[N], nulls[N];
+  buf acc;
+  buf_init(&acc);
+  cc_sink(t, d0, d1, N, 10000, 7, counts, nulls);
+  cc_lines(d0, d1, N, counts, nulls, &acc);
+  ASSERT_EQ_STR(cc_groups(t), merge_counts(buf_cstr(&acc)));
+  ASSERT_EQ_INT(aggtab_groups(t), 200); /* 100 tuples, each also with a NULL second key */
+  /* new content at the same addresses, registered again: the cache must not reuse old codes */
+  exec_dict_unregister(f.cx, d0);
+  exec_dict_unregister(f.cx, d1);
+  cc_fill(d0, d1, N, 60, 30, "-second-content-longer");
+  ASSERT(exec_dict_register(f.cx, d0) && exec_dict_register(f.cx, d1));
+  memset(counts, 0, sizeof counts);
+  memset(nulls, 0, sizeof nulls);
+  cc_sink(t, d0, d1, N, 7000, 3, counts, nulls);
+  cc_lines(d0, d1, N, counts, nulls, &acc);
+  ASSERT_EQ_STR(cc_groups(t), merge_counts(buf_cstr(&acc)));
+  /* one dictionary unregistered: the normal path, the same groups */
+  exec_dict_unregister(f.cx, d0);
+  memset(counts, 0, sizeof counts);
+  memset(nulls, 0, sizeof nulls);
+  cc_sink(t, d0, d1, N, 3000, 5, counts, nulls);
+  cc_lines(d0, d1, N, counts, nulls, &acc);
+  ASSERT_EQ_STR(cc_groups(t), merge_counts(buf_cstr(&acc)));
+  buf_deinit(&acc);
+  aggtab_free(t);
+  exec_ctx_free(f.cx);
+  /* frozen by the memory limit: cached groups keep counting, rows of new groups spill */
+  cc_setup(&f, 1);
+  enum { NB = 9000 };
+  vec *e0 = vec_new(A, f.kt[0], NB), *e1 = vec_new(A, f.kt[1], NB);
+  cc_fill(e0, e1, NB, NB, NB, "");
+  ASSERT(exec_dict_register(f.cx, e0) && exec_dict_register(f.cx, e1));
+  TFAIL_IF(aggtab_new(f.cx, &f.sp, 0, &E, &t), E);
+  static uint32_t c2[NB], n2[NB];
+  cc_sink(t, e0, e1, NB, 40000, 1, c2, n2);
+  ASSERT(aggtab_spilled(t));
+  ASSERT(aggtab_groups(t) >= 4096 && aggtab_groups(t) < 2 * NB);
+  /* every group in memory has its full count; the other rows are in the spill files */
+  buf all;
+  buf_init(&all);
+  cc_lines(e0, e1, NB, c2, n2, &all);
+  const char *full = merge_counts(buf_cstr(&all));
+  char *hay = arena_alloc(A, strlen(full) + 2);
+  hay[0] = '\n';
+  strcpy(hay + 1, full);
+  uint64_t in_mem = 0, spilled = 0;
+  for (const char *p = cc_groups(t); *p;) {
+    const char *e = strchr(p, '\n');
+    char line[160];
+    snprintf(line, sizeof line, "\n%.*s\n", (int)(e - p), p);
+    if (!strstr(hay, line)) test_fail_(__FILE__, __LINE__, "group with a wrong count: %s", line + 1);
+    in_mem += strtoull(strrchr(line, ',') + 1, NULL, 10);
+    p = e + 1;
+  }
+  for (uint32_t p = 0; p < AGGTAB_PARTS; p++) {
+    spill_file *sf = aggtab_take_part(t, p);
+    if (sf) spilled += spill_rows(sf);
+    spill_close(sf);
+  }
+  ASSERT_EQ_INT((int64_t)(in_mem + spilled), 40000);
+  buf_deinit(&all);
+  aggtab_free(t);
+  exec_ctx_free(f.cx);
 }
