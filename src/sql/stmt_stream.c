@@ -201,8 +201,7 @@ static int fe_batch(void *ud, const stream_merge_batch *mb, stream_rows *rows, i
       if (a > 0) f->affected += a;
       if (f->target_commits > before) *version = sql_session_last_commit(f->s);
     } else {
-      lago_err_prefix(err, "batch %lld, statement %u (%.60s%s)", (long long)mb->batch_id, i + 1, text,
-                      strlen(text) > 60 ? "..." : "");
+      lago_err_prefix(err, "statement %u (%.60s%s)", i + 1, text, strlen(text) > 60 ? "..." : "");
     }
     sql_result_free(res);
   }
@@ -409,6 +408,8 @@ int stmt_stream(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   buf_init(&cre);
   rc = sql_print_query(&sel, qy, 0);
   *ref = saved;
+  /* the SELECT reads _metadata.*: the stream adds the column (hidden from *, as for file sources) */
+  if (rc == LAGO_OK && strcasestr(buf_cstr(&sel), "_metadata")) rc = set_opt(q, &o, "includeMetadata", "true", ref->pos);
   if (rc == LAGO_OK) {
     buf_printf(&ins, "INSERT INTO %s %s", full, buf_cstr(&sel));
     buf_printf(&cre, "CREATE TABLE %s AS %s", full, buf_cstr(&sel));
