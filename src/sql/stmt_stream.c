@@ -116,7 +116,8 @@ static int fe_hook(void *ud, struct delta_txn *x, lago_err *err) {
   if (f->target_commits++)
     return LAGO_ERR(err, LAGO_UNSUPPORTED,
                     "foreachBatch SQL: a second commit to the stream's table in batch %lld; exactly-once needs one "
-                    "commit per batch (do the work in one MERGE or INSERT, or write other tables)",
+                    "commit per batch (do the work in one MERGE or INSERT, or write other tables). The first "
+                    "commit of this batch stands and marks it done",
                     (long long)f->mb->batch_id);
   /* another process on the same checkpoint committed this batch after the stream checked (the
      Delta conflict check covers commits after this read; this covers those before it) */

@@ -30,7 +30,8 @@
 ** the user's function writes and commits: it gets the batch id, the txn appId
 ** and the operationParameters members above (its commit carries them, so
 ** recover.c finds the batch in the table's log), and reports the version.
-** The table must exist; the stream never changes its schema.
+** The table must exist unless stream_set_merge_create was called (then the
+** first batch's function creates it); the stream never changes its schema.
 */
 #include <stdio.h>
 #include <string.h>
