@@ -310,7 +310,7 @@ static int stream_args(sql_ctx *q, const sql_table_ref *t, stream_opts *o, const
       if (a->func.n_args % 2)
         return sql_err_at(q, LAGO_BIND, a->pos, "cloud_files: map(...) needs key, value pairs");
       for (uint32_t j = 0; j < a->func.n_args; j += 2) {
-        const char *k, *v;
+        const char *k = NULL, *v = NULL;
         TRY(arg_text(q, a->func.args[j], "an option name", &k));
         TRY(arg_text(q, a->func.args[j + 1], "an option value", &v));
         have_format |= key_is(k, "format");
@@ -358,7 +358,7 @@ int stmt_stream(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   stream_opts o;
   stream_opts_init(&o);
   o.trigger.kind = TRIGGER_AVAILABLE_NOW;
-  const char *path;
+  const char *path = NULL;
   bool have_schema = false, have_mode = false;
   TRY(stream_args(q, ref, &o, &path, &have_schema, &have_mode));
   if (!have_schema && !have_mode) TRY(set_opt(q, &o, "schemaEvolutionMode", "rescue", ref->pos));
@@ -462,6 +462,17 @@ int stmt_stream(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   sql_foreach_free(f);
   sql_session_free(s2);
   if (rc) return sql_err_at(q, rc, st->pos, "%s: %s", full, tmp.msg);
+  if (!exists) { /* CREATE: a run that found no file creates nothing (the schema comes from the files) */
+    rc = delta_table_open(&q->s->h, root, &dt, &tmp);
+    if (rc == LAGO_OK) rc = delta_table_exists(dt, &exists, &tmp);
+    delta_table_free(dt);
+    if (rc) return sql_err_at(q, rc, st->pos, "%s", tmp.msg);
+    if (!exists)
+      return sql_err_at(q, LAGO_NOTFOUND, ref->pos,
+                        "CREATE STREAMING TABLE %s: no files to load in %s, so no schema to create the table with; "
+                        "run it again when files have arrived",
+                        full, abs_src);
+  }
   out->rows_affected = rows;
   const char *names[2] = {"num_affected_rows", "num_inserted_rows"};
   int64_t vals[2] = {rows, rows};

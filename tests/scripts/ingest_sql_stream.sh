@@ -96,6 +96,9 @@ sql "$KS" >/dev/null
 expect_eq "kills: every row once" "$(last "SELECT count(*), count(DISTINCT id), sum(v) FROM ks")" "40,40,8200"
 
 # refused forms
+mkdir -p empty
+expect_grep "empty source: no table" "no files to load" "$(sql "CREATE OR REFRESH STREAMING TABLE e AS SELECT * FROM STREAM read_files('$T/empty', format => 'csv')")"
+expect_grep "empty source: table absent" "TABLE_OR_VIEW_NOT_FOUND" "$(sql "SELECT * FROM e")"
 expect_grep "STREAM of a table" "not supported" "$(sql "CREATE OR REFRESH STREAMING TABLE x AS SELECT * FROM STREAM raw")"
 expect_grep "no format" "needs format" "$(sql "CREATE OR REFRESH STREAMING TABLE x AS SELECT * FROM STREAM read_files('$T/in')")"
 expect_grep "no stream" "needs FROM STREAM" "$(sql "CREATE OR REFRESH STREAMING TABLE x AS SELECT 1")"
