@@ -331,6 +331,16 @@ static int stream_args(sql_ctx *q, const sql_table_ref *t, stream_opts *o, const
   return LAGO_OK;
 }
 
+/* s as a SQL string literal ('...' with \\ and \' escaped). */
+static int put_literal(buf *b, const char *s) {
+  int rc = buf_putc(b, '\'');
+  for (; s && *s; s++) {
+    if (*s == '\'' || *s == '\\') rc |= buf_putc(b, '\\');
+    rc |= buf_putc(b, *s);
+  }
+  return rc | buf_putc(b, '\'');
+}
+
 static void stream_event_drop(void *ud, stream_event_kind kind, const char *msg) {
   (void)ud;
   (void)kind;
@@ -410,11 +420,33 @@ int stmt_stream(sql_ctx *q, const sql_stmt *st, stmt_out *out) {
   rc = sql_print_query(&sel, qy, 0);
   *ref = saved;
   /* the SELECT reads _metadata.*: the stream adds the column (hidden from *, as for file sources) */
-  if (rc == LAGO_OK && strcasestr(buf_cstr(&sel), "_metadata")) rc = set_opt(q, &o, "includeMetadata", "true", ref->pos);
-  if (rc == LAGO_OK) {
-    buf_printf(&ins, "INSERT INTO %s %s", full, buf_cstr(&sel));
-    buf_printf(&cre, "CREATE TABLE %s AS %s", full, buf_cstr(&sel));
+  if (rc == LAGO_OK && strcasestr(buf_cstr(&sel), "_metadata")) {
+    rc = set_opt(q, &o, "includeMetadata", "true", ref->pos);
+    if (rc) {
+      buf_deinit(&sel);
+      return rc;
+    }
   }
+  if (rc == LAGO_OK) {
+    rc = buf_printf(&ins, "INSERT INTO %s %s", full, buf_cstr(&sel));
+    /* the table keeps its definition (SHOW TBLPROPERTIES) and the user's TBLPROPERTIES */
+    buf def;
+    buf_init(&def);
+    rc |= sql_print_stmt(&def, st, 0);
+    rc |= buf_printf(&cre, "CREATE TABLE %s TBLPROPERTIES ('lago.streamingTable.definition' = ", full);
+    rc |= put_literal(&cre, buf_cstr(&def));
+    buf_deinit(&def);
+    if (st->kind == SQL_S_CREATE_TABLE)
+      for (uint32_t i = 0; i < st->create_table.tblproperties.n_items; i++) {
+        const sql_prop *pr = &st->create_table.tblproperties.items[i];
+        rc |= buf_puts(&cre, ", ");
+        rc |= put_literal(&cre, pr->key);
+        rc |= buf_puts(&cre, " = ");
+        rc |= put_literal(&cre, pr->value ? pr->value : "");
+      }
+    rc |= buf_printf(&cre, ") AS %s", buf_cstr(&sel));
+  }
+  /* rc: LAGO_OK or a failed append (out of memory) */
   const char *ins_sql = rc == LAGO_OK ? arena_strdup(q->ar, buf_cstr(&ins)) : NULL;
   const char *cre_sql = rc == LAGO_OK ? arena_strdup(q->ar, buf_cstr(&cre)) : NULL;
   buf_deinit(&sel);

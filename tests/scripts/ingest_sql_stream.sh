@@ -42,6 +42,7 @@ log=wh/main/default/raw/_delta_log
 expect_eq "one commit creates the table with the data" "$(ls $log/*.json | wc -l)" "1"
 expect_grep "the commit carries txn and file list" '"txn".*' "$(cat $log/00000000000000000000.json)"
 expect_grep "... and the file list" 'lago.files' "$(cat $log/00000000000000000000.json)"
+expect_grep "the definition is kept" '"lago.streamingTable.definition",".*FROM STREAM read_files' "$(sql "SHOW TBLPROPERTIES raw" | tr '\n' ' ')"
 expect_eq "re-run: nothing new" "$(last "$CREATE")" "0,0"
 expect_eq "re-run: no commit" "$(ls $log/*.json | wc -l)" "1"
 csv in/c.csv 'id,name,amount\n4,d,4.5\n5,e,0.5\n' 1700000003
@@ -73,8 +74,9 @@ expect_grep "INSERT into a missing table" "TABLE_OR_VIEW_NOT_FOUND" "$(sql "INSE
 # cloud_files with a map of options; a stream-static join; JSON
 sql "CREATE TABLE names (id INT, label STRING)" >/dev/null
 sql "INSERT INTO names VALUES (1, 'one'), (3, 'three')" >/dev/null
-CF="CREATE OR REFRESH STREAMING TABLE joined AS SELECT s.id, n.label FROM STREAM cloud_files('$T/in', 'csv', map('header', 'true', 'cloudFiles.inferColumnTypes', 'true', 'pathGlobFilter', 'a*.csv')) s LEFT JOIN names n ON s.id = n.id"
+CF="CREATE OR REFRESH STREAMING TABLE joined TBLPROPERTIES ('delta.appendOnly' = 'true') AS SELECT s.id, n.label FROM STREAM cloud_files('$T/in', 'csv', map('header', 'true', 'cloudFiles.inferColumnTypes', 'true', 'pathGlobFilter', 'a*.csv')) s LEFT JOIN names n ON s.id = n.id"
 expect_eq "cloud_files + join" "$(last "$CF")" "2,2"
+expect_grep "user TBLPROPERTIES kept" '"delta.appendOnly","true"' "$(sql "SHOW TBLPROPERTIES joined")"
 expect_eq "join values" "$(sql "SELECT * FROM joined ORDER BY id" | tr '\n' ' ')" '"id","label" 1,"one" 2,\N '
 mkdir -p j
 printf '{"k":1,"v":"x"}\n{"k":2,"v":"y"}\n' > j/1.json
