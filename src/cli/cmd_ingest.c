@@ -6,6 +6,13 @@
 **               [--trigger available-now|once|every=10s|continuous]
 **               [--option KEY=VALUE]... [--add-column NAME=EXPR]...
 **               [--checkpoint DIR] [--json] [--quiet]
+**               [--foreach-batch-sql 'SQL; ...' | @FILE [--batch-view NAME]]
+**
+** --foreach-batch-sql: instead of appending, each micro-batch is a view
+** (`batch` unless --batch-view) and the statements run on it, e.g.
+** MERGE INTO TABLE USING batch b ON ... (sql/stmt_stream.c); the first commit
+** they make to TABLE carries the batch's txn and file list (exactly-once).
+** TABLE must exist; the default checkpoint is its own (foreach-<table>-<hash>).
 **
 ** Output: one line per batch on stdout (files, rows, bytes, rate, lag,
 ** backlog, table version); what the stream decides (recovery, schema
@@ -20,6 +27,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "sql/engine.h"
 #include "stream/stream.h"
 #include "table/catalog.h"
 #include "util/buf.h"
@@ -144,7 +152,7 @@ int cmd_ingest(cli_ctx *cx, int argc, char **argv) {
   stream_opts_init(&o);
   lago_err err;
   lago_err_clear(&err);
-  const char *source = NULL, *into = NULL, *ckpt = NULL;
+  const char *source = NULL, *into = NULL, *ckpt = NULL, *fe_sql = NULL, *fe_view = "batch";
   bool have_format = false;
   ictx c;
   memset(&c, 0, sizeof c);
@@ -153,7 +161,8 @@ int cmd_ingest(cli_ctx *cx, int argc, char **argv) {
   for (int i = 1; i < argc && rc == CLI_OK; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     bool takes = !strcmp(a, "--format") || !strcmp(a, "--into") || !strcmp(a, "--trigger") || !strcmp(a, "--option") ||
-                 !strcmp(a, "--checkpoint") || !strcmp(a, "--add-column");
+                 !strcmp(a, "--checkpoint") || !strcmp(a, "--add-column") || !strcmp(a, "--foreach-batch-sql") ||
+                 !strcmp(a, "--batch-view");
     if (takes && !v) {
       rc = usage_err(a, " needs a value");
       break;
@@ -180,6 +189,10 @@ int cmd_ingest(cli_ctx *cx, int argc, char **argv) {
       if (o.n_added == STREAM_MAX_ADDED) rc = usage_err("too many --add-column", NULL);
       else if (stream_added_parse(ar, v, &o.added[o.n_added], &err)) rc = usage_err(err.msg, NULL);
       else o.n_added++;
+    } else if (!strcmp(a, "--foreach-batch-sql")) {
+      fe_sql = v;
+    } else if (!strcmp(a, "--batch-view")) {
+      fe_view = v;
     } else if (!strcmp(a, "--json")) {
       c.json = true;
     } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
@@ -204,6 +217,20 @@ int cmd_ingest(cli_ctx *cx, int argc, char **argv) {
   catalog *cat = NULL;
   const char *root = NULL;
   stream *s = NULL;
+  sql_session *sess = NULL;
+  sql_foreach *fe = NULL;
+  if (fe_sql && fe_sql[0] == '@') {
+    char *text;
+    size_t len;
+    if (fs_read_all_arena(h.fs, fe_sql + 1, ar, &text, &len, &err)) goto fail;
+    if (strlen(text) != len) {
+      LAGO_ERR(&err, LAGO_PARSE, "%s: NUL byte in the SQL file", fe_sql + 1);
+      goto fail;
+    }
+    fe_sql = text;
+  }
+  if (fe_sql && (sql_session_new(cx->warehouse, &sess, &err) || sql_foreach_new(sess, fe_view, fe_sql, &fe, &err)))
+    goto fail;
   if (catalog_open(&h, cx->warehouse, &cat, &err) || catalog_resolve(cat, into, ar, &root, &err)) goto fail;
   if (!strncmp(source, "/Volumes/", 9) && catalog_volume_path(cat, source, ar, &source, &err)) goto fail;
   if (!catalog_is_path(into)) { /* a managed table's catalog and schema directories */
@@ -214,6 +241,12 @@ int cmd_ingest(cli_ctx *cx, int argc, char **argv) {
   }
   if (!ckpt) {
     char *abs_src = stream_abs_path(ar, source), *abs_root = stream_abs_path(ar, root);
+    if (fe && !o.stream_name) { /* a foreachBatch stream has its own progress: foreach-<table>-<hash> */
+      const char *d = stream_default_checkpoint(ar, cx->warehouse, abs_root ? abs_root : root,
+                                                abs_src ? abs_src : source, o.format, NULL);
+      const char *base = d ? strrchr(d, '/') : NULL;
+      o.stream_name = base ? arena_printf(ar, "foreach-%s", base + 1) : NULL;
+    }
     ckpt = stream_default_checkpoint(ar, cx->warehouse, abs_root ? abs_root : root, abs_src ? abs_src : source,
                                      o.format, o.stream_name);
     if (!ckpt) {
@@ -226,6 +259,7 @@ int cmd_ingest(cli_ctx *cx, int argc, char **argv) {
   stream_hooks hooks = {on_event, on_batch, on_progress, &c};
   stream_target tgt = {root, NULL, NULL, into};
   if (stream_open(&h, &o, source, &tgt, ckpt, &hooks, &s, &err)) goto fail;
+  if (fe && sql_foreach_attach(fe, s, &err)) goto fail;
   g_stream = s;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -289,6 +323,8 @@ int cmd_ingest(cli_ctx *cx, int argc, char **argv) {
            (unsigned long long)t->batches, (unsigned long long)t->files, (unsigned long long)t->rows, t->seconds);
   }
   stream_close(s);
+  sql_foreach_free(fe);
+  sql_session_free(sess);
   catalog_free(cat);
   buf_deinit(&c.batches);
   arena_free(ar);
@@ -296,6 +332,8 @@ int cmd_ingest(cli_ctx *cx, int argc, char **argv) {
   return CLI_OK;
 fail:
   stream_close(s);
+  sql_foreach_free(fe);
+  sql_session_free(sess);
   catalog_free(cat);
   buf_deinit(&c.batches);
   arena_free(ar);

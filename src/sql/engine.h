@@ -72,6 +72,25 @@ int64_t sql_session_last_commit(const sql_session *s);
 int sql_session_register(sql_session *s, const char *name, const struct exec_source *src, lago_err *err);
 void sql_session_unregister(sql_session *s, const char *name);
 
+/*
+** foreachBatch with SQL (sql/stmt_stream.c): each micro-batch of a stream
+** (stream/stream.h, opened on a Delta table) is registered in s as the
+** one-part name `view` and the ';'-separated statements of `sql` run on it
+** in order. The first commit they make to the stream's table carries
+** txn(stream id, batch id) and the batch's file list (exactly-once; a
+** second commit to that table in one batch fails the batch); without one,
+** the batch's bookkeeping is committed alone. sql is parsed up front
+** (LAGO_PARSE). sql_foreach_attach makes f the stream's sink (before
+** stream_run); f must outlive the run. Free with sql_foreach_free.
+*/
+typedef struct sql_foreach sql_foreach;
+struct stream;
+int sql_foreach_new(sql_session *s, const char *view, const char *sql, sql_foreach **out, lago_err *err);
+int sql_foreach_attach(sql_foreach *f, struct stream *st, lago_err *err);
+/* Rows the statements inserted/updated/deleted, summed over the batches run. */
+int64_t sql_foreach_rows_affected(const sql_foreach *f);
+void sql_foreach_free(sql_foreach *f);
+
 /* Columns of the result; names and types are borrowed for the life of r. */
 uint32_t sql_result_n_cols(const sql_result *r);
 const char *sql_result_col_name(const sql_result *r, uint32_t i);

@@ -255,6 +255,7 @@ void sql_result_free(sql_result *r) {
 /* ---- dispatch ------------------------------------------------------------------------ */
 
 static int dispatch(sql_ctx *q, const sql_stmt *st, stmt_out *o) {
+  if (sql_stmt_is_stream(st)) return stmt_stream(q, st, o);
   switch (st->kind) {
     case SQL_S_QUERY: return stmt_query(q, st, o);
     case SQL_S_EXPLAIN: return stmt_explain(q, st, o);

@@ -480,6 +480,9 @@ int stmt_merge(sql_ctx *q, const sql_stmt *st, stmt_out *out);
 int stmt_maint(sql_ctx *q, const sql_stmt *st, stmt_out *out);     /* OPTIMIZE/VACUUM/RESTORE/TRUNCATE */
 int stmt_set(sql_ctx *q, const sql_stmt *st, stmt_out *out);       /* SET/RESET */
 int stmt_copy_into(sql_ctx *q, const sql_stmt *st, stmt_out *out); /* COPY INTO (stmt_copy.c, via stream/) */
+/* CREATE STREAMING TABLE, INSERT ... FROM STREAM read_files(...) (stmt_stream.c, via stream/) */
+bool sql_stmt_is_stream(const sql_stmt *st);
+int stmt_stream(sql_ctx *q, const sql_stmt *st, stmt_out *out);
 
 /* Result rows built from text columns: n_cols names, rows given as strings (NULL = SQL NULL). */
 typedef struct rowset {

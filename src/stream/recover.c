@@ -46,16 +46,26 @@ static const char *ck_path(stream *s, arena *ar, const char *dir, const char *na
   return d && name ? path_join(ar, d, name) : d;
 }
 
-static int write_meta(stream *s, lago_err *err) {
+/* replace=false: put-if-absent (a first start must not overwrite the metadata of a concurrent first start). */
+static int write_meta_mode(stream *s, bool replace, lago_err *err) {
   buf b;
   buf_init(&b);
   int rc = ckpt_meta_write(&s->meta, &b) ? LAGO_NOMEM_ERR(err) : LAGO_OK;
   const char *path = path_join(s->ar, s->ckpt, "metadata");
   if (rc == LAGO_OK && !path) rc = LAGO_NOMEM_ERR(err);
-  if (rc == LAGO_OK) rc = fs_write(s->fs, path, b.data, b.len, true, err);
+  if (rc == LAGO_OK) rc = fs_write(s->fs, path, b.data, b.len, replace, err);
   buf_deinit(&b);
+  if (rc == LAGO_EXISTS) {
+    lago_err_clear(err);
+    rc = LAGO_ERR(err, LAGO_CONFLICT,
+                  "checkpoint %s was started by another process meanwhile: is another `lago ingest` running with it? "
+                  "(stop it first)",
+                  s->ckpt);
+  }
   return rc;
 }
+
+static int write_meta(stream *s, lago_err *err) { return write_meta_mode(s, true, err); }
 
 int ckpt_set_table_id(stream *s, const char *table_id, lago_err *err) {
   if (s->meta.table_id && table_id && !strcmp(s->meta.table_id, table_id)) return LAGO_OK;
@@ -738,7 +748,7 @@ int recover_open(stream *s, lago_err *err) {
       if (first_start && !s->o.include_existing) rc = skip_existing(s, err);
     }
     if (rc == LAGO_OK) rc = fs_mkdirs(s->fs, s->ckpt, err);
-    if (rc == LAGO_OK) rc = write_meta(s, err);
+    if (rc == LAGO_OK) rc = write_meta_mode(s, false, err);
   }
   delta_snapshot_unref(snap);
   return rc;

@@ -30,7 +30,8 @@
 ** the user's function writes and commits: it gets the batch id, the txn appId
 ** and the operationParameters members above (its commit carries them, so
 ** recover.c finds the batch in the table's log), and reports the version.
-** The table must exist; the stream never changes its schema.
+** The table must exist unless stream_set_merge_create was called (then the
+** first batch's function creates it); the stream never changes its schema.
 */
 #include <stdio.h>
 #include <string.h>
@@ -151,10 +152,10 @@ int sink_begin(stream *s, lago_type wanted, const sink_commit_info *ci, sink **o
     return LAGO_OK;
   }
   if (s->merge_fn) {
-    if (!snap)
+    if (!snap && !s->merge_create)
       return LAGO_ERR(err, LAGO_NOTFOUND, "table %s does not exist: a merge needs the table (create or load it first)",
                       s->name);
-    *read_version = delta_snapshot_version(snap);
+    *read_version = snap ? delta_snapshot_version(snap) : -1;
     delta_snapshot_unref(snap);
     if (!(k = mem_calloc(1, sizeof *k))) return LAGO_NOMEM_ERR(err);
     k->s = s;

@@ -331,6 +331,10 @@ int stream_set_merge_sink(stream *s, stream_merge_fn fn, void *ud, lago_err *err
   return LAGO_OK;
 }
 
+void stream_set_merge_create(stream *s, bool on) { s->merge_create = on; }
+
+const char *stream_table_root(const stream *s) { return s->table ? delta_table_root(s->table) : NULL; }
+
 void stream_close(stream *s) {
   if (!s) return;
   notify_close(s->nt);

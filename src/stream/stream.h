@@ -238,6 +238,14 @@ int stream_open(const tbl_handlers *h, const stream_opts *o, const char *source,
 ** batches go to fn(ud, ...) instead of being appended. Call before stream_run.
 */
 int stream_set_merge_sink(stream *s, stream_merge_fn fn, void *ud, lago_err *err);
+/*
+** With a merge sink: a missing table is not an error; the merge function of
+** the first batch creates it (in the commit carrying the txn), e.g. with
+** CREATE TABLE ... AS SELECT (sql/stmt_stream.c). Off by default.
+*/
+void stream_set_merge_create(stream *s, bool on);
+/* The Delta target's absolute, normalised root; NULL for a callback sink. Borrowed for the life of s. */
+const char *stream_table_root(const stream *s);
 /* Runs the trigger (see stream_trigger_kind). Returns LAGO_OK when it finished or was stopped. */
 int stream_run(stream *s, lago_err *err);
 /* Async-signal-safe: asks the stream to stop after the batch in flight. */

@@ -52,6 +52,7 @@ struct stream {
   stream_hooks hooks;
   stream_target tgt;
   stream_merge_fn merge_fn;  /* merge sink (stream_set_merge_sink), else NULL; tgt.fn_ud is its ud */
+  bool merge_create;         /* the merge function may create a missing table (stream_set_merge_create) */
   const char *name;       /* target name for messages */
   /* source */
   const char *src_dir;    /* absolute directory that is listed */

@@ -414,6 +414,10 @@ int delta_txn_set_property(delta_txn *x, const char *key, const char *value, lag
 int delta_txn_evolve_schema(delta_txn *x, lago_type more, lago_err *err);
 /* The version this transaction read (-1 when it creates the table). */
 int64_t delta_txn_read_version(const delta_txn *x);
+/* The root of the table x writes (borrowed for the life of x). */
+const char *delta_txn_root(const delta_txn *x);
+/* The txn version of app_id in the snapshot x read (-1: none, or x creates the table). */
+int64_t delta_txn_app_version(const delta_txn *x, const char *app_id);
 /* The schema this transaction writes with (after set_metadata/evolve). Borrowed. */
 lago_type delta_txn_schema(const delta_txn *x);
 

@@ -109,6 +109,12 @@ lago_type delta_txn_schema(const delta_txn *x) { return x->schema; }
 
 int64_t delta_txn_read_version(const delta_txn *x) { return x->read_version; }
 
+const char *delta_txn_root(const delta_txn *x) { return delta_table_root(x->t); }
+
+int64_t delta_txn_app_version(const delta_txn *x, const char *app_id) {
+  return x->snap ? delta_snapshot_app_version(x->snap, app_id) : -1;
+}
+
 /* Recomputes the protocol for the current schema + configuration. */
 static int refresh_protocol(delta_txn *x, lago_err *err) {
   delta_protocol p;
