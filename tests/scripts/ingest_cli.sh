@@ -199,7 +199,7 @@ mk src a.csv 'v\n1\n' 1
   --option backfillInterval=1h >"$T/out" 2>"$T/err" &
 p=$!
 wait_for '^batch 0' "$T/out" 20 && ok || bad "inotify: existing file"
-expect_grep "inotify watching" "watching .*/src with inotify" "$(cat "$T/err")"
+wait_for "watching .*/src with inotify" "$T/err" 20 && ok || bad "inotify watching: $(cat "$T/err")"
 printf 'v\n2\n' > src/b.csv                                      # written in place (IN_CLOSE_WRITE)
 wait_for '^batch 1' "$T/out" 20 && ok || bad "inotify: file written in place"
 mkdir -p src/2024/06 && printf 'v\n3\n' > src/2024/06/c.csv      # new nested directories
