@@ -50,6 +50,7 @@
 #define REG_CHANGES "__lago_cdc_changes"
 #define REG_BAD "__lago_cdc_bad"
 #define REG_APPLIED "__lago_cdc_applied"
+#define REG_IGNORED "__lago_cdc_ignored"
 
 struct cdc_applier {
   arena *ar;                /* applier lifetime: names, spec strings */
@@ -150,6 +151,7 @@ typedef struct reader {
   memsource *chg;          /* good rows + __lago_op */
   memsource *bad;          /* bad rows + reason */
   uint64_t rows, n_bad;
+  bool deduped;            /* chg holds the latest change per key only (fast path) */
   char first_bad[300];
   arena *scratch;
 } reader;
@@ -298,6 +300,194 @@ static int reader_batch(reader *r, const batch *b, lago_err *err) {
   }
   r->rows += n;
   r->n_bad += nb;
+  return LAGO_OK;
+}
+
+
+/* ---- fast path: one integral key, an integral sequence ------------------------------------- */
+
+/*
+** With one key column and a sequence of an integral kind (integers, DATE,
+** TIMESTAMP*), steps 2's "latest" and "ignored" run here instead of in SQL,
+** so that neither the whole change rows (the dedupe) nor the whole state
+** (a hash table of every remembered key) is held in a hash table:
+**   latest   one pass over the change rows with a map key -> (best sequence,
+**            row), the same order as the SQL (sequence DESC, op text ASC);
+**            the change rows are then replaced by the latest ones (a batch's
+**            latest changes do not depend on the table, so attempts share it)
+**   ignored  a map key -> sequence of the latest changes; the segments stream
+**            through it (key, __lago_seq only) and mark the keys with an
+**            entry >= the change's sequence; those keys (usually few) become
+**            a one-column table that the MERGE source anti-joins.
+** Other keys and sequences take the SQL path (compute_applied).
+*/
+
+static bool fast_type(lago_type t) {
+  switch ((lago_type_id)t.id) {
+    case LT_TINYINT: case LT_SMALLINT: case LT_INT: case LT_BIGINT: case LT_DATE: case LT_TIMESTAMP:
+    case LT_TIMESTAMP_NTZ: case LT_TIMESTAMP_NS: return true;
+    default: return false;
+  }
+}
+
+static inline int64_t int_at(const vec_view *v, size_t w, uint32_t p) {
+  uint32_t i = VIEW_IDX(v, p);
+  switch (w) {
+    case 1: return ((const int8_t *)v->data)[i];
+    case 2: return ((const int16_t *)v->data)[i];
+    case 4: return ((const int32_t *)v->data)[i];
+    default: return ((const int64_t *)v->data)[i];
+  }
+}
+
+typedef struct kslot {
+  int64_t key, seq;
+  uint32_t b, row;          /* b == KM_EMPTY: free slot */
+} kslot;
+
+#define KM_EMPTY UINT32_MAX
+
+typedef struct kmap {
+  kslot *s;
+  uint64_t mask, n;
+} kmap;
+
+static uint64_t km_hash(int64_t k) {
+  uint64_t x = (uint64_t)k * 0x9E3779B97F4A7C15ull;
+  return x ^ (x >> 31);
+}
+
+/* Room for `rows` keys at a load of at most 3/4. */
+static int km_init(kmap *m, uint64_t rows) {
+  uint64_t cap = 1024;
+  while (cap / 4 * 3 < rows) cap *= 2;
+  m->s = mem_alloc(cap * sizeof *m->s);
+  if (!m->s) return LAGO_NOMEM;
+  for (uint64_t i = 0; i < cap; i++) m->s[i].b = KM_EMPTY;
+  m->mask = cap - 1;
+  m->n = 0;
+  return LAGO_OK;
+}
+
+/* The slot of key: its entry, or the free slot where it goes. */
+static kslot *km_slot(const kmap *m, int64_t key) {
+  uint64_t i = km_hash(key) & m->mask;
+  while (m->s[i].b != KM_EMPTY && m->s[i].key != key) i = (i + 1) & m->mask;
+  return &m->s[i];
+}
+
+static int str_cmp(const lago_str *a, const lago_str *b) {
+  uint32_t n = a->len < b->len ? a->len : b->len;
+  int c = n ? memcmp(str_data(a), str_data(b), n) : 0;
+  return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+#define ROW_FLAG 0x80000000u /* kslot.row: the key is ignored (fast_applied) */
+
+/*
+** A bitmap over the stored rows of a memsource with nb batches (bit
+** batch * LAGO_VECTOR_SIZE + row) with the rows the map's entries point to
+** (only those whose row has `flag` set, when flag). Walks the map in order.
+** Caller frees (mem_free); NULL on OOM.
+*/
+static uint64_t *rows_marked(const kmap *m, uint32_t nb, uint32_t flag) {
+  uint64_t bits = (uint64_t)nb * LAGO_VECTOR_SIZE;
+  uint64_t *bm = mem_calloc((bits + 63) / 64, sizeof *bm);
+  if (!bm) return NULL;
+  for (uint64_t i = 0; i <= m->mask; i++) {
+    const kslot *e = &m->s[i];
+    if (e->b == KM_EMPTY || (flag && !(e->row & flag))) continue;
+    uint64_t bit = (uint64_t)e->b * LAGO_VECTOR_SIZE + (e->row & ~ROW_FLAG);
+    bm[bit / 64] |= 1ull << (bit % 64);
+  }
+  return bm;
+}
+
+/* Appends the marked rows of src to dst (column `col` only when col >= 0). */
+static int append_marked(memsource *dst, const memsource *src, const uint64_t *bm, int col) {
+  uint32_t *sel = mem_alloc(LAGO_VECTOR_SIZE * sizeof *sel);
+  if (!sel) return LAGO_NOMEM;
+  int rc = LAGO_OK;
+  for (uint32_t bi = 0; rc == LAGO_OK && bi < memsource_n_batches(src); bi++) {
+    const batch *b = memsource_batch(src, bi);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < b->n_rows && i < LAGO_VECTOR_SIZE; i++) {
+      uint32_t p = batch_row(b, i);
+      uint64_t bit = (uint64_t)bi * LAGO_VECTOR_SIZE + p;
+      if (p < LAGO_VECTOR_SIZE && (bm[bit / 64] >> (bit % 64) & 1)) sel[k++] = p;
+    }
+    if (!k) continue;
+    batch x = *b;
+    if (col >= 0) {
+      x.n_cols = 1;
+      x.cols = &b->cols[col];
+    }
+    x.n_rows = k;
+    x.sel = sel;
+    rc = memsource_append(dst, &x);
+  }
+  mem_free(sel);
+  return rc;
+}
+
+static bool fast_eligible(const reader *r) {
+  const cdc_spec *sp = &r->a->spec;
+  return sp->n_keys == 1 && fast_type(type_field_at(r->schema, (uint32_t)r->key[0])->type) &&
+         fast_type(type_field_at(r->schema, (uint32_t)r->seq)->type);
+}
+
+/* Replaces r->chg by its latest change per key. */
+static int dedupe_fast(reader *r, lago_err *err) {
+  memsource *chg = r->chg;
+  const exec_source *def = memsource_source(chg);
+  size_t kw = type_width(type_field_at(r->schema, (uint32_t)r->key[0])->type);
+  size_t sw = type_width(type_field_at(r->schema, (uint32_t)r->seq)->type);
+  uint32_t nb = memsource_n_batches(chg);
+  kmap m;
+  if (km_init(&m, memsource_rows(chg))) return LAGO_NOMEM_ERR(err);
+  for (uint32_t bi = 0; bi < nb; bi++) {
+    const batch *b = memsource_batch(chg, bi);
+    vec_view kv, sv, ov;
+    vec_view_init(&kv, &b->cols[r->key[0]]);
+    vec_view_init(&sv, &b->cols[r->seq]);
+    vec_view_init(&ov, &b->cols[r->op]);
+    const lago_str *os = ov.data;
+    for (uint32_t i = 0; i < b->n_rows; i++) {
+      uint32_t p = batch_row(b, i);
+      int64_t key = int_at(&kv, kw, p), seq = int_at(&sv, sw, p);
+      kslot *e = km_slot(&m, key);
+      if (e->b == KM_EMPTY) {
+        *e = (kslot){key, seq, bi, p};
+        m.n++;
+        continue;
+      }
+      if (seq < e->seq) continue;
+      if (seq == e->seq) { /* tie: the smaller op text wins (ORDER BY sequence DESC, op) */
+        const batch *ob = memsource_batch(chg, e->b);
+        vec_view pv;
+        vec_view_init(&pv, &ob->cols[r->op]);
+        const lago_str *ps = pv.data;
+        if (str_cmp(&os[VIEW_IDX(&ov, p)], &ps[VIEW_IDX(&pv, e->row)]) >= 0) continue;
+      }
+      e->seq = seq;
+      e->b = bi;
+      e->row = p;
+    }
+  }
+  memsource *latest = memsource_new(def->n_cols, def->types, def->names, "cdc latest changes");
+  int rc = latest ? LAGO_OK : LAGO_NOMEM_ERR(err);
+  uint64_t *win = rc ? NULL : rows_marked(&m, nb, 0);
+  mem_free(m.s);
+  if (rc == LAGO_OK && !win) rc = LAGO_NOMEM_ERR(err);
+  if (rc == LAGO_OK) rc = append_marked(latest, chg, win, -1) ? LAGO_NOMEM_ERR(err) : LAGO_OK;
+  mem_free(win);
+  if (rc) {
+    memsource_free(latest);
+    return rc;
+  }
+  memsource_free(chg);
+  r->chg = latest;
+  r->deduped = true;
   return LAGO_OK;
 }
 
@@ -513,20 +703,20 @@ static const char *state_doc(arena *ar, const cdc_state *st, const cdc_segment *
   return doc;
 }
 
-/* SQL for the compaction of the segments (+ the applied changes when with_applied), tombstones GC'd. */
-static int compact_sql(cdc_applier *a, const cdc_state *st, bool with_applied, int64_t now_ms, buf *b) {
+/* SQL for the compaction of the segments (+ the applied changes when applied_sql), tombstones GC'd. */
+static int compact_sql(cdc_applier *a, const cdc_state *st, const char *applied_sql, int64_t now_ms, buf *b) {
   const cdc_spec *sp = &a->spec;
   buf_puts(b, "SELECT * FROM (SELECT * FROM (");
   TRY(segments_sql(a, st, true, b));
-  if (with_applied) {
+  if (applied_sql) {
     if (st->n_seg) buf_puts(b, " UNION ALL ");
     buf_puts(b, "SELECT ");
     name_list(b, sp->keys, sp->n_keys, NULL);
     buf_puts(b, ", ");
     cdc_quote(b, sp->sequence);
     buf_printf(b, " AS " CDC_COL_SEQ ", " CDC_COL_OP " = 'D' AS " CDC_COL_DELETED ", CAST(%lld AS BIGINT) AS " CDC_COL_AT
-                  " FROM " REG_APPLIED,
-               (long long)now_ms);
+                  " FROM %s __lago_a",
+               (long long)now_ms, applied_sql);
   }
   buf_puts(b, ") QUALIFY ROW_NUMBER() OVER (PARTITION BY ");
   name_list(b, st->keys, st->n_keys, NULL);
@@ -546,7 +736,9 @@ typedef struct attempt {
   cdc_batch_result *out;
   arena *ar;                /* attempt lifetime */
   delta_snapshot *snap;
-  memsource *applied;
+  memsource *applied;       /* SQL path: the applied changes */
+  memsource *ignored;       /* fast path: keys of ignored latest changes (key column only), or NULL */
+  const char *applied_sql;  /* the applied changes as a FROM item (no alias) */
   seg_out seg;
 } attempt;
 
@@ -622,6 +814,110 @@ static int compute_applied(attempt *t, const cdc_state *st, lago_err *err) {
   return rc;
 }
 
+
+/*
+** Fast path of step 2 (see "fast path" above) on the deduplicated change
+** rows: sets t->applied_sql (and t->ignored) and the counts. *handled is
+** false when the segments' columns are not of the changes' types (then the
+** SQL path runs).
+*/
+static int fast_applied(attempt *t, const cdc_state *st, bool *handled, int64_t *n_applied, lago_err *err) {
+  cdc_applier *a = t->a;
+  const cdc_spec *sp = &a->spec;
+  reader *r = t->r;
+  memsource *chg = r->chg;
+  *handled = false;
+  uint64_t latest = memsource_rows(chg), ignored = 0;
+  if (sp->semantics == CDC_SEQUENCED && st->n_seg) {
+    lago_type kt = type_field_at(r->schema, (uint32_t)r->key[0])->type;
+    lago_type qt = type_field_at(r->schema, (uint32_t)r->seq)->type;
+    size_t kw = type_width(kt), sw = type_width(qt);
+    buf q;
+    buf_init(&q);
+    segments_sql(a, st, false, &q);
+    if (!buf_cstr(&q)) {
+      buf_deinit(&q);
+      return LAGO_NOMEM_ERR(err);
+    }
+    sql_result *res = NULL;
+    int rc = sql_exec(a->sess, buf_cstr(&q), &res, err);
+    buf_deinit(&q);
+    TRY(rc);
+    if (sql_result_n_cols(res) != 2 || sql_result_col_type(res, 0).id != kt.id || sql_result_col_type(res, 1).id != qt.id) {
+      sql_result_free(res);
+      return LAGO_OK;
+    }
+    /* key -> latest sequence; b = 1 marks an ignored key */
+    kmap m;
+    if (km_init(&m, latest)) rc = LAGO_NOMEM_ERR(err);
+    uint32_t nb = memsource_n_batches(chg);
+    /* a one-hash filter (16 bits per key) keeps most segment entries of other keys off the map */
+    uint64_t fbits = 64;
+    while (fbits < latest * 16) fbits *= 2;
+    uint64_t *filt = rc ? NULL : mem_calloc(fbits / 64, sizeof *filt);
+    if (rc == LAGO_OK && !filt) rc = LAGO_NOMEM_ERR(err);
+    for (uint32_t bi = 0; rc == LAGO_OK && bi < nb; bi++) {
+      const batch *b = memsource_batch(chg, bi);
+      vec_view kv, sv;
+      vec_view_init(&kv, &b->cols[r->key[0]]);
+      vec_view_init(&sv, &b->cols[r->seq]);
+      for (uint32_t i = 0; i < b->n_rows; i++) {
+        uint32_t p = batch_row(b, i);
+        int64_t key = int_at(&kv, kw, p);
+        *km_slot(&m, key) = (kslot){key, int_at(&sv, sw, p), bi, p};
+        uint64_t h = (km_hash(key) >> 20) & (fbits - 1);
+        filt[h / 64] |= 1ull << (h % 64);
+      }
+    }
+    while (rc == LAGO_OK) {
+      batch *b;
+      if ((rc = sql_result_next(res, &b, err)) || !b->n_rows) break;
+      vec_view kv, sv;
+      vec_view_init(&kv, &b->cols[0]);
+      vec_view_init(&sv, &b->cols[1]);
+      for (uint32_t i = 0; i < b->n_rows; i++) {
+        uint32_t p = batch_row(b, i);
+        if (!VIEW_VALID(&kv, p) || !VIEW_VALID(&sv, p)) continue;
+        int64_t key = int_at(&kv, kw, p);
+        uint64_t h = (km_hash(key) >> 20) & (fbits - 1);
+        if (!(filt[h / 64] >> (h % 64) & 1)) continue;
+        kslot *e = km_slot(&m, key);
+        if (e->b != KM_EMPTY && !(e->row & ROW_FLAG) && int_at(&sv, sw, p) >= e->seq) {
+          e->row |= ROW_FLAG;
+          ignored++;
+        }
+      }
+    }
+    mem_free(filt);
+    sql_result_free(res);
+    if (rc == LAGO_OK && ignored) {
+      const exec_source *def = memsource_source(chg);
+      const char *kn = def->names[r->key[0]];
+      uint64_t *bm = rows_marked(&m, nb, ROW_FLAG);
+      if (!bm || !(t->ignored = memsource_new(1, &kt, &kn, "cdc ignored keys"))) rc = LAGO_NOMEM_ERR(err);
+      if (rc == LAGO_OK && append_marked(t->ignored, chg, bm, r->key[0])) rc = LAGO_NOMEM_ERR(err);
+      mem_free(bm);
+      if (rc == LAGO_OK) rc = sql_session_register(a->sess, REG_IGNORED, memsource_source(t->ignored), err);
+      if (rc == LAGO_OK) {
+        buf_init(&q);
+        buf_puts(&q, "(SELECT c.* FROM " REG_CHANGES " c WHERE NOT EXISTS (SELECT 1 FROM " REG_IGNORED " i WHERE ");
+        key_match(&q, sp, "i", "c");
+        buf_puts(&q, "))");
+        if (!buf_cstr(&q) || !(t->applied_sql = arena_strdup(t->ar, buf_cstr(&q)))) rc = LAGO_NOMEM_ERR(err);
+        buf_deinit(&q);
+      }
+    }
+    mem_free(m.s);
+    TRY(rc);
+  }
+  if (!ignored) t->applied_sql = REG_CHANGES;
+  t->out->latest = latest;
+  t->out->ignored = ignored;
+  *n_applied = (int64_t)(latest - ignored);
+  *handled = true;
+  return LAGO_OK;
+}
+
 static const char *target_col_in_changes(const reader *r, const char *name) {
   int i = type_field_index(r->schema, name);
   return i < 0 ? NULL : type_field_at(r->schema, (uint32_t)i)->name;
@@ -665,7 +961,7 @@ static int merge_sql(attempt *t, buf *q, lago_err *err) {
     cdc_quote(&set, sn);
   }
   bool seed = sp->semantics == CDC_SEED;
-  buf_printf(q, "MERGE INTO %s t USING " REG_APPLIED " s ON ", a->table_sql);
+  buf_printf(q, "MERGE INTO %s t USING %s s ON ", a->table_sql, t->applied_sql);
   key_match(q, sp, "t", "s");
   buf_puts(q, " WHEN MATCHED AND s." CDC_COL_OP " = 'D' THEN DELETE");
   if (set.len) {
@@ -716,9 +1012,15 @@ static int one_attempt(attempt *t, bool *conflict, lago_err *err) {
   bool present;
   TRY(cdc_state_load(t->snap, sp, t->ar, &st, &present, err));
   if (present) TRY(cdc_state_check(&st, sp, a->table_sql, err));
-  TRY(compute_applied(t, &st, err));
-  TRY(sql_session_register(a->sess, REG_APPLIED, memsource_source(t->applied), err));
-  int64_t n_applied = (int64_t)memsource_rows(t->applied);
+  bool handled = false;
+  int64_t n_applied = 0;
+  if (t->r->deduped) TRY(fast_applied(t, &st, &handled, &n_applied, err));
+  if (!handled) {
+    TRY(compute_applied(t, &st, err));
+    TRY(sql_session_register(a->sess, REG_APPLIED, memsource_source(t->applied), err));
+    n_applied = (int64_t)memsource_rows(t->applied);
+    t->applied_sql = REG_APPLIED;
+  }
   int64_t now_ms = tbl_now_ms(&a->h);
   bool sequenced = sp->semantics == CDC_SEQUENCED;
   bool compact = sequenced && st.n_seg + 1 > CDC_MAX_SEGMENTS && n_applied > 0;
@@ -728,15 +1030,15 @@ static int one_attempt(attempt *t, bool *conflict, lago_err *err) {
   const char *doc = NULL;
   if (sequenced && n_applied > 0) {
     if (compact) {
-      rc = compact_sql(a, &st, true, now_ms, &q);
+      rc = compact_sql(a, &st, t->applied_sql, now_ms, &q);
     } else {
       buf_puts(&q, "SELECT ");
       name_list(&q, sp->keys, sp->n_keys, NULL);
       buf_puts(&q, ", ");
       cdc_quote(&q, sp->sequence);
       buf_printf(&q, " AS " CDC_COL_SEQ ", " CDC_COL_OP " = 'D' AS " CDC_COL_DELETED ", CAST(%lld AS BIGINT) AS " CDC_COL_AT
-                     " FROM " REG_APPLIED,
-                 (long long)now_ms);
+                     " FROM %s __lago_a",
+                 (long long)now_ms, t->applied_sql);
     }
     if (rc == LAGO_OK && !buf_cstr(&q)) rc = LAGO_NOMEM_ERR(err);
     if (rc == LAGO_OK) rc = write_segment(a, t->ar, buf_cstr(&q), &t->seg, err);
@@ -800,6 +1102,7 @@ static int one_attempt(attempt *t, bool *conflict, lago_err *err) {
   buf_deinit(&extra);
   buf_deinit(&q);
   sql_session_unregister(a->sess, REG_APPLIED);
+  sql_session_unregister(a->sess, REG_IGNORED);
   if (rc == LAGO_CONFLICT) {
     *conflict = true;
     drop_segment(a, &t->seg);
@@ -819,6 +1122,9 @@ static void attempt_reset(attempt *t) {
   t->snap = NULL;
   memsource_free(t->applied);
   t->applied = NULL;
+  memsource_free(t->ignored);
+  t->ignored = NULL;
+  t->applied_sql = NULL;
   memset(&t->seg, 0, sizeof t->seg);
   arena_reset(t->ar);
 }
@@ -849,6 +1155,7 @@ int cdc_apply(cdc_applier *a, lago_type schema, cdc_rows_fn next, void *next_ud,
   out->changes = r.rows;
   out->quarantined = r.n_bad;
   if (rc == LAGO_OK && r.n_bad) rc = quarantine(a, &r, id, err);
+  if (rc == LAGO_OK && fast_eligible(&r)) rc = dedupe_fast(&r, err);
   if (rc == LAGO_OK) rc = sql_session_register(a->sess, REG_CHANGES, memsource_source(r.chg), err);
   attempt t;
   memset(&t, 0, sizeof t);
@@ -942,7 +1249,7 @@ int cdc_state_compact(cdc_applier *a, bool *did, lago_err *err) {
     seg_out so;
     memset(&so, 0, sizeof so);
     int64_t now_ms = tbl_now_ms(&a->h);
-    rc = compact_sql(a, &st, false, now_ms, &q);
+    rc = compact_sql(a, &st, NULL, now_ms, &q);
     if (rc == LAGO_OK && !buf_cstr(&q)) rc = LAGO_NOMEM_ERR(err);
     if (rc == LAGO_OK) rc = write_segment(a, ar, buf_cstr(&q), &so, err);
     buf_deinit(&q);

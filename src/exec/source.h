@@ -89,6 +89,9 @@ int memsource_append(memsource *m, const batch *b);
 /* Rows per batch produced by scans (default LAGO_VECTOR_SIZE) and batches per morsel (default 4); applies to later scans. */
 void memsource_set_shape(memsource *m, uint32_t batch_rows, uint32_t morsel_batches);
 uint64_t memsource_rows(const memsource *m);
+/* The stored batches in append order (FLAT, compact; at most LAGO_VECTOR_SIZE rows each), borrowed for the life of m. */
+uint32_t memsource_n_batches(const memsource *m);
+const batch *memsource_batch(const memsource *m, uint32_t i);
 /* The source definition to put in a scan plan (borrowed for the life of m). */
 const exec_source *memsource_source(memsource *m);
 

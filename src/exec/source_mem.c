@@ -179,6 +179,8 @@ void memsource_set_shape(memsource *m, uint32_t batch_rows, uint32_t morsel_batc
 }
 
 uint64_t memsource_rows(const memsource *m) { return m->rows; }
+uint32_t memsource_n_batches(const memsource *m) { return m->n_batches; }
+const batch *memsource_batch(const memsource *m, uint32_t i) { return i < m->n_batches ? m->batches[i] : NULL; }
 const exec_source *memsource_source(memsource *m) { return &m->def; }
 
 int memsource_append(memsource *m, const batch *b) {
