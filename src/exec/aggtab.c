@@ -281,10 +281,12 @@ static void charge_array(aggtab *t, size_t old_bytes, size_t new_bytes) {
 }
 
 static int grow_slots(aggtab *t, uint32_t need_groups) {
+  /* load at most 1/2; past 1Mi slots (memory dominates) up to 2/3, so 1.1M groups take 2Mi slots, not 4Mi */
   uint64_t want = (uint64_t)need_groups * 2;
+  if (want > ((uint64_t)1 << 21)) want = (uint64_t)need_groups + need_groups / 2;
   if (want <= t->cap) return LAGO_OK;
   uint64_t cap = t->cap ? t->cap : 1024;
-  while (cap < want) cap *= cap >= 65536 ? 4 : 2; /* big tables grow faster: fewer rehashes */
+  while (cap < want) cap *= cap >= 65536 && cap < ((uint64_t)1 << 20) ? 4 : 2; /* mid-size tables grow faster */
   if (cap > ((uint64_t)1 << 31)) return LAGO_ERR(t->err, LAGO_NOMEM, "aggregate hash table: too many groups");
   uint32_t sw = t->sw;
   size_t bytes = (size_t)cap * sw * sizeof(uint64_t);
@@ -1053,6 +1055,86 @@ int aggtab_add_empty_group(aggtab *t) {
 }
 
 /* ---- merge -------------------------------------------------------------------------------------- */
+
+bool aggtab_frozen(const aggtab *t) { return t->frozen || aggtab_spilled(t); }
+
+/* Frees src's superblock holding block b when b is its last block (absorbing in block order). */
+static void release_block(aggtab *src, uint32_t b) {
+  uint32_t sb, last; /* superblock 0 holds block 0; superblock i > 0 blocks 1 + (i-1)*SUPER_BLOCKS ... */
+  if (b == 0) {
+    sb = 0;
+    last = 0;
+  } else {
+    sb = 1 + (b - 1) / SUPER_BLOCKS;
+    last = sb * SUPER_BLOCKS;
+  }
+  if (b != last && b + 1 != src->n_blocks) return;
+  if (sb >= src->n_supers || !src->supers[sb]) return;
+  uint32_t blocks = sb ? SUPER_BLOCKS : 1;
+  charge_array(src, (size_t)COLL_CHUNK * src->rstride * blocks, 0);
+  mem_free(src->supers[sb]);
+  src->supers[sb] = NULL;
+}
+
+int aggtab_absorb(aggtab *dest, aggtab *src) {
+  const aggtab_spec *sp = dest->sp;
+  if (dest->km != src->km || dest->rstride != src->rstride)
+    return LAGO_ERR(dest->err, LAGO_INTERNAL, "aggtab_absorb: tables of different layouts");
+  /* src is never looked up again: its index and code cache go first */
+  charge_array(src, (size_t)src->cap * 8 * src->sw, 0);
+  mem_free(src->slots);
+  src->slots = NULL;
+  src->cap = 0;
+  exec_mem_charge(src->cx, -(ptrdiff_t)src->cc_charged);
+  src->cc_charged = 0;
+  mem_free(src->cc_gid);
+  src->cc_gid = NULL;
+  src->cc_n = 0;
+  arena *tmp = arena_new("absorb", 64 * 1024);
+  uint32_t *gids = mem_alloc(SINK_MAX * sizeof(uint32_t)), *dg = mem_alloc(SINK_MAX * sizeof(uint32_t));
+  uint8_t **ss = mem_alloc(SINK_MAX * sizeof(uint8_t *)), **ds = mem_alloc(SINK_MAX * sizeof(uint8_t *));
+  vec **keys = mem_calloc(sp->n_keys + 1, sizeof(vec *));
+  int rc = LAGO_OK;
+  if (!tmp || !gids || !dg || !ss || !ds || !keys) rc = LAGO_NOMEM_ERR(dest->err);
+  /* chunk b = src's groups [b * COLL_CHUNK, ...) = its block b (row modes) */
+  for (uint32_t g0 = 0; g0 < src->n_groups && rc == LAGO_OK; g0 += SINK_MAX) {
+    uint32_t m = src->n_groups - g0 < SINK_MAX ? src->n_groups - g0 : SINK_MAX;
+    const uint64_t *hs = src->hashes + g0;
+    arena_reset(dest->scratch);
+    if (dest->km == KM_COLL) {
+      arena_reset(tmp);
+      for (uint32_t i = 0; i < m; i++) gids[i] = g0 + i;
+      for (uint32_t c = 0; c < sp->n_keys && rc == LAGO_OK; c++) {
+        keys[c] = vec_new(tmp, sp->key_types[c], m);
+        if (!keys[c] || coll_gather32(&src->keys, c, gids, m, keys[c], 0)) rc = LAGO_NOMEM_ERR(dest->err);
+      }
+      if (rc) break;
+      rc = find_or_add(dest, keys, NULL, m, hs, dg, true);
+    } else { /* the source's key rows are probe rows as they are */
+      for (uint32_t i = 0; i < m; i++) ss[i] = row_of(src, g0 + i);
+      rc = find_or_add_rows(dest, ss, hs, m, dg);
+    }
+    if (rc) break;
+    if (sp->n_aggs) {
+      for (uint32_t i = 0; i < m; i++) {
+        ss[i] = state_of(src, g0 + i);
+        ds[i] = state_of(dest, dg[i]);
+      }
+      for (uint32_t a = 0; a < sp->n_aggs && rc == LAGO_OK; a++)
+        rc = sp->aggs[a]->ops->combine(sp->aggs[a], &dest->rt, ss, ds, m, dest->offs[a]);
+    }
+    if (src->rstride) release_block(src, g0 >> COLL_CHUNK_SHIFT);
+  }
+  exec_mem_track(dest->cx, dest->ar, &dest->ar_charged);
+  if (dest->km == KM_COLL) exec_mem_track_bytes(dest->cx, coll_bytes(&dest->keys), &dest->keys_charged);
+  mem_free(gids);
+  mem_free(dg);
+  mem_free(ss);
+  mem_free(ds);
+  mem_free(keys);
+  arena_free(tmp);
+  return rc;
+}
 
 int aggtab_prepare_merge(aggtab *t) {
   if (t->by_part) return LAGO_OK;

@@ -87,6 +87,15 @@ spill_file *aggtab_take_part(aggtab *t, uint32_t p);
 int aggtab_prepare_merge(aggtab *t);
 /* Merges the in-memory groups of srcs that fall in top-level partition p into dest (states combined). */
 int aggtab_merge_part(aggtab *dest, aggtab *const *srcs, uint32_t n_srcs, uint32_t p);
+/* Frozen (rows of new groups are being spilled) or has spilled rows. */
+bool aggtab_frozen(const aggtab *t);
+/*
+** Merges every in-memory group of src into dest (states combined; dest adds
+** groups regardless of the memory limit). src is consumed: its index goes
+** first and its group rows are freed block by block as they are merged, so
+** the two tables' memory is not held twice; only aggtab_free may follow.
+*/
+int aggtab_absorb(aggtab *dest, aggtab *src);
 /* Which top-level partition a hash belongs to at `level`. */
 static inline uint32_t aggtab_part_of(uint64_t h, uint32_t level) {
   return (uint32_t)(h >> (64 - AGGTAB_PART_BITS * (level + 1))) & (AGGTAB_PARTS - 1);

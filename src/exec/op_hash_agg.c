@@ -397,7 +397,32 @@ static int ha_run_input(exec_op *op, ha_st *st) {
     if (st->spec.n_keys == 0) TRY(aggtab_add_empty_group(st->cur));
     return LAGO_OK;
   }
-  /* several thread-local tables: merge partition by partition in parallel */
+  /*
+  ** Several thread-local tables. None spilled: absorb the others into the
+  ** biggest one, freeing each as it goes (peak memory about the tables
+  ** already built, not twice; one merge per group of the smaller tables).
+  */
+  bool any_frozen = false;
+  uint32_t big = 0;
+  for (uint32_t i = 0; i < n_tabs; i++) {
+    any_frozen |= aggtab_frozen(tabs[i]);
+    if (aggtab_groups(tabs[i]) > aggtab_groups(tabs[big])) big = i;
+  }
+  if (!any_frozen) {
+    for (uint32_t i = 0; i < n_tabs; i++) { /* every other table is freed, also after an error */
+      if (i == big) continue;
+      if (rc == LAGO_OK) rc = exec_check_cancel(op->cx, op->err);
+      if (rc == LAGO_OK) rc = aggtab_absorb(tabs[big], tabs[i]);
+      aggtab_free(tabs[i]);
+      tabs[i] = NULL;
+    }
+    st->cur = tabs[big];
+    for (uint32_t i = 0; i < st->n_threads; i++) st->th[i].tab = NULL;
+    TRY(rc);
+    if (st->spec.n_keys == 0) TRY(aggtab_add_empty_group(st->cur));
+    return LAGO_OK;
+  }
+  /* some spilled: merge partition by partition in parallel */
   st->merged = arena_zalloc(op->ar, AGGTAB_PARTS * sizeof(aggtab *));
   if (!st->merged) return LAGO_NOMEM_ERR(op->err);
   st->n_merged = AGGTAB_PARTS;
