@@ -3,7 +3,7 @@
 **
 **   lago parquet convert IN.parquet|IN.csv [IN2 ...] OUT.parquet
 **        [--codec snappy|zstd|gzip|lz4_raw|brotli|uncompressed] [--level N]
-**        [--row-group-rows N] [--option k=v ...] [--infer-schema]
+**        [--row-group-rows N] [--threads N] [--option k=v ...] [--infer-schema]
 **
 ** Parquet inputs are read with the Parquet reader (all must have the same
 ** schema); CSV inputs (by extension .csv/.tsv/.txt, or --format csv) with
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "cli/cli.h"
@@ -80,6 +81,10 @@ int cmd_parquet_convert(cli_ctx *cx, int argc, char **argv) {
   /* argv[0] = "convert" */
   pq_write_opts wo;
   pq_write_opts_init(&wo);
+  {
+    long nc = sysconf(_SC_NPROCESSORS_ONLN);
+    wo.threads = nc < 1 ? 1 : nc > 2 ? 2 : (uint32_t)nc; /* default: two encoding threads where there are two cores */
+  }
   bool infer = false, force_csv = false;
   char *paths[256];
   int n_paths = 0;
@@ -102,6 +107,14 @@ int cmd_parquet_convert(cli_ctx *cx, int argc, char **argv) {
       i++;
     } else if (!strcmp(a, "--level") && v) {
       wo.level = atoi(v);
+      i++;
+    } else if (!strcmp(a, "--threads") && v) {
+      int t = atoi(v);
+      if (t < 1 || t > 64) {
+        rc = cli_usage("parquet", "--threads wants 1..64, got '%s'", v);
+        goto done;
+      }
+      wo.threads = (uint32_t)t;
       i++;
     } else if (!strcmp(a, "--row-group-rows") && v) {
       wo.row_group_rows = strtoull(v, NULL, 10);

@@ -153,6 +153,9 @@ typedef struct pq_write_opts {
   const char *const *kv_keys;
   const char *const *kv_values;
   const char *created_by;    /* default "lago version X" */
+  uint32_t threads;          /* 0/1 = encode on the calling thread; N > 1: the caller plus N-1 worker
+                                threads encode the leaf columns of each batch slice in parallel (the
+                                file is byte for byte the same) */
 } pq_write_opts;
 
 /*

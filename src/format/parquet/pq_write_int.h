@@ -17,6 +17,7 @@
 #ifndef LAGO_FORMAT_PARQUET_PQ_WRITE_INT_H
 #define LAGO_FORMAT_PARQUET_PQ_WRITE_INT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -309,8 +310,9 @@ typedef enum pqw_mode { PQW_MODE_DICT, PQW_MODE_PLAIN, PQW_MODE_DELTA, PQW_MODE_
 typedef struct pqw_column {
   const pqw_leaf_desc *L;      /* borrowed from the writer's schema */
   const pqw_col_opts *o;       /* borrowed from the writer */
-  pqw_compressor *comp;        /* shared, borrowed */
+  pqw_compressor *comp;        /* borrowed: the feeding thread's (writer.c sets it before each feed/flush) */
   arena *ar;                   /* writer arena (page index bytes) */
+  pthread_mutex_t *ar_mu;      /* when set, held around allocations in ar (parallel feeds) */
   pqw_mode mode;               /* encoding of the values of the current page */
   pqw_mode fallback;           /* what replaces the dictionary when it stops paying */
   /* current page */

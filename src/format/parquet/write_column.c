@@ -235,8 +235,10 @@ static int cut_page(pqw_column *c, lago_err *err) {
   rec.null_page = nv == 0;
   if (c->o->page_index && !rec.null_page && pqw_stats_usable(&c->page_stats, L)) {
     bool has_max, me, xe;
-    if (pqw_stats_bytes(&c->page_stats, L, c->ar, PAGE_INDEX_TRUNCATE, &rec.min, &rec.max, &has_max, &me, &xe))
-      return LAGO_NOMEM_ERR(err);
+    if (c->ar_mu) pthread_mutex_lock(c->ar_mu);
+    int src = pqw_stats_bytes(&c->page_stats, L, c->ar, PAGE_INDEX_TRUNCATE, &rec.min, &rec.max, &has_max, &me, &xe);
+    if (c->ar_mu) pthread_mutex_unlock(c->ar_mu);
+    if (src) return LAGO_NOMEM_ERR(err);
     rec.has_minmax = has_max;
   }
   if (buf_reserve(&c->pages, c->hdr.len + cb->len)) return LAGO_NOMEM_ERR(err);

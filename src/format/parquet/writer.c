@@ -22,12 +22,29 @@
 ** (replace = false) makes the file visible at close, so a crash or any
 ** failure leaves nothing at the path. After any failure the writer refuses
 ** more work; close then discards.
+** Threads (opts.threads = N > 1): N-1 persistent workers. For each batch
+** slice the caller and the workers take leaf columns one at a time from a
+** shared counter; each taker shreds with its own scratch and compresses with
+** its own compressor, so a column is fed by one thread at a time and its
+** bytes do not depend on which one (the writer arena, used by page-index
+** bounds, is guarded by ar_mu). The caller waits for every worker before the
+** next slice; row-group flushes, the page index and the footer stay on the
+** caller. On errors the lowest failing leaf's error is kept (what the
+** sequential loop would report). Workers are joined by writer_free.
 */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "format/parquet/pq_write_int.h"
 #include "util/alloc.h"
 #include "util/bits.h"
+
+typedef struct feed_ctx {   /* one encoding thread's private state */
+  pqw_shred shred;
+  pqw_compressor comp;
+  bool comp_init;
+  lago_err err;
+} feed_ctx;
 
 typedef struct rg_pages {   /* page records of one row group, one list per leaf (page index) */
   pqw_page_rec **recs;      /* n_leaves lists, in the writer arena */
@@ -59,6 +76,24 @@ struct pq_writer {
   const char *created_by;    /* in ar */
   int failed;                /* first error's code; the writer refuses more work */
   lago_err ferr;             /* that error */
+  /* parallel feeding (opts.threads > 1); all below guarded by mu unless said */
+  uint32_t n_workers;        /* worker threads started */
+  uint32_t cap_workers_plus1;/* wctx entries + 1 (contexts to clean up) */
+  pthread_t *tids;           /* heap */
+  feed_ctx *wctx;            /* heap, n_workers entries */
+  pthread_mutex_t mu, ar_mu;
+  pthread_cond_t go, done;
+  bool sync_init;
+  bool quit;
+  uint64_t gen;              /* bumped per job */
+  uint32_t n_done;           /* workers finished with the current job */
+  const batch *job_b;        /* current job: the slice [job_start, job_start + job_n) */
+  uint32_t job_start, job_n;
+  atomic_uint next_leaf;     /* next leaf to take (lock-free) */
+  atomic_int job_failed;     /* some leaf failed: take no more */
+  int job_rc;                /* lowest failing leaf's code and error (under mu) */
+  uint32_t job_fail_leaf;
+  lago_err job_err;
 };
 
 void pq_write_opts_init(pq_write_opts *o) {
@@ -74,8 +109,33 @@ static int fail(pq_writer *w, int rc, lago_err *err) {
   return rc;
 }
 
+static void stop_workers(pq_writer *w) {
+  if (!w->sync_init) return;
+  pthread_mutex_lock(&w->mu);
+  w->quit = true;
+  pthread_cond_broadcast(&w->go);
+  pthread_mutex_unlock(&w->mu);
+  for (uint32_t i = 0; i < w->n_workers; i++) pthread_join(w->tids[i], NULL);
+  w->n_workers = 0;
+}
+
 static void writer_free(pq_writer *w) {
   if (!w) return;
+  stop_workers(w);
+  if (w->wctx) {
+    for (uint32_t i = 0; i + 1 < w->cap_workers_plus1; i++) {
+      pqw_shred_deinit(&w->wctx[i].shred);
+      if (w->wctx[i].comp_init) pqw_compressor_deinit(&w->wctx[i].comp);
+    }
+  }
+  mem_free(w->wctx);
+  mem_free(w->tids);
+  if (w->sync_init) {
+    pthread_mutex_destroy(&w->mu);
+    pthread_mutex_destroy(&w->ar_mu);
+    pthread_cond_destroy(&w->go);
+    pthread_cond_destroy(&w->done);
+  }
   for (uint32_t i = 0; i < w->n_cols_init; i++) pqw_column_deinit(&w->cols[i]);
   pqw_shred_deinit(&w->shred);
   pqw_compressor_deinit(&w->comp);
@@ -94,6 +154,129 @@ static int emit(void *ud, const void *p, size_t n, lago_err *err) {
   TRY(fs_wfile_write(w->wf, p, n, err));
   w->pos += n;
   return LAGO_OK;
+}
+
+/* Shreds and feeds leaf l for the current job with ctx's scratch and compressor. */
+static int feed_leaf(pq_writer *w, uint32_t l, pqw_shred *sh, pqw_compressor *comp, const batch *b, uint32_t start,
+                     uint32_t take, lago_err *err) {
+  const pqw_leaf_desc *L = &w->schema.leaves[l];
+  TRY(pqw_shred_rows(L, &b->cols[L->column], b->sel, start, take, sh, err));
+  w->cols[l].comp = comp;
+  return pqw_column_feed(&w->cols[l], sh, err);
+}
+
+/* Takes leaves of the current job until none is left or one failed. */
+static void run_job(pq_writer *w, pqw_shred *sh, pqw_compressor *comp, lago_err *err) {
+  for (;;) {
+    if (atomic_load(&w->job_failed)) return;
+    uint32_t l = atomic_fetch_add(&w->next_leaf, 1);
+    if (l >= w->schema.n_leaves) return;
+    lago_err_clear(err);
+    int rc = feed_leaf(w, l, sh, comp, w->job_b, w->job_start, w->job_n, err);
+    if (rc) {
+      pthread_mutex_lock(&w->mu);
+      if (!w->job_rc || l < w->job_fail_leaf) {
+        w->job_rc = rc;
+        w->job_fail_leaf = l;
+        lago_err_copy(&w->job_err, err);
+      }
+      pthread_mutex_unlock(&w->mu);
+      atomic_store(&w->job_failed, 1);
+      return;
+    }
+  }
+}
+
+typedef struct worker_arg {
+  pq_writer *w;
+  feed_ctx *ctx;
+} worker_arg;
+
+static void *worker_main(void *p) {
+  pq_writer *w = ((worker_arg *)p)->w;
+  feed_ctx *ctx = ((worker_arg *)p)->ctx;
+  mem_free(p);
+  uint64_t seen = 0;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    while (!w->quit && w->gen == seen) pthread_cond_wait(&w->go, &w->mu);
+    if (w->quit) break;
+    seen = w->gen;
+    pthread_mutex_unlock(&w->mu);
+    run_job(w, &ctx->shred, &ctx->comp, &ctx->err);
+    pthread_mutex_lock(&w->mu);
+    if (++w->n_done == w->n_workers) pthread_cond_signal(&w->done);
+  }
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+/* Starts threads-1 workers (each with its own scratch and compressor). */
+static int start_workers(pq_writer *w, const pq_write_opts *opts, lago_err *err) {
+  uint32_t n = opts->threads - 1;
+  if (n > 63) n = 63;
+  w->tids = mem_calloc(n, sizeof *w->tids);
+  w->wctx = mem_calloc(n, sizeof *w->wctx);
+  if (!w->tids || !w->wctx) return LAGO_NOMEM_ERR(err);
+  w->cap_workers_plus1 = n + 1;
+  for (uint32_t i = 0; i < n; i++) pqw_shred_init(&w->wctx[i].shred);
+  for (uint32_t i = 0; i < n; i++) {
+    TRY(pqw_compressor_init(&w->wctx[i].comp, opts->codec, opts->level, err));
+    w->wctx[i].comp_init = true;
+  }
+  if (pthread_mutex_init(&w->mu, NULL)) return LAGO_ERR(err, LAGO_INTERNAL, "parquet writer: mutex init failed");
+  if (pthread_mutex_init(&w->ar_mu, NULL)) {
+    pthread_mutex_destroy(&w->mu);
+    return LAGO_ERR(err, LAGO_INTERNAL, "parquet writer: mutex init failed");
+  }
+  pthread_cond_init(&w->go, NULL);
+  pthread_cond_init(&w->done, NULL);
+  w->sync_init = true;
+  for (uint32_t i = 0; i < w->schema.n_leaves; i++) w->cols[i].ar_mu = &w->ar_mu;
+  for (uint32_t i = 0; i < n; i++) {
+    worker_arg *a = mem_calloc(1, sizeof *a);
+    if (!a) return LAGO_NOMEM_ERR(err);
+    a->w = w;
+    a->ctx = &w->wctx[i];
+    pthread_mutex_lock(&w->mu);
+    int prc = pthread_create(&w->tids[i], NULL, worker_main, a);
+    if (!prc) w->n_workers++;
+    pthread_mutex_unlock(&w->mu);
+    if (prc) {
+      mem_free(a);
+      if (i == 0) return LAGO_ERR(err, LAGO_INTERNAL, "parquet writer: cannot start a thread");
+      break; /* fewer workers: still correct */
+    }
+  }
+  return LAGO_OK;
+}
+
+/* Feeds rows [start, start+take) of b to every leaf, in parallel when there are workers. */
+static int feed_slice(pq_writer *w, const batch *b, uint32_t start, uint32_t take, lago_err *err) {
+  if (w->n_workers == 0 || w->schema.n_leaves < 2) {
+    for (uint32_t l = 0; l < w->schema.n_leaves; l++) TRY(feed_leaf(w, l, &w->shred, &w->comp, b, start, take, err));
+    return LAGO_OK;
+  }
+  pthread_mutex_lock(&w->mu);
+  w->job_b = b;
+  w->job_start = start;
+  w->job_n = take;
+  w->job_rc = LAGO_OK;
+  w->n_done = 0;
+  atomic_store(&w->next_leaf, 0);
+  atomic_store(&w->job_failed, 0);
+  w->gen++;
+  pthread_cond_broadcast(&w->go);
+  pthread_mutex_unlock(&w->mu);
+  lago_err mine;
+  lago_err_clear(&mine);
+  run_job(w, &w->shred, &w->comp, &mine);
+  pthread_mutex_lock(&w->mu);
+  while (w->n_done < w->n_workers) pthread_cond_wait(&w->done, &w->mu);
+  int rc = w->job_rc;
+  if (rc) lago_err_copy(err, &w->job_err);
+  pthread_mutex_unlock(&w->mu);
+  return rc;
 }
 
 int pq_writer_open(lago_fs *fs, const char *path, lago_type schema, const pq_write_opts *opts, pq_writer **out,
@@ -168,6 +351,10 @@ int pq_writer_open(lago_fs *fs, const char *path, lago_type schema, const pq_wri
     pqw_column_init(&w->cols[i], &w->schema.leaves[i], &w->co, &w->comp, w->ar);
     w->n_cols_init++;
   }
+  if (opts->threads > 1 && w->schema.n_leaves > 1) {
+    rc = start_workers(w, opts, err);
+    if (rc) goto done;
+  }
   rc = fs_create(fs, path, &w->wf, err);
   if (rc) goto done;
   rc = emit(w, "PAR1", 4, err);
@@ -212,6 +399,7 @@ static int flush_row_group(pq_writer *w, lago_err *err) {
   int64_t total = 0, total_comp = 0;
   for (uint32_t i = 0; i < nl; i++) {
     pq_column_chunk *cc = &rg->columns[i];
+    w->cols[i].comp = &w->comp;
     TRY(pqw_column_flush(&w->cols[i], w->pos, emit, w, cc, &rp->recs[i], &rp->n_recs[i], err));
     total += cc->meta_data.total_uncompressed_size;
     total_comp += cc->meta_data.total_compressed_size;
@@ -256,11 +444,7 @@ static int write_rows(pq_writer *w, const batch *b, lago_err *err) {
     uint64_t room = w->rg_rows_max - (uint64_t)w->rg_rows;
     uint32_t take = b->n_rows - start;
     if (room < take) take = (uint32_t)room;
-    for (uint32_t l = 0; l < w->schema.n_leaves; l++) {
-      const pqw_leaf_desc *L = &w->schema.leaves[l];
-      TRY(pqw_shred_rows(L, &b->cols[L->column], b->sel, start, take, &w->shred, err));
-      TRY(pqw_column_feed(&w->cols[l], &w->shred, err));
-    }
+    TRY(feed_slice(w, b, start, take, err));
     w->rg_rows += take;
     w->num_rows += take;
     start += take;

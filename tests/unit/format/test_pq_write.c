@@ -724,3 +724,61 @@ TEST(pqw_writer_disk_full) {
   }
   arena_free(ar);
 }
+
+/* ---- threads ------------------------------------------------------------------------ */
+
+/* threads = 2 or 3 writes the same bytes as threads = 1: several row groups, nested leaves, page index,
+** dictionary fallback (tiny dict_max_bytes), v2 pages and delta encodings. */
+TEST(pqw_writer_threads_same_bytes) {
+  arena *ar = arena_new("t", 1024);
+  for (int k = 0; k < 4; k++) {
+    pq_write_opts o;
+    pq_write_opts_init(&o);
+    o.row_group_rows = k == 0 ? 0 : 300;
+    o.page_bytes = k == 1 ? 256 : 0;
+    o.dict_max_bytes = k >= 2 ? 64 : 0;
+    o.page_index = k % 2 == 0;
+    o.data_page_v2 = k == 3;
+    o.delta_encodings = k == 3;
+    o.codec = k == 2 ? PQ_CODEC_ZSTD : PQ_CODEC_SNAPPY;
+    const char *p1 = tmp_path(ar, "t1.parquet"), *p2 = tmp_path(ar, "t2.parquet");
+    buf b1, b2;
+    buf_init(&b1);
+    buf_init(&b2);
+    lago_err e;
+    lago_err_clear(&e);
+    o.threads = 1;
+    ASSERT_OK(write_nested(fs_local(), p1, &o, 1000, 170, NULL, NULL, &e), &e);
+    ASSERT_OK(fs_read_all(fs_local(), p1, &b1, &e), &e);
+    for (uint32_t t = 2; t <= 3; t++) {
+      o.threads = t;
+      buf_clear(&b2);
+      unlink(p2);
+      ASSERT_OK(write_nested(fs_local(), p2, &o, 1000, 170, NULL, NULL, &e), &e);
+      ASSERT_OK(fs_read_all(fs_local(), p2, &b2, &e), &e);
+      ASSERT(b1.len > 1000);
+      ASSERT_EQ_INT(b1.len, b2.len);
+      ASSERT(memcmp(b1.data, b2.data, b1.len) == 0);
+    }
+    unlink(p1);
+    unlink(p2);
+    buf_deinit(&b1);
+    buf_deinit(&b2);
+  }
+  arena_free(ar);
+}
+
+/* Allocation failures with worker threads: only LAGO_NOMEM, nothing visible, no leak (the sweep checks). */
+TEST(pqw_writer_threads_oom_sweep) {
+  arena *ar = arena_new("t", 1024);
+  sweep_ctx c;
+  c.path = tmp_path(ar, "oomt.parquet");
+  pq_write_opts_init(&c.o);
+  c.o.row_group_rows = 16;
+  c.o.page_bytes = 128;
+  c.o.page_index = true;
+  c.o.threads = 2;
+  int runs = test_oom_sweep(oom_run, &c, 5000);
+  ASSERT(runs > 50);
+  arena_free(ar);
+}
