@@ -31,6 +31,7 @@
 #include "util/datetime.h"
 #include "util/numfmt.h"
 #include "util/tz.h"
+#include "util/hex.h"
 
 /* ---- allowed casts ----------------------------------------------------------------- */
 
@@ -148,16 +149,10 @@ static int flat_text(const vec *p, uint32_t idx, buf *out) {
     case LT_TIMESTAMP_NS: n = fmt_timestamp_ns(((const int64_t *)d)[idx], tmp); break;
     case LT_TIME:
     case LT_TIME_UTC: n = fmt_time_of_day(((const int64_t *)d)[idx], 6, tmp); break;
-    case LT_UUID: {
-      static const char hx[] = "0123456789abcdef";
-      const uint8_t *u = (const uint8_t *)d + (size_t)idx * 16;
-      for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) tmp[n++] = '-';
-        tmp[n++] = hx[u[i] >> 4];
-        tmp[n++] = hx[u[i] & 15];
-      }
+    case LT_UUID:
+      uuid_text36(tmp, (const uint8_t *)d + (size_t)idx * 16);
+      n = 36;
       break;
-    }
     case LT_INTERVAL: {
       const lago_interval *iv = (const lago_interval *)d + idx;
       return buf_printf(out, "%d months %d days %lld microseconds", iv->months, iv->days, (long long)iv->micros);

@@ -47,6 +47,7 @@
 #include "util/datetime.h"
 #include "util/numfmt.h"
 #include "util/tz.h"
+#include "util/hex.h"
 
 #define OOM(c) LAGO_NOMEM_ERR((c)->ec->err)
 
@@ -240,10 +241,8 @@ static int k_hex(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *o
     } else {
       const lago_str *s = sarg(&a, r);
       const uint8_t *p = (const uint8_t *)str_data(s);
-      for (uint32_t k = 0; k < s->len && rc == LAGO_OK; k++) {
-        rc = buf_putc(&b, hx[p[k] >> 4]);
-        if (rc == LAGO_OK) rc = buf_putc(&b, hx[p[k] & 15]);
-      }
+      rc = buf_reserve(&b, (size_t)s->len * 2);
+      if (rc == LAGO_OK && s->len) b.len = (size_t)(hex_encode(b.data, p, s->len, 1) - b.data);
     }
     if (rc == LAGO_OK) rc = vec_set_str(out, r, b.data ? b.data : "", (uint32_t)b.len);
   }
@@ -261,9 +260,6 @@ static int bind_hex(func_bind *b, lago_err *err) {
   return LAGO_OK;
 }
 
-static int hexval(char ch) {
-  return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
-}
 
 static int k_unhex(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
   vec_view a;
@@ -280,13 +276,13 @@ static int k_unhex(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec 
     bool bad = false;
     uint32_t k = 0;
     if (s->len % 2) { /* odd: a leading 0 */
-      int v = hexval(p[0]);
+      int v = hex_value(p[0]);
       if (v < 0) bad = true;
       else rc = buf_putc(&b, (char)v);
       k = 1;
     }
     for (; k < s->len && !bad && rc == LAGO_OK; k += 2) {
-      int hi = hexval(p[k]), lo = hexval(p[k + 1]);
+      int hi = hex_value(p[k]), lo = hex_value(p[k + 1]);
       if (hi < 0 || lo < 0) bad = true;
       else rc = buf_putc(&b, (char)(hi << 4 | lo));
     }

@@ -24,6 +24,7 @@
 
 #include "exec/func.h"
 #include "exec/vecops.h"
+#include "util/hex.h"
 
 /* ---- Murmur3_x86_32 as Spark ----------------------------------------------------------- */
 
@@ -492,13 +493,9 @@ static void sha512(const uint8_t *msg, size_t len, bool is384, uint8_t *out) {
 /* ---- digest kernels ---------------------------------------------------------------------------- */
 
 static int put_hex(vec *out, uint32_t r, const uint8_t *d, int n) {
-  static const char hx[] = "0123456789abcdef";
   char *p = arena_alloc(out->ar, (size_t)n * 2);
   if (!p) return LAGO_NOMEM;
-  for (int i = 0; i < n; i++) {
-    p[2 * i] = hx[d[i] >> 4];
-    p[2 * i + 1] = hx[d[i] & 15];
-  }
+  hex_encode(p, d, (size_t)n, 0);
   VEC_DATA(out, lago_str)[r] = str_make(p, (uint32_t)n * 2);
   return LAGO_OK;
 }

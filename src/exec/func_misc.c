@@ -27,6 +27,7 @@
 
 #include "exec/func.h"
 #include "exec/vecops.h"
+#include "util/hex.h"
 
 /* ---- greatest / least ----------------------------------------------------------------- */
 
@@ -429,7 +430,6 @@ static int bind_split(func_bind *b, lago_err *err) {
 /* uuid(): a random (version 4, RFC 4122) UUID per row as a STRING; FN_VOLATILE, so never folded. */
 static int k_uuid(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *out) {
   (void)args;
-  static const char hx[] = "0123456789abcdef";
   uint8_t rnd[16 * 64];
   uint32_t avail = 0, pos = 0;
   for (uint32_t i = 0; i < n; i++) {
@@ -445,12 +445,7 @@ static int k_uuid(fn_call *c, vec **args, const uint32_t *sel, uint32_t n, vec *
     u[6] = (uint8_t)((u[6] & 0x0F) | 0x40); /* version 4 */
     u[8] = (uint8_t)((u[8] & 0x3F) | 0x80); /* variant 10 */
     char s[36];
-    int k = 0;
-    for (int b = 0; b < 16; b++) {
-      if (b == 4 || b == 6 || b == 8 || b == 10) s[k++] = '-';
-      s[k++] = hx[u[b] >> 4];
-      s[k++] = hx[u[b] & 15];
-    }
+    uuid_text36(s, u);
     if (vec_set_str(out, r, s, 36)) return LAGO_NOMEM_ERR(c->ec->err);
   }
   return LAGO_OK;

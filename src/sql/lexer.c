@@ -27,6 +27,7 @@
 
 #include "sql/parser_int.h"
 #include "util/alloc.h"
+#include "util/hex.h"
 
 /* ---- keywords ----------------------------------------------------------------- */
 
@@ -143,12 +144,6 @@ static int push_error(lexer *lx, uint32_t pos, uint32_t end, const char *msg) {
   return LAGO_OK;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 static size_t put_utf8(char *o, uint32_t cp) {
   if (cp < 0x80) {
@@ -178,7 +173,7 @@ static long read_hex(const char *s, uint32_t i, uint32_t end, int n) {
   if (i + (uint32_t)n > end) return -1;
   long v = 0;
   for (int k = 0; k < n; k++) {
-    int h = hexval(s[i + (uint32_t)k]);
+    int h = hex_value(s[i + (uint32_t)k]);
     if (h < 0) return -1;
     v = v * 16 + h;
   }

@@ -31,6 +31,7 @@
 
 #include "sql/parser_int.h"
 #include "util/numfmt.h"
+#include "util/hex.h"
 
 /* ---- node helpers -------------------------------------------------------------- */
 
@@ -215,12 +216,6 @@ static int literal_string(sql_parser *p, sql_expr **out) {
   return LAGO_OK;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 /* DATE '...', TIMESTAMP '...', TIMESTAMP_NTZ '...', TIMESTAMP_LTZ '...', X'..' */
 static int typed_literal(sql_parser *p, sql_lit_kind kind, sql_expr **out) {
@@ -240,7 +235,7 @@ static int typed_literal(sql_parser *p, sql_lit_kind kind, sql_expr **out) {
     char *b = arena_zalloc(p->ar, nb + 1);
     if (!b) return p_nomem(p);
     for (size_t k = 0; k < nd; k++) {
-      int h = hexval(str[k]);
+      int h = hex_value(str[k]);
       if (h < 0) return p_error_at(p, (int)spos, LAGO_PARSE, "invalid hexadecimal digit in binary literal X'%s'", str);
       size_t d = k + odd;
       b[d / 2] = (char)(b[d / 2] | (d % 2 == 0 ? h << 4 : h));

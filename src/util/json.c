@@ -35,6 +35,7 @@
 
 #include "util/alloc.h"
 #include "util/numfmt.h"
+#include "util/hex.h"
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -116,12 +117,6 @@ static inline unsigned char *utf8_put(unsigned char *d, uint32_t cp) {
   return d;
 }
 
-static inline int hexval(unsigned c) {
-  if (c - '0' < 10) return (int)(c - '0');
-  c |= 0x20;
-  if (c - 'a' < 6) return (int)(c - 'a' + 10);
-  return -1;
-}
 
 static inline bool is_digit(unsigned c) { return c - '0' < 10; }
 
@@ -213,7 +208,7 @@ static size_t read_u_escape(jp *P, const unsigned char *q, uint32_t *cp) {
   uint32_t v = 0;
   for (int i = 2; i < 6; i++) {
     if (q + i >= end) return perr(P, q, "truncated \\u escape in string"), 0;
-    int h = hexval(q[i]);
+    int h = hex_value(q[i]);
     if (h < 0) return perr(P, q, "invalid \\u escape in string: expected 4 hex digits"), 0;
     v = v << 4 | (uint32_t)h;
   }
@@ -223,7 +218,7 @@ static size_t read_u_escape(jp *P, const unsigned char *q, uint32_t *cp) {
     uint32_t lo = 0;
     bool ok = end - q >= 12 && q[6] == '\\' && q[7] == 'u';
     for (int i = 8; ok && i < 12; i++) {
-      int h = hexval(q[i]);
+      int h = hex_value(q[i]);
       if (h < 0) ok = false;
       else lo = lo << 4 | (uint32_t)h;
     }

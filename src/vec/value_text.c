@@ -5,6 +5,7 @@
 
 #include "util/datetime.h"
 #include "util/numfmt.h"
+#include "util/hex.h"
 
 int value_text_quote(buf *out, const char *s, size_t n) {
   TRY(buf_reserve(out, n + 2));
@@ -17,28 +18,18 @@ int value_text_quote(buf *out, const char *s, size_t n) {
 }
 
 static int hex_bytes(buf *out, const uint8_t *p, size_t n) {
-  static const char hx[] = "0123456789abcdef";
   TRY(buf_reserve(out, 2 * n + 2));
   out->data[out->len++] = '0';
   out->data[out->len++] = 'x';
-  for (size_t i = 0; i < n; i++) {
-    out->data[out->len++] = hx[p[i] >> 4];
-    out->data[out->len++] = hx[p[i] & 15];
-  }
+  out->len = (size_t)(hex_encode(out->data + out->len, p, n, 0) - out->data);
   out->data[out->len] = 0;
   return LAGO_OK;
 }
 
 static int uuid_text(buf *out, const uint8_t *p) {
-  static const char hx[] = "0123456789abcdef";
-  char s[40];
-  int n = 0;
-  for (int i = 0; i < 16; i++) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) s[n++] = '-';
-    s[n++] = hx[p[i] >> 4];
-    s[n++] = hx[p[i] & 15];
-  }
-  return buf_append(out, s, (size_t)n);
+  char s[36];
+  uuid_text36(s, p);
+  return buf_append(out, s, sizeof s);
 }
 
 /* Renders the value at physical index idx of the flat vector v (known non-null). */

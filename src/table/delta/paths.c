@@ -11,13 +11,8 @@
 #include <string.h>
 
 #include "table/delta/delta_int.h"
+#include "util/hex.h"
 
-static int hexval(int c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 int delta_uri_decode(arena *ar, const char *s, size_t n, const char **out, lago_err *err) {
   if (!memchr(s, '%', n)) {
@@ -31,10 +26,10 @@ int delta_uri_decode(arena *ar, const char *s, size_t n, const char **out, lago_
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
     if (s[i] == '%') {
-      if (n - i < 3 || hexval((unsigned char)s[i + 1]) < 0 || hexval((unsigned char)s[i + 2]) < 0)
+      if (n - i < 3 || hex_value((unsigned char)s[i + 1]) < 0 || hex_value((unsigned char)s[i + 2]) < 0)
         return LAGO_ERR(err, LAGO_CORRUPT, "path \"%.*s\": bad percent escape at byte %zu", (int)(n > 200 ? 200 : n),
                         s, i);
-      char c = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+      char c = (char)(hex_value((unsigned char)s[i + 1]) * 16 + hex_value((unsigned char)s[i + 2]));
       if (c == 0) return LAGO_ERR(err, LAGO_CORRUPT, "path \"%.*s\": %%00 in path", (int)(n > 200 ? 200 : n), s);
       d[k++] = c;
       i += 2;

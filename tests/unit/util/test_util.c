@@ -6,6 +6,7 @@
 #include "util/arena.h"
 #include "util/bits.h"
 #include "util/buf.h"
+#include "util/hex.h"
 
 TEST(status_first_error_wins) {
   lago_err e;
@@ -134,4 +135,24 @@ TEST(bits_bitmap) {
   store_be32(le, 0x01020304);
   ASSERT_EQ_INT(le[0], 1);
   ASSERT_EQ_UINT(load_be32(le), 0x01020304);
+}
+
+TEST(hex_digits_and_uuid_text) {
+  ASSERT_EQ_INT(hex_value('0'), 0);
+  ASSERT_EQ_INT(hex_value('9'), 9);
+  ASSERT_EQ_INT(hex_value('a'), 10);
+  ASSERT_EQ_INT(hex_value('F'), 15);
+  ASSERT_EQ_INT(hex_value('g'), -1);
+  ASSERT_EQ_INT(hex_value('/'), -1);
+  ASSERT_EQ_INT(hex_value(-56), -1); /* a signed char >= 0x80 */
+  const uint8_t bytes[] = {0x00, 0x9f, 0xa0, 0xff};
+  char out[9] = {0};
+  ASSERT(hex_encode(out, bytes, 4, 0) == out + 8);
+  ASSERT_EQ_STR(out, "009fa0ff");
+  hex_encode(out, bytes, 4, 1);
+  ASSERT_EQ_STR(out, "009FA0FF");
+  const uint8_t u[16] = {0x12, 0x3e, 0x45, 0x67, 0xe8, 0x9b, 0x12, 0xd3, 0xa4, 0x56, 0x42, 0x66, 0x14, 0x17, 0x40, 0x00};
+  char t[37] = {0};
+  uuid_text36(t, u);
+  ASSERT_EQ_STR(t, "123e4567-e89b-12d3-a456-426614174000");
 }
