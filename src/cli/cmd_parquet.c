@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "format/parquet/parquet.h"
 #include "io/fs.h"
+#include "util/json.h"
 #include "vec/value_text.h"
 
 /* The writer side defines the real one; this keeps a reader-only build linking. */
@@ -54,30 +55,6 @@ static int describe(const char *path, bool meta) {
 
 /* ---- JSON values ---------------------------------------------------------- */
 
-static int json_string(buf *b, const char *s, size_t n) {
-  static const char hx[] = "0123456789abcdef";
-  TRY(buf_putc(b, '"'));
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == '"' || c == '\\') {
-      TRY(buf_putc(b, '\\'));
-      TRY(buf_putc(b, (char)c));
-    } else if (c == '\n') {
-      TRY(buf_puts(b, "\\n"));
-    } else if (c == '\t') {
-      TRY(buf_puts(b, "\\t"));
-    } else if (c == '\r') {
-      TRY(buf_puts(b, "\\r"));
-    } else if (c < 0x20) {
-      char u[7] = {'\\', 'u', '0', '0', hx[c >> 4], hx[c & 15], 0};
-      TRY(buf_puts(b, u));
-    } else {
-      TRY(buf_putc(b, (char)c));
-    }
-  }
-  return buf_putc(b, '"');
-}
-
 /* Physical vector and row for row `row` of v (resolves CONST and DICT). */
 static const vec *resolve(const vec *v, uint32_t *row) {
   if (v->kind == VEC_CONST) *row = 0;
@@ -88,7 +65,7 @@ static const vec *resolve(const vec *v, uint32_t *row) {
   return v;
 }
 
-static int json_value(buf *b, const vec *v, uint32_t row, buf *tmp) {
+static int cell_json(buf *b, const vec *v, uint32_t row, buf *tmp) {
   if (!vec_is_valid(v, row)) return buf_puts(b, "null");
   v = resolve(v, &row);
   switch ((lago_type_id)v->type.id) {
@@ -100,19 +77,19 @@ static int json_value(buf *b, const vec *v, uint32_t row, buf *tmp) {
       buf_clear(tmp);
       TRY(value_text_append(tmp, v, row));
       const char *t = buf_cstr(tmp);
-      if (strstr(t, "nan") || strstr(t, "inf")) return json_string(b, t, tmp->len);
+      if (strstr(t, "nan") || strstr(t, "inf")) return json_escape(b, t, tmp->len);
       return buf_append(b, t, tmp->len);
     }
     case LT_STRING: {
       const lago_str *s = (const lago_str *)v->data + row;
-      return json_string(b, str_data(s), s->len);
+      return json_escape(b, str_data(s), s->len);
     }
     case LT_ARRAY: {
       lago_list l = ((const lago_list *)v->data)[row];
       TRY(buf_putc(b, '['));
       for (uint32_t k = 0; k < l.length; k++) {
         if (k) TRY(buf_putc(b, ','));
-        TRY(json_value(b, v->child, l.offset + k, tmp));
+        TRY(cell_json(b, v->child, l.offset + k, tmp));
       }
       return buf_putc(b, ']');
     }
@@ -121,9 +98,9 @@ static int json_value(buf *b, const vec *v, uint32_t row, buf *tmp) {
       for (uint32_t i = 0; i < type_n_fields(v->type); i++) {
         if (i) TRY(buf_putc(b, ','));
         const char *name = type_field_at(v->type, i)->name;
-        TRY(json_string(b, name, strlen(name)));
+        TRY(json_escape(b, name, strlen(name)));
         TRY(buf_putc(b, ':'));
-        TRY(json_value(b, v->fields[i], row, tmp));
+        TRY(cell_json(b, v->fields[i], row, tmp));
       }
       return buf_putc(b, '}');
     }
@@ -137,21 +114,21 @@ static int json_value(buf *b, const vec *v, uint32_t row, buf *tmp) {
         const vec *kvec = resolve(kv->fields[0], &kr);
         if (kvec->type.id == LT_STRING && vec_is_valid(kvec, kr)) {
           const lago_str *s = (const lago_str *)kvec->data + kr;
-          TRY(json_string(b, str_data(s), s->len));
+          TRY(json_escape(b, str_data(s), s->len));
         } else {
           buf_clear(tmp);
           TRY(value_text_append(tmp, kv->fields[0], l.offset + k));
-          TRY(json_string(b, tmp->data, tmp->len));
+          TRY(json_escape(b, tmp->data, tmp->len));
         }
         TRY(buf_putc(b, ':'));
-        TRY(json_value(b, kv->fields[1], l.offset + k, tmp));
+        TRY(cell_json(b, kv->fields[1], l.offset + k, tmp));
       }
       return buf_putc(b, '}');
     }
     default: /* dates, times, binaries, UUID, INTERVAL: their canonical text as a string */
       buf_clear(tmp);
       TRY(value_text_append(tmp, v, row));
-      return json_string(b, tmp->data, tmp->len);
+      return json_escape(b, tmp->data, tmp->len);
   }
 }
 
@@ -310,9 +287,9 @@ static int cat(const char *path, const char *columns, long long limit, int forma
         wr |= buf_putc(&out, '{');
         for (uint32_t c = 0; c < n_cols; c++) {
           if (c) wr |= buf_putc(&out, ',');
-          wr |= json_string(&out, names[c], strlen(names[c]));
+          wr |= json_escape(&out, names[c], strlen(names[c]));
           wr |= buf_putc(&out, ':');
-          wr |= json_value(&out, &b->cols[c], i, &tmp);
+          wr |= cell_json(&out, &b->cols[c], i, &tmp);
         }
         wr |= buf_puts(&out, "}\n");
       } else {
