@@ -2,10 +2,12 @@
 ** exec/agg.c: aggregate functions (see agg.h): registry, binds, and the
 ** state/update/combine/finalize operations of each family.
 **
-** State layouts (each starts at states[i] + off, AGG_STATE_ALIGN aligned):
+** State layouts (each starts at states[i] + off, AGG_STATE_ALIGN (8) aligned, so
+** no state may hold a 16-aligned type such as lago_i128 directly: 128-bit sums
+** are two 8-byte words read and written with memcpy):
 **   count, count_if        int64 n
 **   sum of integers        {int64 sum; bool any}        ANSI overflow error
-**   sum of decimals        {i128 sum; bool any}         result must fit DECIMAL(p+10, s)
+**   sum of decimals        {i128 sum; int64 n}          24 bytes; result must fit DECIMAL(p+10, s)
 **   sum/avg of doubles     {double sum; int64 n}
 **   avg of decimals        {i128 sum; int64 n}          sum / n rounded HALF_UP at s+4
 **   min/max/first/last/    {16-byte value slot; bool has; bool set}; strings' bytes in rt->ar
@@ -96,10 +98,17 @@ typedef struct sum_i64 {
   int64_t sum;
   int64_t any;
 } sum_i64;
+/* sum is a lago_i128 kept as two words (8-byte aligned): access it only through dec_get/dec_put */
 typedef struct sum_dec {
-  lago_i128 sum;
+  uint64_t sum[2];
   int64_t n;
 } sum_dec;
+static inline lago_i128 dec_get(const sum_dec *s) {
+  lago_i128 v;
+  memcpy(&v, s->sum, sizeof v);
+  return v;
+}
+static inline void dec_put(sum_dec *s, lago_i128 v) { memcpy(s->sum, &v, sizeof v); }
 typedef struct sum_dbl {
   double sum;
   int64_t n;
@@ -217,7 +226,7 @@ static int dec_update(const agg_bind *b, agg_rt *rt, vec **args, const uint32_t 
     for (uint32_t i = 0; i < n; i++) {
       uint32_t r = sel ? sel[i] : i;
       sum_dec *s = ST(sum_dec, states[i], off);
-      s->sum += (lago_i128)d[r];
+      dec_put(s, dec_get(s) + (lago_i128)d[r]);
       s->n++;
     }
     return LAGO_OK;
@@ -227,7 +236,9 @@ static int dec_update(const agg_bind *b, agg_rt *rt, vec **args, const uint32_t 
     uint32_t r = sel ? sel[i] : i;
     if (!VIEW_VALID(&vw, r)) continue;
     sum_dec *s = ST(sum_dec, states[i], off);
-    if (__builtin_add_overflow(s->sum, dec_load(vw.data, VIEW_IDX(&vw, r), wide), &s->sum)) return sum_overflow(rt);
+    lago_i128 v;
+    if (__builtin_add_overflow(dec_get(s), dec_load(vw.data, VIEW_IDX(&vw, r), wide), &v)) return sum_overflow(rt);
+    dec_put(s, v);
     s->n++;
   }
   return LAGO_OK;
@@ -237,7 +248,9 @@ static int dec_combine(const agg_bind *b, agg_rt *rt, uint8_t *const *src, uint8
   (void)b;
   for (uint32_t i = 0; i < n; i++) {
     sum_dec *s = ST(sum_dec, src[i], off), *d = ST(sum_dec, dst[i], off);
-    if (__builtin_add_overflow(d->sum, s->sum, &d->sum)) return sum_overflow(rt);
+    lago_i128 v;
+    if (__builtin_add_overflow(dec_get(d), dec_get(s), &v)) return sum_overflow(rt);
+    dec_put(d, v);
     d->n += s->n;
   }
   return LAGO_OK;
@@ -255,13 +268,13 @@ static int dec_finalize(const agg_bind *b, agg_rt *rt, uint8_t *const *states, u
       TRY(vec_set_null(out, r));
       continue;
     }
-    lago_i128 v = s->sum;
+    lago_i128 sum = dec_get(s), v = sum;
     bool ok = true;
-    if (avg) ok = dec_div(s->sum, in.scale, s->n, 0, t.scale, &v);
-    else ok = dec_rescale(s->sum, in.scale, t.scale, &v);
+    if (avg) ok = dec_div(sum, in.scale, s->n, 0, t.scale, &v);
+    else ok = dec_rescale(sum, in.scale, t.scale, &v);
     if (!ok || !dec_fits(v, t.precision)) {
       char tmp[FMT_NUM_MAX];
-      fmt_decimal(s->sum, in.scale, tmp);
+      fmt_decimal(sum, in.scale, tmp);
       return LAGO_ERR(rt->err, LAGO_RUNTIME,
                       "[NUMERIC_VALUE_OUT_OF_RANGE] %s of %s cannot be represented as Decimal(%d, %d)",
                       avg ? "average" : "sum", tmp, t.precision, t.scale);

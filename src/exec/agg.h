@@ -92,8 +92,11 @@ const agg_func *agg_lookup(const char *name);
 int agg_call_make(arena *ar, const char *name, expr **args, uint32_t n_args, bool distinct, bool ignore_nulls,
                   expr *filter, agg_call **out, lago_err *err);
 
-/* State alignment every aggregate respects (states are packed in one block per group). */
-#define AGG_STATE_ALIGN 16u
+/*
+** State alignment every aggregate respects (states are packed in one block per
+** group): 8, so a state must not hold a 16-aligned type (lago_i128) directly.
+*/
+#define AGG_STATE_ALIGN 8u
 static inline uint32_t agg_align(uint32_t n) { return (n + AGG_STATE_ALIGN - 1) & ~(AGG_STATE_ALIGN - 1); }
 
 #endif /* LAGO_EXEC_AGG_H */

@@ -9,7 +9,7 @@
 ** rows (carved from huge-page-hinted superblocks), keys first, then the
 ** aggregates' states, so finding a group and updating it touch one place:
 **
-**   | null flags u64 | key 0 field | key 1 field | ... | pad to 16 | states |
+**   | null flags u64 | key 0 field | key 1 field | ... | states |
 **   bit c of the flags: key c is NULL (its field is then all zeros);
 **   a field is the value's bytes (type width) zero-padded to 8 or 16 bytes:
 **   integers, dates, timestamps, decimals as stored; FLOAT/DOUBLE canonical
@@ -54,7 +54,7 @@ struct aggtab {
   size_t ar_charged, keys_charged, arrays_charged;
   key_mode km;
   coll keys;              /* COLL mode: group keys, row g = group g */
-  uint32_t kbytes;        /* row modes: bytes of the key part of a group row (16-aligned) */
+  uint32_t kbytes;        /* row modes: bytes of the key part of a group row (8-aligned) */
   uint32_t *koff;         /* row modes: per key, byte offset of its field in the row */
   uint32_t *kwidth;       /* row modes: per key, value width in bytes */
   uint32_t n_plain;       /* ROW: 8-byte words compared as they are ... */
@@ -124,7 +124,7 @@ static bool plan_rows(aggtab *t) {
       for (uint32_t k = 0; k < fw / 8; k++) t->plain[t->n_plain++] = off / 8 + k;
     off += fw;
   }
-  t->kbytes = (off + 15) & ~15u;
+  t->kbytes = off; /* fields are whole words: states follow 8-aligned (AGG_STATE_ALIGN) */
   t->zero = arena_alloc(t->ar, 2 * sizeof(uint32_t));
   if (!t->zero) return false;
   if (sp->n_keys) t->zero[t->n_zero++] = 0;           /* the null flags */
