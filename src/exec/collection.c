@@ -62,6 +62,12 @@ int coll_init(coll *c, uint32_t n_cols, const lago_type *types) {
   return LAGO_OK;
 }
 
+void coll_drop_values(coll *c) {
+  free_slabs(c);
+  c->n_chunks = 0;
+  c->n_rows = 0;
+}
+
 void coll_deinit(coll *c) {
   free_slabs(c);
   arena_free(c->ar);

@@ -43,6 +43,12 @@ typedef struct coll {
 int coll_init(coll *c, uint32_t n_cols, const lago_type *types);
 /* Frees everything (safe on a zeroed or failed struct). */
 void coll_deinit(coll *c);
+/*
+** Frees the chunks' value arrays but keeps the arena, so string views copied
+** elsewhere still point at their bytes. The collection then has no rows;
+** only coll_deinit may follow.
+*/
+void coll_drop_values(coll *c);
 /* Drops all rows, keeping the schema (memory is released). */
 int coll_reset(coll *c);
 /* Appends the selected rows of b (b->n_cols == c->n_cols). */

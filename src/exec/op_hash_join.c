@@ -176,8 +176,17 @@ static inline int64_t key_value(const vec *p, uint32_t idx) {
   }
 }
 
-/* Builds the index over t->rows (hashes computed from the stored keys). */
-static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *null_eq, lago_err *err) {
+static bool right_preserving(join_type t) { return t == JOIN_RIGHT || t == JOIN_FULL; }
+
+/*
+** Builds the index over t->rows (hashes computed from the stored keys).
+** keep_rows false (the join never outputs unmatched build rows): once the
+** dense key-ordered columns exist, probes read only them and t->present, so
+** the build rows' value arrays, the chain records and the heads are freed
+** (the rows' arena stays: the dense string views point at its bytes).
+*/
+static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *null_eq, bool keep_rows,
+                       lago_err *err) {
   uint64_t n = t->rows.n_rows;
   if (n >= UINT32_MAX) return LAGO_ERR(err, LAGO_NOMEM, "hash join: build side too large (%llu rows)", (unsigned long long)n);
   t->n = n;
@@ -316,6 +325,17 @@ static int index_table(exec_ctx *cx, jtable *t, uint32_t n_keys, const bool *nul
     size_t dbytes = arena_reserved(t->dense_ar) + bitmap_words(t->range) * 8 + t->range;
     exec_mem_charge(cx, (ptrdiff_t)dbytes);
     t->charged += dbytes;
+    if (!keep_rows) {
+      size_t freed = t->rows.slab_bytes + (size_t)n * sizeof(jrec) + (size_t)cap * 4;
+      coll_drop_values(&t->rows);
+      mem_free(t->rec);
+      mem_free(t->head);
+      t->rec = NULL;
+      t->head = NULL;
+      if (freed > t->charged) freed = t->charged;
+      exec_mem_charge(cx, -(ptrdiff_t)freed);
+      t->charged -= freed;
+    }
   }
   return LAGO_OK;
 }
@@ -493,7 +513,7 @@ static int run_build(exec_op *op, join_shared *js) {
       exec_mem_track_bytes(op->cx, coll_bytes(&t->rows), &last);
       exec_mem_charge(op->cx, -(ptrdiff_t)t->charged);
       t->charged = last;
-      rc = index_table(op->cx, t, bc.n_keys, p->u.join.null_eq, op->err);
+      rc = index_table(op->cx, t, bc.n_keys, p->u.join.null_eq, right_preserving((join_type)p->u.join.type), op->err);
     }
     if (rc) jtable_free(op->cx, t);
     else js->t = t;
@@ -577,7 +597,6 @@ typedef struct join_st {
   join_type type;
 } join_st;
 
-static bool right_preserving(join_type t) { return t == JOIN_RIGHT || t == JOIN_FULL; }
 static bool pair_output(join_type t) { return t == JOIN_INNER || t == JOIN_LEFT || t == JOIN_RIGHT || t == JOIN_FULL; }
 
 /* Loads a probe batch: keys and left columns given (aligned with b's rows). */
@@ -1089,7 +1108,7 @@ static int load_partition(exec_op *op, join_st *st, uint32_t p) {
     size_t last = 0;
     exec_mem_track_bytes(op->cx, coll_bytes(&t->rows), &last);
     t->charged = last;
-    rc = index_table(op->cx, t, st->n_keys, op->pl->u.join.null_eq, op->err);
+    rc = index_table(op->cx, t, st->n_keys, op->pl->u.join.null_eq, right_preserving(st->type), op->err);
   }
   if (rc) {
     jtable_free(op->cx, t);

@@ -446,7 +446,7 @@ nomem:
 ** called when nothing in *ar is referenced any more.
 */
 static void arena_refit(arena **ar, const char *name, size_t *first_cap) {
-  size_t want = arena_reserved(*ar);
+  size_t want = arena_used(*ar);
   if (want > *first_cap) {
     want += want / 4;
     arena *n = arena_new(name, want);

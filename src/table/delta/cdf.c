@@ -119,7 +119,7 @@ static int load_dv(delta_cdf *c, const delta_dv *dv, dv_rows *out, lago_err *err
 static int plan_commit(delta_cdf *c, commit_acts *ca, int64_t v, int64_t ts, lago_err *err) {
   if (ca->n_cdcs) {
     for (size_t i = 0; i < ca->n_cdcs; i++) {
-      scan_rows all = {SR_ALL, {NULL, 0}};
+      scan_rows all = {.mode = SR_ALL};
       TRY(add_task(c, &ca->cdcs[i], all, NULL, v, ts, err));
     }
     return LAGO_OK;
@@ -138,7 +138,7 @@ static int plan_commit(delta_cdf *c, commit_acts *ca, int64_t v, int64_t ts, lag
     dv_rows add_dv = {NULL, 0}, rm_dv = {NULL, 0};
     TRY(load_dv(c, &a->dv, &add_dv, err));
     if (!rm) { /* a new file: its live rows are inserts */
-      scan_rows r = {add_dv.n ? SR_DROP : SR_ALL, add_dv};
+      scan_rows r = {.mode = add_dv.n ? SR_DROP : SR_ALL, .set = add_dv};
       TRY(add_task(c, a, r, "insert", v, ts, err));
       continue;
     }
@@ -147,11 +147,11 @@ static int plan_commit(delta_cdf *c, commit_acts *ca, int64_t v, int64_t ts, lag
     if (dv_rows_minus(c->ar, &add_dv, &rm_dv, &deleted) || dv_rows_minus(c->ar, &rm_dv, &add_dv, &restored))
       return LAGO_NOMEM_ERR(err);
     if (deleted.n) {
-      scan_rows r = {SR_KEEP, deleted};
+      scan_rows r = {.mode = SR_KEEP, .set = deleted};
       TRY(add_task(c, a, r, "delete", v, ts, err));
     }
     if (restored.n) {
-      scan_rows r = {SR_KEEP, restored};
+      scan_rows r = {.mode = SR_KEEP, .set = restored};
       TRY(add_task(c, a, r, "insert", v, ts, err));
     }
   }
@@ -160,7 +160,7 @@ static int plan_commit(delta_cdf *c, commit_acts *ca, int64_t v, int64_t ts, lag
     if (paired[k] || !rm->data_change) continue;
     dv_rows rm_dv = {NULL, 0};
     TRY(load_dv(c, &rm->dv, &rm_dv, err));
-    scan_rows r = {rm_dv.n ? SR_DROP : SR_ALL, rm_dv};
+    scan_rows r = {.mode = rm_dv.n ? SR_DROP : SR_ALL, .set = rm_dv};
     TRY(add_task(c, rm, r, "delete", v, ts, err));
   }
   return LAGO_OK;

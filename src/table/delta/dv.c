@@ -87,15 +87,20 @@ static int need(rd *r, size_t k, const char *field) {
   return LAGO_OK;
 }
 
-/* Row list growing in an arena (rows are appended in ascending order). */
+/*
+** Where decoded rows go: a row list growing in an arena (rows are appended
+** in ascending order), or, when bits is set, a bitset (bit r of word r/64)
+** growing to cover the highest row seen (cap counts bits then).
+*/
 typedef struct rowbuf {
   arena *ar;
+  bool bits;
   uint64_t *rows;
   uint64_t n, cap;
 } rowbuf;
 
 static int rows_reserve(rowbuf *b, uint64_t more) {
-  if (b->cap - b->n >= more) return LAGO_OK;
+  if (b->bits || b->cap - b->n >= more) return LAGO_OK;
   uint64_t nc = b->cap ? b->cap : 64;
   while (nc - b->n < more) nc *= 2;
   if (nc > SIZE_MAX / 8) return LAGO_NOMEM;
@@ -104,6 +109,28 @@ static int rows_reserve(rowbuf *b, uint64_t more) {
   b->rows = nr;
   b->cap = nc;
   return LAGO_OK;
+}
+
+/* Makes a bitset cover rows up to `last`: whole 64Ki-row containers, growing by at least half. */
+static int bits_cover(rowbuf *b, uint64_t last) {
+  if (last < b->cap) return LAGO_OK;
+  if (last >> 32) return LAGO_UNSUPPORTED; /* 4G rows in one data file: not a file a scan meets */
+  uint64_t nc = (last | 0xffff) + 1;
+  if (nc < b->cap + b->cap / 2) nc = (b->cap + b->cap / 2 + 0xffff) & ~(uint64_t)0xffff;
+  if (nc / 8 > SIZE_MAX / 2) return LAGO_NOMEM;
+  uint64_t *nw = arena_realloc(b->ar, b->rows, (size_t)(b->cap / 8), (size_t)(nc / 8));
+  if (!nw) return LAGO_NOMEM;
+  memset((uint8_t *)nw + b->cap / 8, 0, (size_t)((nc - b->cap) / 8));
+  b->rows = nw;
+  b->cap = nc;
+  return LAGO_OK;
+}
+
+/* Appends row (rows come in ascending order; list mode: room reserved by rows_reserve). */
+static inline void rows_put(rowbuf *b, uint64_t row) {
+  if (b->bits) b->rows[row >> 6] |= (uint64_t)1 << (row & 63);
+  else b->rows[b->n] = row;
+  b->n++;
 }
 
 static int decode_roaring32(rd *r, uint64_t high, rowbuf *out) {
@@ -147,6 +174,13 @@ static int decode_roaring32(rd *r, uint64_t high, rowbuf *out) {
                       r->what, key, prev_key);
     prev_key = (int)key;
     uint64_t base = high << 32 | (uint64_t)key << 16;
+    if (out->bits) {
+      int brc = bits_cover(out, base | 0xffff);
+      if (brc == LAGO_UNSUPPORTED)
+        return LAGO_ERR(r->err, LAGO_UNSUPPORTED, "deletion vector %s: row position %llu is past 2^32 rows", r->what,
+                        (unsigned long long)base);
+      if (brc) return LAGO_NOMEM_ERR(r->err);
+    }
     bool is_run = runbits && (runbits[c / 8] >> (c % 8) & 1);
     if (is_run) {
       TRY(need(r, 2, "run count"));
@@ -160,7 +194,7 @@ static int decode_roaring32(rd *r, uint64_t high, rowbuf *out) {
           return LAGO_ERR(r->err, LAGO_CORRUPT, "deletion vector %s: bad run [%u, +%u) in container %u", r->what,
                           start, len, c);
         if (rows_reserve(out, len)) return LAGO_NOMEM_ERR(r->err);
-        for (uint32_t v = start; v < start + len; v++) out->rows[out->n++] = base | v;
+        for (uint32_t v = start; v < start + len; v++) rows_put(out, base | v);
         last = (int64_t)(start + len - 1);
       }
       r->pos += (size_t)n_runs * 4;
@@ -173,7 +207,7 @@ static int decode_roaring32(rd *r, uint64_t high, rowbuf *out) {
         if ((int64_t)v <= last)
           return LAGO_ERR(r->err, LAGO_CORRUPT, "deletion vector %s: array container %u not ascending", r->what, c);
         last = v;
-        out->rows[out->n++] = base | v;
+        rows_put(out, base | v);
       }
       r->pos += (size_t)card * 2;
     } else {
@@ -186,7 +220,7 @@ static int decode_roaring32(rd *r, uint64_t high, rowbuf *out) {
           uint32_t bit = (uint32_t)__builtin_ctzll(word);
           word &= word - 1;
           if (got == card) goto bad_card;
-          out->rows[out->n++] = base | (w * 64 + bit);
+          rows_put(out, base | (w * 64 + bit));
           got++;
         }
       }
@@ -201,9 +235,9 @@ static int decode_roaring32(rd *r, uint64_t high, rowbuf *out) {
   return LAGO_OK;
 }
 
-int dv_bitmap_decode(const uint8_t *data, size_t n, arena *ar, dv_rows *out, const char *what, lago_err *err) {
+/* Parses a RoaringBitmapArray into rb. */
+static int decode_into(const uint8_t *data, size_t n, rowbuf *rb, const char *what, lago_err *err) {
   rd r = {data, n, 0, what, err};
-  rowbuf rb = {ar, NULL, 0, 0};
   TRY(need(&r, 12, "header"));
   uint32_t magic = load_le32(data);
   if (magic != DV_MAGIC)
@@ -221,10 +255,16 @@ int dv_bitmap_decode(const uint8_t *data, size_t n, arena *ar, dv_rows *out, con
     if ((int64_t)key <= prev || key > 0x7fffffffu)
       return LAGO_ERR(err, LAGO_CORRUPT, "deletion vector %s: bucket key %u out of order or too large", what, key);
     prev = key;
-    TRY(decode_roaring32(&r, key, &rb));
+    TRY(decode_roaring32(&r, key, rb));
   }
   if (r.pos != n)
     return LAGO_ERR(err, LAGO_CORRUPT, "deletion vector %s: %zu trailing bytes after the bitmap", what, n - r.pos);
+  return LAGO_OK;
+}
+
+int dv_bitmap_decode(const uint8_t *data, size_t n, arena *ar, dv_rows *out, const char *what, lago_err *err) {
+  rowbuf rb = {ar, false, NULL, 0, 0};
+  TRY(decode_into(data, n, &rb, what, err));
   out->rows = rb.rows;
   out->n = rb.n;
   return LAGO_OK;
@@ -349,9 +389,8 @@ int dv_file_path(arena *ar, const char *root, const delta_dv *dv, const char **o
   return LAGO_ERR(err, LAGO_CORRUPT, "deletion vector storage type '%c' has no file", dv->storage_type);
 }
 
-int dv_load(lago_fs *fs, const char *root, const delta_dv *dv, arena *ar, dv_rows *out, lago_err *err) {
-  out->rows = NULL;
-  out->n = 0;
+/* Reads and checks dv's bitmap (any storage type) and decodes it into out. */
+static int load_into(lago_fs *fs, const char *root, const delta_dv *dv, arena *ar, rowbuf *out, lago_err *err) {
   if (!dv->storage_type) return LAGO_OK;
   if (dv->size_in_bytes < 12)
     return LAGO_ERR(err, LAGO_CORRUPT, "deletion vector sizeInBytes %d too small", dv->size_in_bytes);
@@ -365,7 +404,7 @@ int dv_load(lago_fs *fs, const char *root, const delta_dv *dv, arena *ar, dv_row
     uint8_t *bytes = arena_alloc(ar, nb);
     if (!bytes) return LAGO_NOMEM_ERR(err);
     TRY(z85_decode(what, n, bytes, err));
-    TRY(dv_bitmap_decode(bytes, (size_t)dv->size_in_bytes, ar, out, "(inline)", err));
+    TRY(decode_into(bytes, (size_t)dv->size_in_bytes, out, "(inline)", err));
   } else if (dv->storage_type == 'u' || dv->storage_type == 'p') {
     const char *path;
     TRY(dv_file_path(ar, root, dv, &path, err));
@@ -404,7 +443,7 @@ int dv_load(lago_fs *fs, const char *root, const delta_dv *dv, arena *ar, dv_row
                     (unsigned long long)off, got, want);
       goto close;
     }
-    rc = dv_bitmap_decode(bytes + 4, size, ar, out, path, err);
+    rc = decode_into(bytes + 4, size, out, path, err);
   close:
     fs_close(f);
     if (rc) return rc;
@@ -414,6 +453,27 @@ int dv_load(lago_fs *fs, const char *root, const delta_dv *dv, arena *ar, dv_row
   if (dv->cardinality >= 0 && out->n != (uint64_t)dv->cardinality)
     return LAGO_ERR(err, LAGO_CORRUPT, "deletion vector %s: %llu rows, descriptor cardinality %lld", what,
                     (unsigned long long)out->n, (long long)dv->cardinality);
+  return LAGO_OK;
+}
+
+int dv_load(lago_fs *fs, const char *root, const delta_dv *dv, arena *ar, dv_rows *out, lago_err *err) {
+  rowbuf rb = {ar, false, NULL, 0, 0};
+  out->rows = NULL;
+  out->n = 0;
+  TRY(load_into(fs, root, dv, ar, &rb, err));
+  out->rows = rb.rows;
+  out->n = rb.n;
+  return LAGO_OK;
+}
+
+int dv_load_bits(lago_fs *fs, const char *root, const delta_dv *dv, arena *ar, dv_bits *out, lago_err *err) {
+  rowbuf rb = {ar, true, NULL, 0, 0};
+  out->words = NULL;
+  out->n_bits = out->n = 0;
+  TRY(load_into(fs, root, dv, ar, &rb, err));
+  out->words = rb.rows;
+  out->n_bits = rb.cap;
+  out->n = rb.n;
   return LAGO_OK;
 }
 

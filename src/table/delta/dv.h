@@ -10,6 +10,7 @@
 #ifndef LAGO_TABLE_DELTA_DV_H
 #define LAGO_TABLE_DELTA_DV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,20 @@ typedef struct dv_rows {
   uint64_t *rows;  /* sorted, unique; owned by whoever loaded it (an arena) */
   uint64_t n;
 } dv_rows;
+
+/*
+** The same set as a bitset, what a scan filters with: 1 bit per row (a file
+** of 5M rows with 2M deleted: 625 KB instead of 16 MB of positions).
+*/
+typedef struct dv_bits {
+  uint64_t *words; /* bit r % 64 of words[r / 64]: row r is deleted; in the loader's arena */
+  uint64_t n_bits; /* rows covered (a multiple of 65,536); rows past it are not deleted */
+  uint64_t n;      /* deleted rows */
+} dv_bits;
+
+static inline bool dv_bits_has(const dv_bits *b, uint64_t row) {
+  return row < b->n_bits && (b->words[row >> 6] >> (row & 63) & 1);
+}
 
 /* ---- Z85 (ZeroMQ RFC 32) ----------------------------------------------------
 ** 4 bytes (big-endian u32) <-> 5 characters. Lengths must be multiples of
@@ -66,6 +81,8 @@ int dv_file_path(arena *ar, const char *root, const delta_dv *dv, const char **o
 ** range, checks the size, the CRC and the cardinality. fs is used for files.
 */
 int dv_load(lago_fs *fs, const char *root, const delta_dv *dv, arena *ar, dv_rows *out, lago_err *err);
+/* The same, as a bitset. */
+int dv_load_bits(lago_fs *fs, const char *root, const delta_dv *dv, arena *ar, dv_bits *out, lago_err *err);
 
 /*
 ** Writes rows as a new DV file in `root` (or root/<prefix> when prefix is not

@@ -36,9 +36,9 @@ int delta_file_reader_open_ex(delta_scan *sc, const delta_file *f, const scan_ro
   } else {
     r->rows.mode = sc->keep_deleted ? SR_ALL : SR_DROP;
     if (r->rows.mode == SR_DROP && f->dv.storage_type &&
-        (rc = dv_load(h->fs, s->t->root, &f->dv, ar, &r->rows.set, err)))
+        (rc = dv_load_bits(h->fs, s->t->root, &f->dv, ar, &r->rows.bits, err)))
       goto fail;
-    if (!r->rows.set.n) r->rows.mode = SR_ALL;
+    if (!r->rows.bits.n) r->rows.mode = SR_ALL;
   }
   if ((rc = h->pq->open(h->fs, full, &r->pf, err))) goto fail;
   lago_type fsch = h->pq->schema(r->pf);
@@ -109,6 +109,7 @@ void delta_file_reader_close(delta_file_reader *r) {
 }
 
 static bool in_set(const scan_rows *rs, uint64_t row, uint64_t *pos) {
+  if (rs->bits.words) return dv_bits_has(&rs->bits, row);
   while (*pos < rs->set.n && rs->set.rows[*pos] < row) (*pos)++;
   return *pos < rs->set.n && rs->set.rows[*pos] == row;
 }

@@ -33,6 +33,7 @@ typedef enum scan_rows_mode { SR_ALL, SR_DROP, SR_KEEP } scan_rows_mode;
 typedef struct scan_rows {
   scan_rows_mode mode;      /* ALL; DROP the rows in set (a DV); KEEP only those (CDF deletes) */
   dv_rows set;
+  dv_bits bits;             /* DROP of the file's own DV: the set as a bitset (set is then empty) */
 } scan_rows;
 
 struct delta_file_reader {

@@ -296,3 +296,56 @@ TEST(delta_cdf_range_errors) {
   delta_table_free(t2);
   delta_table_free(t);
 }
+
+/* dv_load_bits holds exactly the rows dv_load lists: bitmap, array and run containers, several
+** buckets and the run-container file, plus the same errors. */
+TEST(delta_dv_load_bits_matches_rows) {
+  tbl_handlers h = {fs_local(), NULL, NULL, NULL, NULL};
+  arena *ar = arena_new("t", 1024);
+  size_t n = 0;
+  uint64_t *rows = arena_alloc(ar, 20000 * sizeof *rows);
+  for (uint64_t i = 0; i < 5000; i++) rows[n++] = i * 2 + 1;        /* bitmap container */
+  for (uint64_t i = 0; i < 10; i++) rows[n++] = 70000 + i * 7;      /* array container */
+  for (uint64_t i = 0; i < 3; i++) rows[n++] = 300000 + 65536 * i;  /* sparse, far apart */
+  rows[n++] = ((uint64_t)1 << 32) - 1;                               /* the last row a bitset covers */
+  delta_dv dv;
+  lago_err e;
+  lago_err_clear(&e);
+  ASSERT_OK(dv_write_file(&h, test_tmpdir(), rows, n, ar, &dv, &e), &e);
+  dv_rows r;
+  dv_bits b;
+  ASSERT_OK(dv_load(fs_local(), test_tmpdir(), &dv, ar, &r, &e), &e);
+  ASSERT_OK(dv_load_bits(fs_local(), test_tmpdir(), &dv, ar, &b, &e), &e);
+  ASSERT_EQ_UINT(b.n, n);
+  ASSERT_EQ_UINT(r.n, n);
+  ASSERT(b.n_bits > rows[n - 1]);
+  ASSERT_EQ_UINT(b.n_bits % 65536, 0);
+  /* every set bit is a listed row and every listed row is set; rows past n_bits are not deleted */
+  uint64_t set = 0;
+  for (uint64_t w = 0; w < b.n_bits / 64; w++) set += (uint64_t)__builtin_popcountll(b.words[w]);
+  ASSERT_EQ_UINT(set, n);
+  for (size_t i = 0; i < n; i++) ASSERT(dv_bits_has(&b, r.rows[i]));
+  ASSERT(!dv_bits_has(&b, 0));
+  ASSERT(!dv_bits_has(&b, 70001));
+  ASSERT(!dv_bits_has(&b, b.n_bits));
+  ASSERT(!dv_bits_has(&b, UINT64_MAX));
+  /* a row past 2^32 is refused (a bitset that size is no scan's), naming the DV */
+  uint64_t big[] = {3, ((uint64_t)2 << 32) | 7};
+  delta_dv dv2;
+  ASSERT_OK(dv_write_file(&h, test_tmpdir(), big, 2, ar, &dv2, &e), &e);
+  lago_err_clear(&e);
+  ASSERT_RC(dv_load_bits(fs_local(), test_tmpdir(), &dv2, ar, &b, &e), LAGO_UNSUPPORTED);
+  ASSERT_CONTAINS(e.msg, "deletion vector");
+  /* the corpus file and its cardinality check */
+  char root[1024];
+  snprintf(root, sizeof root, "%s/conformance/delta/tables/kr-table-with-dv-small/delta", test_shared_dir());
+  delta_dv cdv = {'u', "vBn[lx{q8@P<9BNH/isA", 1, 36, 2};
+  lago_err_clear(&e);
+  ASSERT_OK(dv_load_bits(fs_local(), root, &cdv, ar, &b, &e), &e);
+  ASSERT_EQ_UINT(b.n, 2);
+  ASSERT(dv_bits_has(&b, 0) && dv_bits_has(&b, 9) && !dv_bits_has(&b, 1));
+  cdv.cardinality = 3;
+  lago_err_clear(&e);
+  ASSERT_RC(dv_load_bits(fs_local(), root, &cdv, ar, &b, &e), LAGO_CORRUPT);
+  arena_free(ar);
+}
