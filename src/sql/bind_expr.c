@@ -768,9 +768,26 @@ static int bind_func(bind_ectx *b, const sql_expr *e, expr **out) {
     *out = expr_str(q->ar, q->s->cur_catalog);
     return *out ? LAGO_OK : LAGO_NOMEM_ERR(q->err);
   }
-  if (!strcmp(name, "explode") || !strcmp(name, "posexplode") || !strcmp(name, "explode_outer") ||
-      !strcmp(name, "inline"))
-    return sql_err_at(q, LAGO_UNSUPPORTED, e->pos, "`%s` is only supported in LATERAL VIEW", name);
+  if (bind_generator_lookup(name, NULL)) {
+    /* A generator reaching here is not a whole select item (bind_query.c takes those). */
+    const char *what = b->clause ? b->clause : "this clause";
+    if (b->item && b->clause && !strcmp(b->clause, "SELECT")) {
+      buf t;
+      buf_init(&t);
+      int prc = sql_print_expr(&t, b->item, 0);
+      int rc = prc ? LAGO_NOMEM_ERR(q->err)
+                   : sql_err_at(q, LAGO_BIND, e->pos,
+                                "[UNSUPPORTED_GENERATOR.NESTED_IN_EXPRESSIONS] The generator is not supported: nested in "
+                                "expressions \"%s\" (Generators are not supported when it's nested in expressions)",
+                                buf_cstr(&t));
+      buf_deinit(&t);
+      return rc;
+    }
+    return sql_err_at(q, LAGO_BIND, e->pos,
+                      "[UNSUPPORTED_GENERATOR.OUTSIDE_SELECT] The generator is not supported: outside the SELECT clause, "
+                      "found: `%s` in %s",
+                      name, what);
+  }
   /* timestampdiff(HOUR, a, b), datediff(unit, a, b), timestampadd/dateadd(unit, n, ts): the unit is a
   ** keyword, passed to the function as a string (exec/func_zone.c) */
   bool diff = !strcmp(name, "timestampdiff") || !strcmp(name, "date_diff") || !strcmp(name, "timestamp_diff") ||

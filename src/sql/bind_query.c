@@ -160,6 +160,150 @@ static int const_int(sql_ctx *q, const sql_expr *e, const char *what, int64_t *o
   return LAGO_OK;
 }
 
+/* ---- generators (explode & co. in the SELECT list and in LATERAL VIEW) ------------------ */
+
+static const struct {
+  const char *name;
+  gen_fn k;
+} generators[] = {
+    {"explode", {false, false, false}}, {"explode_outer", {false, true, false}},
+    {"posexplode", {true, false, false}}, {"posexplode_outer", {true, true, false}},
+    {"inline", {false, false, true}}, {"inline_outer", {false, true, true}},
+};
+
+bool bind_generator_lookup(const char *name, gen_fn *k) {
+  for (size_t i = 0; i < sizeof generators / sizeof generators[0]; i++)
+    if (!strcasecmp(name, generators[i].name)) {
+      if (k) *k = generators[i].k;
+      return true;
+    }
+  return false;
+}
+
+/* Lower-case copy of s in the query arena; NULL on OOM. */
+static const char *lower_name(sql_ctx *q, const char *s) {
+  char *r = arena_strdup(q->ar, s);
+  if (r)
+    for (char *p = r; *p; p++)
+      if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+  return r;
+}
+
+/* Is e a whole generator call f(x) (one-part name, no OVER)? */
+static bool ast_generator(const sql_expr *e, gen_fn *k) {
+  return e->kind == SQL_E_FUNC && e->func.name.n_parts == 1 && !e->func.over &&
+         bind_generator_lookup(e->func.name.parts[0].name, k);
+}
+
+/* A bound generator: its argument over the input's ids and the columns it adds. */
+typedef struct gen_bound {
+  gen_fn k;
+  const char *fname;     /* lower-case function name (messages) */
+  expr *arg;             /* ARRAY or MAP (ARRAY<STRUCT> for inline) over the input's ids */
+  lp_col *cols;          /* generated columns, fresh ids; allocated in the query arena */
+  uint32_t n_cols;
+} gen_bound;
+
+/* Fills g->cols for g->arg's type, with Spark's names and order: [pos INT,] col (ARRAY) |
+** key, value (MAP) | the element struct's fields (inline). aliases replace the names; their
+** count must match (UDTF_ALIAS_NUMBER_MISMATCH at alias_pos). */
+static int gen_columns(sql_ctx *q, gen_bound *g, int arg_pos, const sql_ident *aliases, uint32_t n_aliases,
+                       int alias_pos) {
+  lago_type t = g->arg->type;
+  bool ok = g->k.is_inline ? t.id == LT_ARRAY && type_element(t).id == LT_STRUCT : t.id == LT_ARRAY || t.id == LT_MAP;
+  if (!ok) {
+    const char *tn = type_sql_name(q->ar, t);
+    return sql_err_at(q, LAGO_BIND, arg_pos,
+                      "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] `%s` requires %s, but its argument has type %s", g->fname,
+                      g->k.is_inline ? "an ARRAY<STRUCT>" : "an ARRAY or a MAP", tn ? tn : "?");
+  }
+  uint32_t n;
+  if (g->k.is_inline) n = type_n_fields(type_element(t));
+  else n = (g->k.with_pos ? 1 : 0) + (t.id == LT_MAP ? 2 : 1);
+  if (n_aliases && n_aliases != n) {
+    buf an;
+    buf_init(&an);
+    int brc = LAGO_OK;
+    for (uint32_t i = 0; i < n_aliases && !brc; i++) {
+      if (i) brc = buf_puts(&an, ", ");
+      if (!brc) brc = buf_putc(&an, '`');
+      if (!brc) brc = buf_puts(&an, aliases[i].name);
+      if (!brc) brc = buf_putc(&an, '`');
+    }
+    int rc = brc ? LAGO_NOMEM_ERR(q->err)
+                 : sql_err_at(q, LAGO_BIND, alias_pos,
+                              "[UDTF_ALIAS_NUMBER_MISMATCH] The number of aliases supplied in the AS clause does not match "
+                              "the number of columns output by the UDTF `%s`. Expected %u aliases, but got %u: %s",
+                              g->fname, n, n_aliases, buf_cstr(&an));
+    buf_deinit(&an);
+    return rc;
+  }
+  g->n_cols = n;
+  g->cols = arena_alloc(q->ar, (n ? n : 1) * sizeof *g->cols);
+  if (!g->cols) return LAGO_NOMEM_ERR(q->err);
+  uint32_t j = 0;
+  if (g->k.is_inline) {
+    lago_type st = type_element(t);
+    for (; j < n; j++) g->cols[j] = (lp_col){0, type_field_at(st, j)->type, type_field_at(st, j)->name};
+  } else {
+    if (g->k.with_pos) g->cols[j++] = (lp_col){0, type_make(LT_INT), "pos"};
+    if (t.id == LT_MAP) {
+      g->cols[j++] = (lp_col){0, type_map_key(t), "key"};
+      g->cols[j++] = (lp_col){0, type_map_value(t), "value"};
+    } else {
+      g->cols[j++] = (lp_col){0, type_element(t), "col"};
+    }
+  }
+  for (j = 0; j < n; j++) {
+    g->cols[j].id = sql_new_id(q);
+    if (n_aliases) g->cols[j].name = aliases[j].name;
+  }
+  return LAGO_OK;
+}
+
+/* Puts GENERATE over *pl: out = (*pl)->out ++ g->cols. inline explodes the array into one
+** struct column (id private to this node pair) and a projection above keeps the input's
+** columns and turns the struct's fields into g->cols: exec's one generate operator serves all. */
+static int gen_build(sql_ctx *q, lp **pl, const gen_bound *g) {
+  lp *child = *pl;
+  lp *n = lp_new(q, LP_GENERATE, 1, &child);
+  if (!n) return LAGO_NOMEM_ERR(q->err);
+  uint32_t extra = g->k.is_inline ? 1 : g->n_cols;
+  n->n_out = child->n_out + extra;
+  n->out = arena_alloc(q->ar, n->n_out * sizeof *n->out);
+  if (!n->out) return LAGO_NOMEM_ERR(q->err);
+  memcpy(n->out, child->out, child->n_out * sizeof *n->out);
+  if (g->k.is_inline) n->out[child->n_out] = (lp_col){sql_new_id(q), type_element(g->arg->type), "col"};
+  else memcpy(n->out + child->n_out, g->cols, g->n_cols * sizeof *n->out);
+  n->u.generate.gen = g->arg;
+  n->u.generate.outer = g->k.outer;
+  n->u.generate.with_pos = g->k.with_pos;
+  if (!g->k.is_inline) {
+    *pl = n;
+    return LAGO_OK;
+  }
+  /* inline: PROJECT (input columns, same ids) ++ (struct.field_j AS cols[j]) */
+  lp *pr = lp_new(q, LP_PROJECT, 1, &n);
+  if (!pr) return LAGO_NOMEM_ERR(q->err);
+  pr->n_out = child->n_out + g->n_cols;
+  pr->out = arena_alloc(q->ar, pr->n_out * sizeof *pr->out);
+  pr->u.project.exprs = arena_alloc(q->ar, pr->n_out * sizeof(expr *));
+  expr *st = lp_colref(q, n, child->n_out);
+  if (!pr->out || !pr->u.project.exprs || !st) return LAGO_NOMEM_ERR(q->err);
+  for (uint32_t i = 0; i < child->n_out; i++) {
+    pr->out[i] = child->out[i];
+    if (!(pr->u.project.exprs[i] = lp_colref(q, child, i))) return LAGO_NOMEM_ERR(q->err);
+  }
+  for (uint32_t j = 0; j < g->n_cols; j++) {
+    expr *f;
+    TRY(expr_field(q->ar, st, j, &f, q->err));
+    pr->out[child->n_out + j] = g->cols[j];
+    pr->u.project.exprs[child->n_out + j] = f;
+  }
+  *pl = pr;
+  return LAGO_OK;
+}
+
 /* ---- SELECT ------------------------------------------------------------------------- */
 
 typedef struct sel_item {
@@ -167,6 +311,7 @@ typedef struct sel_item {
   const char *name;
   int pos;
   bool has_agg;      /* references aggregates or windows */
+  bool gen;          /* a column of the SELECT list's generator (computed after GENERATE) */
 } sel_item;
 
 typedef struct sel_state {
@@ -184,7 +329,7 @@ static int add_item(sel_state *s, expr *e, const char *name, int pos) {
     s->items = na;
     s->cap_items = nc;
   }
-  s->items[s->n_items++] = (sel_item){e, name, pos, false};
+  s->items[s->n_items++] = (sel_item){e, name, pos, false, false};
   return LAGO_OK;
 }
 
@@ -491,58 +636,20 @@ static int bind_select(sql_ctx *q, const sql_query *qa, scope *outer, cte_def *c
   for (uint32_t i = 0; i < sel->n_laterals; i++) {
     const sql_lateral_view *lv = &sel->laterals[i];
     const sql_func *f = &lv->func->func;
-    char fname[32];
-    snprintf(fname, sizeof fname, "%s", f->name.parts[f->name.n_parts - 1].name);
-    for (char *p = fname; *p; p++)
-      if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
-    bool pos = !strcmp(fname, "posexplode") || !strcmp(fname, "posexplode_outer");
-    bool outer_gen = lv->outer || strstr(fname, "_outer") != NULL;
-    if (strcmp(fname, "explode") && strcmp(fname, "posexplode") && strcmp(fname, "explode_outer") &&
-        strcmp(fname, "posexplode_outer"))
-      return sql_err_at(q, LAGO_UNSUPPORTED, lv->pos, "LATERAL VIEW %s is not supported (explode, posexplode)", fname);
-    if (f->n_args != 1) return sql_err_at(q, LAGO_BIND, lv->pos, "[WRONG_NUM_ARGS] `%s` requires 1 argument", fname);
+    gen_bound g;
+    memset(&g, 0, sizeof g);
+    if (!(g.fname = lower_name(q, f->name.parts[f->name.n_parts - 1].name))) return LAGO_NOMEM_ERR(q->err);
+    if (f->name.n_parts != 1 || !bind_generator_lookup(g.fname, &g.k))
+      return sql_err_at(q, LAGO_UNSUPPORTED, lv->pos,
+                        "LATERAL VIEW %s is not supported (explode, posexplode, inline and their _outer forms)", g.fname);
+    g.k.outer |= lv->outer;
+    if (f->n_args != 1) return sql_err_at(q, LAGO_BIND, lv->pos, "[WRONG_NUM_ARGS] `%s` requires 1 argument", g.fname);
     b.clause = "LATERAL VIEW";
-    expr *g;
-    TRY(bind_expr(&b, f->args[0], &g));
-    if (g->type.id != LT_ARRAY && g->type.id != LT_MAP)
-      return sql_err_at(q, LAGO_BIND, f->args[0]->pos, "[DATATYPE_MISMATCH] `%s` requires an ARRAY or a MAP", fname);
-    lp *n = lp_new(q, LP_GENERATE, 1, &pl);
-    if (!n) return LAGO_NOMEM_ERR(q->err);
-    uint32_t extra = (pos ? 1 : 0) + (g->type.id == LT_MAP ? 2 : 1);
-    n->n_out = pl->n_out + extra;
-    n->out = arena_alloc(q->ar, n->n_out * sizeof *n->out);
-    if (!n->out) return LAGO_NOMEM_ERR(q->err);
-    memcpy(n->out, pl->out, pl->n_out * sizeof *n->out);
-    const char *defs[3];
-    lago_type ts[3];
-    uint32_t k = 0;
-    if (pos) {
-      defs[k] = "pos";
-      ts[k++] = type_make(LT_INT);
-    }
-    if (g->type.id == LT_MAP) {
-      defs[k] = "key";
-      ts[k++] = type_map_key(g->type);
-      defs[k] = "value";
-      ts[k++] = type_map_value(g->type);
-    } else {
-      defs[k] = "col";
-      ts[k++] = type_element(g->type);
-    }
-    if (lv->n_cols && lv->n_cols != extra)
-      return sql_err_at(q, LAGO_BIND, lv->pos, "[UDTF_ALIAS_NUMBER_MISMATCH] %s produces %u columns, but %u aliases are given",
-                        fname, extra, lv->n_cols);
+    TRY(bind_expr(&b, f->args[0], &g.arg));
+    TRY(gen_columns(q, &g, f->args[0]->pos, lv->cols, lv->n_cols, lv->pos));
+    TRY(gen_build(q, &pl, &g));
     const char *qual[3] = {NULL, NULL, lv->table_alias.name};
-    for (uint32_t j = 0; j < extra; j++) {
-      const char *nm = lv->n_cols ? lv->cols[j].name : defs[j];
-      uint32_t id = sql_new_id(q);
-      n->out[pl->n_out + j] = (lp_col){id, ts[j], nm};
-      TRY(scope_add(q, sc, id, ts[j], nm, qual, false));
-    }
-    n->u.generate.gen = g;
-    n->u.generate.outer = outer_gen;
-    n->u.generate.with_pos = pos;
-    pl = n;
+    for (uint32_t j = 0; j < g.n_cols; j++) TRY(scope_add(q, sc, g.cols[j].id, g.cols[j].type, g.cols[j].name, qual, false));
   }
 
   /* WHERE */
@@ -597,6 +704,38 @@ static int bind_select(sql_ctx *q, const sql_query *qa, scope *outer, cte_def *c
     if (!dup) TRY(sql_push_ptr(q, (void ***)&groups, &n_groups, &cap_groups, g));
   }
 
+  /* A generator in the SELECT list (at most one, Spark's ExtractGenerator): its argument is
+  ** bound like any item, GENERATE runs over the finished rows (after aggregation, HAVING,
+  ** windows, QUALIFY) and its columns take the item's place in the projection. */
+  int gen_item = -1;
+  gen_bound gen;
+  memset(&gen, 0, sizeof gen);
+  {
+    uint32_t n_gen = 0;
+    int second = -1;
+    buf names;
+    buf_init(&names);
+    int brc = LAGO_OK;
+    for (uint32_t i = 0; i < sel->n_items; i++) {
+      if (!ast_generator(sel->items[i].expr, NULL)) continue;
+      if (n_gen++ == 0) gen_item = (int)i;
+      else if (second < 0) second = sel->items[i].expr->pos;
+      const char *dn = display_name(q, sel->items[i].expr);
+      if (!dn) brc = LAGO_NOMEM;
+      if (!brc && n_gen > 1) brc = buf_puts(&names, ", ");
+      if (!brc) brc = buf_printf(&names, "\"%s\"", dn);
+    }
+    int rc = brc ? LAGO_NOMEM_ERR(q->err) : LAGO_OK;
+    if (!rc && n_gen > 1)
+      rc = sql_err_at(q, LAGO_BIND, second,
+                      "[UNSUPPORTED_GENERATOR.MULTI_GENERATOR] The generator is not supported: only one generator allowed "
+                      "per SELECT clause but found %u: %s",
+                      n_gen, buf_cstr(&names));
+    buf_deinit(&names);
+    TRY(rc);
+  }
+  bool gen_has_agg = false;
+
   /* SELECT items */
   sel_state s;
   memset(&s, 0, sizeof s);
@@ -608,6 +747,30 @@ static int bind_select(sql_ctx *q, const sql_query *qa, scope *outer, cte_def *c
     const sql_select_item *it = &sel->items[i];
     if (it->expr->kind == SQL_E_STAR) {
       TRY(expand_star(&s, sc, it->expr));
+      continue;
+    }
+    b.item = it->expr;
+    if ((int)i == gen_item) {
+      const sql_func *f = &it->expr->func;
+      ast_generator(it->expr, &gen.k);
+      if (!(gen.fname = lower_name(q, f->name.parts[0].name))) return LAGO_NOMEM_ERR(q->err);
+      if (f->n_args != 1 || f->star || f->distinct)
+        return sql_err_at(q, LAGO_BIND, it->expr->pos, "[WRONG_NUM_ARGS] `%s` requires 1 argument, got %u", gen.fname,
+                          f->n_args);
+      uint32_t aggs_before = b.n_aggs, wins_before = b.n_wins;
+      TRY(bind_expr(&b, f->args[0], &gen.arg));
+      TRY(bind_fold(q, gen.arg, &gen.arg));
+      gen_has_agg = b.n_aggs != aggs_before || b.n_wins != wins_before || ast_has_agg(f->args[0]) ||
+                    uses_ids(gen.arg, b.agg_ids, b.n_aggs);
+      const sql_ident *al = it->n_aliases ? it->aliases : it->alias.name ? &it->alias : NULL;
+      uint32_t n_al = it->n_aliases ? it->n_aliases : it->alias.name ? 1 : 0;
+      TRY(gen_columns(q, &gen, f->args[0]->pos, al, n_al, al ? al[0].pos : it->expr->pos));
+      for (uint32_t j = 0; j < gen.n_cols; j++) {
+        expr *e = expr_column(q->ar, gen.cols[j].id, gen.cols[j].type, gen.cols[j].name);
+        if (!e) return LAGO_NOMEM_ERR(q->err);
+        TRY(add_item(&s, e, gen.cols[j].name, it->expr->pos));
+        s.items[s.n_items - 1].gen = true;
+      }
       continue;
     }
     if (it->n_aliases)
@@ -622,16 +785,26 @@ static int bind_select(sql_ctx *q, const sql_query *qa, scope *outer, cte_def *c
     s.items[s.n_items - 1].has_agg = b.n_aggs != aggs_before || b.n_wins != wins_before || ast_has_agg(it->expr) ||
                                      uses_ids(e, b.agg_ids, b.n_aggs);
   }
+  b.item = NULL;
   uint32_t n_visible = s.n_items;
+  uint32_t *gen_ids = arena_alloc(q->ar, (gen.n_cols ? gen.n_cols : 1) * sizeof *gen_ids);
+  if (!gen_ids) return LAGO_NOMEM_ERR(q->err);
+  for (uint32_t j = 0; j < gen.n_cols; j++) gen_ids[j] = gen.cols[j].id;
 
   /* GROUP BY ALL: every select item without aggregates or windows */
   if (sel->group_by_all) {
     for (uint32_t i = 0; i < s.n_items; i++) {
-      if (s.items[i].has_agg) continue;
+      if (s.items[i].has_agg || s.items[i].gen) continue;
       if (s.items[i].e->kind == EXPR_CONST) continue;
       bool dup = false;
       for (uint32_t k = 0; k < n_groups && !dup; k++) dup = lpx_equal(groups[k], s.items[i].e);
       if (!dup) TRY(sql_push_ptr(q, (void ***)&groups, &n_groups, &cap_groups, s.items[i].e));
+    }
+    /* the generator's argument is grouped like any item without aggregates */
+    if (gen_item >= 0 && !gen_has_agg && gen.arg->kind != EXPR_CONST) {
+      bool dup = false;
+      for (uint32_t k = 0; k < n_groups && !dup; k++) dup = lpx_equal(groups[k], gen.arg);
+      if (!dup) TRY(sql_push_ptr(q, (void ***)&groups, &n_groups, &cap_groups, gen.arg));
     }
   }
   uint32_t *group_ids = arena_alloc(q->ar, (n_groups ? n_groups : 1) * sizeof *group_ids);
@@ -646,6 +819,9 @@ static int bind_select(sql_ctx *q, const sql_query *qa, scope *outer, cte_def *c
     b.plan = NULL;
     TRY(bind_post_cond(&b, &s, sel, sel->having, &having));
     b.plan = saved;
+    if (uses_ids(having, gen_ids, gen.n_cols))
+      return sql_err_at(q, LAGO_BIND, sel->having->pos,
+                        "[UNSUPPORTED_GENERATOR.OUTSIDE_SELECT] HAVING cannot use the columns of generator `%s`", gen.fname);
   }
   /* QUALIFY */
   expr *qualify = NULL;
@@ -655,6 +831,9 @@ static int bind_select(sql_ctx *q, const sql_query *qa, scope *outer, cte_def *c
     b.plan = NULL;
     TRY(bind_post_cond(&b, &s, sel, sel->qualify, &qualify));
     b.plan = saved;
+    if (uses_ids(qualify, gen_ids, gen.n_cols))
+      return sql_err_at(q, LAGO_BIND, sel->qualify->pos,
+                        "[UNSUPPORTED_GENERATOR.OUTSIDE_SELECT] QUALIFY cannot use the columns of generator `%s`", gen.fname);
   }
   /* ORDER BY (may add aggregates and hidden items) */
   uint32_t *key_item = NULL, n_keys = 0;
@@ -663,7 +842,17 @@ static int bind_select(sql_ctx *q, const sql_query *qa, scope *outer, cte_def *c
     b.clause = "ORDER BY";
     lp **saved = b.plan;
     b.plan = NULL;
-    TRY(bind_select_order(&b, &s, qa, sel->distinct, &key_item, &keys, &n_keys));
+    /* ORDER BY runs after GENERATE: the generated columns are names there, ahead of FROM's
+    ** (a scope of their own in front, so the group rewrite below leaves them alone) */
+    scope gsc;
+    memset(&gsc, 0, sizeof gsc);
+    gsc.outer = sc;
+    for (uint32_t j = 0; j < gen.n_cols; j++)
+      TRY(scope_add(q, &gsc, gen.cols[j].id, gen.cols[j].type, gen.cols[j].name, NULL, false));
+    if (gen.n_cols) b.sc = &gsc;
+    int rc = bind_select_order(&b, &s, qa, sel->distinct, &key_item, &keys, &n_keys);
+    b.sc = sc;
+    TRY(rc);
     b.plan = saved;
   }
 
@@ -676,6 +865,7 @@ static int bind_select(sql_ctx *q, const sql_query *qa, scope *outer, cte_def *c
     for (uint32_t i = 0; i < s.n_items; i++) TRY(bind_group_rewrite(&b, s.items[i].e, s.items[i].pos, &s.items[i].e));
     if (having) TRY(bind_group_rewrite(&b, having, sel->having->pos, &having));
     if (qualify) TRY(bind_group_rewrite(&b, qualify, sel->qualify->pos, &qualify));
+    if (gen_item >= 0) TRY(bind_group_rewrite(&b, gen.arg, sel->items[gen_item].expr->pos, &gen.arg));
     TRY(rewrite_windows(&b));
     lp *ag = lp_new(q, LP_AGG, 1, &pl);
     if (!ag) return LAGO_NOMEM_ERR(q->err);
@@ -696,6 +886,7 @@ static int bind_select(sql_ctx *q, const sql_query *qa, scope *outer, cte_def *c
   if (having) TRY(lp_filter(q, pl, having, &pl));
   TRY(build_windows(&b, &pl));
   if (qualify) TRY(lp_filter(q, pl, qualify, &pl));
+  if (gen_item >= 0) TRY(gen_build(q, &pl, &gen));
 
   /* PROJECT (visible items ++ hidden order keys) */
   expr **pe = arena_alloc(q->ar, (s.n_items ? s.n_items : 1) * sizeof *pe);

@@ -323,6 +323,7 @@ typedef struct bind_ectx {
   uint32_t *group_ids;
   bool grouped;          /* aggregate query: FROM columns outside groups are errors */
   const char *clause;    /* "WHERE", "SELECT"... for messages */
+  const sql_expr *item;  /* SELECT: the select item being bound (generator messages), else NULL */
 } bind_ectx;
 
 /* A window function waiting for its WINDOW node. */
@@ -336,6 +337,15 @@ typedef struct win_pending {
 } win_pending;
 
 int bind_expr(bind_ectx *b, const sql_expr *e, expr **out);
+
+/* Generator functions (bind_query.c): explode, posexplode, inline and their _outer forms. */
+typedef struct gen_fn {
+  bool with_pos;         /* posexplode: a 0-based INT `pos` column first */
+  bool outer;            /* _outer: a NULL or empty collection gives one row of NULLs */
+  bool is_inline;        /* inline: ARRAY<STRUCT> -> one column per struct field */
+} gen_fn;
+/* True if name (any case) is a generator; fills *k when k is not NULL. */
+bool bind_generator_lookup(const char *name, gen_fn *k);
 /* Binds e and casts it to BOOLEAN (LAGO_BIND when impossible). */
 int bind_bool(bind_ectx *b, const sql_expr *e, expr **out);
 /* Replaces FROM-level subexpressions by group ids (aggregate queries); LAGO_BIND MISSING_AGGREGATION. */
