@@ -6,6 +6,7 @@
 ** SELECT is built in Spark's logical order:
 **   FROM -> LATERAL VIEW -> WHERE -> AGG (groups ++ aggregates) -> HAVING
 **   -> WINDOW (one node per distinct PARTITION/ORDER) -> QUALIFY
+**   -> GENERATE (the SELECT list's generator, if any: explode(x) AS ...)
 **   -> PROJECT (select items ++ hidden ORDER BY keys) -> DISTINCT
 **   -> SORT -> LIMIT -> PROJECT (drop the hidden keys)
 ** Expressions are bound once over FROM-level ids; in an aggregate query they

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/scripts/sql_duckdb_diff.sh BUILD_DIR: cross-checks lago's results of complex queries (joins,
-# aggregates, windows, subqueries, set operations, QUALIFY) with DuckDB's on the upsell data at SF 0.01
+# aggregates, windows, subqueries, set operations, QUALIFY, explode) with DuckDB's on the upsell data at SF 0.01
 # (shared/bench gen.mjs, cached in /tmp/lago-seed-0.01). The queries are in sql_duckdb_diff.sql; the
 # comparison is tests/node/sql_diff.mjs. Prints "sql-duckdb-diff: N passed, M failed" (per query).
 set -u

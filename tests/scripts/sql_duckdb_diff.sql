@@ -22,3 +22,8 @@ SELECT a.customer_id, b.customer_id FROM c a FULL OUTER JOIN (SELECT DISTINCT cu
 SELECT channel, product, points, count(*) FROM t WHERE points BETWEEN 10 AND 20 AND (channel = 'web' OR product IN ('coffee', 'tea')) GROUP BY channel, product, points;
 SELECT customer_id, count(*) AS n, min(amount), max(amount), avg(points), max(created_at) FROM t GROUP BY customer_id HAVING count(*) > 1;
 SELECT x, count(*) FROM (SELECT CASE WHEN amount < 100 THEN 'low' WHEN amount < 500 THEN 'mid' ELSE 'high' END AS x FROM t) GROUP BY x ORDER BY x;
+-- generators in the SELECT list (Spark's explode is DuckDB's unnest; sql_diff.mjs renames it)
+SELECT customer_id, explode(array_agg(points)) AS x, count(*) AS n FROM t WHERE customer_id < 50 GROUP BY customer_id;
+SELECT DISTINCT explode(array_agg(channel)) AS ch FROM t;
+SELECT p, count(*) FROM (SELECT customer_id, explode(array_agg(product)) AS p FROM t GROUP BY customer_id) GROUP BY p;
+SELECT customer_id, explode(array_agg(amount)) AS a FROM t GROUP BY customer_id ORDER BY a DESC, customer_id LIMIT 20;
