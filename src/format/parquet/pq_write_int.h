@@ -341,6 +341,11 @@ typedef struct pqw_column {
   /* whole file */
   pqw_stats file_stats;
   int64_t file_levels;
+  /* statistics from the dictionary: a page's min/max only needs each entry's first value in it */
+  uint32_t *seen_epoch;        /* heap, cap_seen entries: page epoch in which entry i was last folded */
+  uint32_t cap_seen;
+  uint32_t epoch;              /* current page's epoch (>= 1; bumped whenever page_stats restarts) */
+  buf first_vals;              /* scratch: the values of a slice whose entry is new to the page */
   /* scratch */
   buf body, comp_buf, hdr;
 } pqw_column;

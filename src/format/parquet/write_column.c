@@ -29,6 +29,14 @@
 ** of what PLAIN would take. The page being built is cut first, so each page
 ** has one encoding. Pages are cut only between top-level rows, so v2 pages
 ** and the page index can count rows.
+**
+** Statistics in dictionary mode: equal values are one dictionary entry, so
+** a page's min/max (and NaN flag) only needs the first value of each entry
+** used in the page. Each entry remembers the page epoch it was last folded
+** in (seen_epoch); a slice folds only the values whose entry is new to the
+** page and counts the rest. The result is the same as folding every value:
+** entries are bit-exact values, and the only distinct values that compare
+** equal (-0.0, +0.0) are written with the zero rule either way.
 */
 #include <string.h>
 
@@ -68,6 +76,8 @@ int pqw_column_init(pqw_column *c, const pqw_leaf_desc *L, const pqw_col_opts *o
   buf_init(&c->body);
   buf_init(&c->comp_buf);
   buf_init(&c->hdr);
+  buf_init(&c->first_vals);
+  c->epoch = 1;
   pqw_stats_init(&c->page_stats);
   pqw_stats_init(&c->chunk_stats);
   pqw_stats_init(&c->file_stats);
@@ -79,6 +89,8 @@ void pqw_column_deinit(pqw_column *c) {
   mem_free(c->def);
   mem_free(c->rep);
   mem_free(c->page_recs);
+  mem_free(c->seen_epoch);
+  buf_deinit(&c->first_vals);
   buf_deinit(&c->pending);
   buf_deinit(&c->pages);
   buf_deinit(&c->body);
@@ -141,6 +153,14 @@ static int add_page_rec(pqw_column *c, pqw_page_rec *r) {
 
 static bool dict_pays(const pqw_column *c, uint64_t idx_bytes) {
   return (uint64_t)c->dict.plain.len + idx_bytes < c->dict_plain_bytes / 4 * 3;
+}
+
+/* Starts a new page epoch: no dictionary entry counts as seen in the page any more. */
+static void next_epoch(pqw_column *c) {
+  if (++c->epoch == 0) { /* wrapped after 2^32 pages: forget every mark */
+    if (c->seen_epoch) memset(c->seen_epoch, 0, (size_t)c->cap_seen * sizeof *c->seen_epoch);
+    c->epoch = 1;
+  }
 }
 
 /* Encodes, compresses and stores the current page; nothing happens when it is empty. */
@@ -251,6 +271,7 @@ static int cut_page(pqw_column *c, lago_err *err) {
   c->levels += (int64_t)c->n_lvl;
   c->rows += c->page_rows;
   pqw_stats_reset(&c->page_stats);
+  next_epoch(c);
   c->n_lvl = 0;
   c->page_rows = 0;
   c->page_values = 0;
@@ -306,9 +327,49 @@ static uint64_t plain_size(const pqw_leaf_desc *L, const uint8_t *p, size_t n) {
   return b;
 }
 
+/*
+** Page statistics of n values p whose dictionary indexes are idx: folds the
+** values whose entry is new to this page (copied to first_vals: same layout
+** as p, lago_str views still pointing into the caller's batch) and counts
+** the others. Same result as pqw_stats_update on all n (see the top).
+*/
+static int stats_first_seen(pqw_column *c, const uint8_t *p, const uint32_t *idx, size_t n) {
+  const pqw_leaf_desc *L = c->L;
+  if (L->order == PQW_ORD_NONE) return pqw_stats_update(&c->page_stats, L, p, n);
+  if (c->dict.n > c->cap_seen) {
+    uint32_t cap = c->cap_seen ? c->cap_seen : 256;
+    while (cap < c->dict.n) cap = cap > UINT32_MAX / 2 ? c->dict.n : cap * 2;
+    uint32_t *e = mem_realloc(c->seen_epoch, (size_t)cap * sizeof *e);
+    if (!e) return LAGO_NOMEM;
+    memset(e + c->cap_seen, 0, (size_t)(cap - c->cap_seen) * sizeof *e); /* epoch 0: never current */
+    c->seen_epoch = e;
+    c->cap_seen = cap;
+  }
+  size_t vs = L->vsize;
+  buf_clear(&c->first_vals);
+  if (buf_reserve(&c->first_vals, n * vs)) return LAGO_NOMEM;
+  uint8_t *dst = (uint8_t *)c->first_vals.data;
+  uint32_t *seen = c->seen_epoch, ep = c->epoch;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t u = idx[i];
+    if (seen[u] == ep) continue;
+    seen[u] = ep;
+    switch (vs) { /* constant sizes let the compiler inline the copy */
+      case 4: memcpy(dst + k * 4, p + i * 4, 4); break;
+      case 8: memcpy(dst + k * 8, p + i * 8, 8); break;
+      case 16: memcpy(dst + k * 16, p + i * 16, 16); break;
+      default: memcpy(dst + k * vs, p + i * vs, vs); break;
+    }
+    k++;
+  }
+  TRY(pqw_stats_update(&c->page_stats, L, dst, k));
+  c->page_stats.values += (int64_t)(n - k);
+  return LAGO_OK;
+}
+
 static int add_values(pqw_column *c, const uint8_t *p, size_t n, lago_err *err) {
   const pqw_leaf_desc *L = c->L;
-  if (pqw_stats_update(&c->page_stats, L, p, n)) return LAGO_NOMEM_ERR(err);
   c->page_values += (int64_t)n;
   if (n == 0) return LAGO_OK;
   buf *pb = &c->pending;
@@ -318,6 +379,7 @@ static int add_values(pqw_column *c, const uint8_t *p, size_t n, lago_err *err) 
       uint32_t *idx = (uint32_t *)(pb->data + pb->len);
       int rc = L->ptype == PQT_BYTE_ARRAY ? pqw_dict_put_strs(&c->dict, (const lago_str *)p, n, idx)
                                           : pqw_dict_put_fixed(&c->dict, p, n, idx);
+      if (!rc) rc = stats_first_seen(c, p, idx, n);
       if (rc) return LAGO_NOMEM_ERR(err);
       pb->len += n * 4;
       c->dict_values += n;
@@ -327,6 +389,7 @@ static int add_values(pqw_column *c, const uint8_t *p, size_t n, lago_err *err) 
     case PQW_MODE_PLAIN:
     case PQW_MODE_DELTA:
     case PQW_MODE_RLE_BOOL:
+      if (pqw_stats_update(&c->page_stats, L, p, n)) return LAGO_NOMEM_ERR(err);
       if (L->ptype == PQT_BYTE_ARRAY) {
         const lago_str *s = (const lago_str *)p;
         if (buf_reserve(pb, (size_t)plain_size(L, p, n))) return LAGO_NOMEM_ERR(err);
@@ -492,6 +555,7 @@ int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, pq
   /* Reset for the next row group. */
   pqw_stats_reset(&c->chunk_stats);
   pqw_dict_reset(&c->dict);
+  next_epoch(c); /* entry numbers start again: old marks must not match */
   c->dict_used = c->dict_checked = false;
   c->dict_values = c->dict_plain_bytes = c->dict_idx_bytes = 0;
   buf_clear(&c->pages);
