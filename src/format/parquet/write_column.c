@@ -77,10 +77,10 @@ int pqw_column_init(pqw_column *c, const pqw_leaf_desc *L, const pqw_col_opts *o
   buf_init(&c->comp_buf);
   buf_init(&c->hdr);
   buf_init(&c->first_vals);
+  buf_init(&c->dict_page);
   c->epoch = 1;
   pqw_stats_init(&c->page_stats);
   pqw_stats_init(&c->chunk_stats);
-  pqw_stats_init(&c->file_stats);
   pqw_dict_init(&c->dict, L->ptype == PQT_BYTE_ARRAY ? 0 : (int)L->vsize);
   return LAGO_OK;
 }
@@ -91,6 +91,7 @@ void pqw_column_deinit(pqw_column *c) {
   mem_free(c->page_recs);
   mem_free(c->seen_epoch);
   buf_deinit(&c->first_vals);
+  buf_deinit(&c->dict_page);
   buf_deinit(&c->pending);
   buf_deinit(&c->pages);
   buf_deinit(&c->body);
@@ -98,7 +99,6 @@ void pqw_column_deinit(pqw_column *c) {
   buf_deinit(&c->hdr);
   pqw_stats_deinit(&c->page_stats);
   pqw_stats_deinit(&c->chunk_stats);
-  pqw_stats_deinit(&c->file_stats);
   pqw_dict_deinit(&c->dict);
   memset(c, 0, sizeof *c);
 }
@@ -428,6 +428,7 @@ int pqw_column_feed(pqw_column *c, const pqw_shred *s, lago_err *err) {
   const uint8_t *vals = s->direct ? s->direct : (const uint8_t *)s->vals.data;
   size_t n_rows = s->n_rows, row = 0, lvl = 0, val = 0;
   bool repeated = L->max_rep > 0;
+  if (n_rows) c->finished = false; /* more pages, maybe more dictionary entries: finish again */
   while (row < n_rows) {
     uint64_t est = page_est(c);
     if (est >= c->o->page_bytes) {
@@ -489,15 +490,11 @@ static int chunk_encodings(pqw_column *c, arena *ar, pq_column_meta *m) {
   return LAGO_OK;
 }
 
-int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, pq_column_chunk *cc,
-                     pqw_page_rec **recs, uint32_t *n_recs, lago_err *err) {
+int pqw_column_finish(pqw_column *c, lago_err *err) {
   const pqw_leaf_desc *L = c->L;
+  if (c->finished) return LAGO_OK;
   TRY(cut_page(c, err));
-  memset(cc, 0, sizeof *cc);
-  pq_column_meta *m = &cc->meta_data;
-  uint64_t start = pos;
-  int64_t total_comp = 0, total_uncomp = c->uncompressed;
-  m->dictionary_page_offset = -1;
+  buf_clear(&c->dict_page);
   if (c->dict_used) {
     if (c->dict.plain.len > INT32_MAX || c->dict.n > INT32_MAX)
       return LAGO_ERR(err, LAGO_UNSUPPORTED, "parquet writer: column '%s': dictionary of %zu bytes is too large",
@@ -512,14 +509,29 @@ int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, pq
     h.has_dictionary_page_header = true;
     h.dictionary_page_header.num_values = (int32_t)c->dict.n;
     h.dictionary_page_header.encoding = PQE_PLAIN;
-    buf_clear(&c->hdr);
-    if (pq_meta_write_page_header(&h, &c->hdr)) return LAGO_NOMEM_ERR(err);
-    TRY(emit(ud, c->hdr.data, c->hdr.len, err));
-    TRY(emit(ud, c->comp_buf.data, c->comp_buf.len, err));
+    if (pq_meta_write_page_header(&h, &c->dict_page)) return LAGO_NOMEM_ERR(err);
+    c->dict_hdr_len = c->dict_page.len;
+    if (buf_append(&c->dict_page, c->comp_buf.data, c->comp_buf.len)) return LAGO_NOMEM_ERR(err);
+  }
+  c->finished = true;
+  return LAGO_OK;
+}
+
+int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, arena *ar, pq_column_chunk *cc,
+                     pqw_page_rec **recs, uint32_t *n_recs, pqw_stats *file_stats, lago_err *err) {
+  const pqw_leaf_desc *L = c->L;
+  TRY(pqw_column_finish(c, err));
+  memset(cc, 0, sizeof *cc);
+  pq_column_meta *m = &cc->meta_data;
+  uint64_t start = pos;
+  int64_t total_comp = 0, total_uncomp = c->uncompressed;
+  m->dictionary_page_offset = -1;
+  if (c->dict_used) {
+    TRY(emit(ud, c->dict_page.data, c->dict_page.len, err));
     m->dictionary_page_offset = (int64_t)pos;
-    pos += c->hdr.len + c->comp_buf.len;
-    total_comp += (int64_t)(c->hdr.len + c->comp_buf.len);
-    total_uncomp += (int64_t)(c->hdr.len + c->dict.plain.len);
+    pos += c->dict_page.len;
+    total_comp += (int64_t)c->dict_page.len;
+    total_uncomp += (int64_t)(c->dict_hdr_len + c->dict.plain.len);
     c->enc_count[PQE_PLAIN][PQP_DICTIONARY_PAGE]++;
   }
   uint64_t data_off = pos;
@@ -540,18 +552,20 @@ int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, pq
   m->index_page_offset = -1;
   m->bloom_filter_offset = -1;
   m->bloom_filter_length = -1;
-  if (chunk_encodings(c, c->ar, m)) return LAGO_NOMEM_ERR(err);
+  if (chunk_encodings(c, ar, m)) return LAGO_NOMEM_ERR(err);
   m->has_statistics = true;
-  if (pqw_stats_to_parquet(&c->chunk_stats, L, c->ar, &m->statistics)) return LAGO_NOMEM_ERR(err);
-  *recs = arena_calloc(c->ar, c->n_pages ? c->n_pages : 1, sizeof **recs);
+  if (pqw_stats_to_parquet(&c->chunk_stats, L, ar, &m->statistics)) return LAGO_NOMEM_ERR(err);
+  *recs = arena_calloc(ar, c->n_pages ? c->n_pages : 1, sizeof **recs);
   if (!*recs) return LAGO_NOMEM_ERR(err);
   for (uint32_t i = 0; i < c->n_pages; i++) {
-    (*recs)[i] = c->page_recs[i];
-    (*recs)[i].offset += (int64_t)data_off;
+    pqw_page_rec *r = &(*recs)[i];
+    *r = c->page_recs[i];
+    r->offset += (int64_t)data_off;
+    if (r->min.ptr && !(r->min.ptr = arena_memdup(ar, r->min.ptr, r->min.len))) return LAGO_NOMEM_ERR(err);
+    if (r->max.ptr && !(r->max.ptr = arena_memdup(ar, r->max.ptr, r->max.len))) return LAGO_NOMEM_ERR(err);
   }
   *n_recs = c->n_pages;
-  if (pqw_stats_merge(&c->file_stats, &c->chunk_stats, L)) return LAGO_NOMEM_ERR(err);
-  c->file_levels += c->levels;
+  if (pqw_stats_merge(file_stats, &c->chunk_stats, L)) return LAGO_NOMEM_ERR(err);
   /* Reset for the next row group. */
   pqw_stats_reset(&c->chunk_stats);
   pqw_dict_reset(&c->dict);
@@ -561,6 +575,7 @@ int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, pq
   buf_clear(&c->pages);
   c->rows = c->levels = c->uncompressed = 0;
   c->n_pages = 0;
+  c->finished = false;
   memset(c->enc_count, 0, sizeof c->enc_count);
   c->mode = initial_mode(L, c->o);
   return LAGO_OK;
