@@ -286,8 +286,9 @@ int pqw_stats_to_vec(const pqw_stats *s, const pqw_leaf_desc *L, vec *mm);
 /* ======================================================================== */
 
 typedef struct pqw_page_rec {  /* one data page, for the page index */
-  int64_t offset;          /* within the chunk's data-page buffer */
+  int64_t offset;          /* within the chunk's data pages (headers and bodies) */
   int32_t size;            /* header + compressed body */
+  uint32_t hdr_len;        /* the PageHeader's bytes (then the body's) */
   int64_t first_row;       /* within the row group */
   int64_t nulls;
   bool null_page;          /* no non-null value */
@@ -330,7 +331,9 @@ typedef struct pqw_column {
   uint64_t dict_plain_bytes;   /* their PLAIN size */
   uint64_t dict_idx_bytes;     /* bytes their index pages took */
   bool dict_checked;           /* the early "does it pay" check was done */
-  buf pages;                   /* encoded data pages (header + compressed body each) */
+  buf pages;                   /* data page bodies (as written: compressed), compressed in place */
+  buf page_hdrs;               /* their PageHeaders; page i = page_recs[i].hdr_len bytes here + the rest of its size */
+  uint64_t pages_len;          /* bytes of headers + bodies so far */
   int64_t rows;                /* rows in this chunk so far */
   int64_t levels;              /* num_values: levels in this chunk */
   int64_t uncompressed;        /* total_uncompressed_size of the data pages, headers included */
@@ -347,7 +350,7 @@ typedef struct pqw_column {
   uint32_t epoch;              /* current page's epoch (>= 1; bumped whenever page_stats restarts) */
   buf first_vals;              /* scratch: the values of a slice whose entry is new to the page */
   /* scratch */
-  buf body, comp_buf, hdr;
+  buf body, comp_buf;
 } pqw_column;
 
 int pqw_column_init(pqw_column *c, const pqw_leaf_desc *L, const pqw_col_opts *o, pqw_compressor *comp, arena *ar);

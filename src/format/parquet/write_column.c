@@ -73,9 +73,9 @@ int pqw_column_init(pqw_column *c, const pqw_leaf_desc *L, const pqw_col_opts *o
                     : PQW_MODE_PLAIN;
   buf_init(&c->pending);
   buf_init(&c->pages);
+  buf_init(&c->page_hdrs);
   buf_init(&c->body);
   buf_init(&c->comp_buf);
-  buf_init(&c->hdr);
   buf_init(&c->first_vals);
   buf_init(&c->dict_page);
   c->epoch = 1;
@@ -94,9 +94,9 @@ void pqw_column_deinit(pqw_column *c) {
   buf_deinit(&c->dict_page);
   buf_deinit(&c->pending);
   buf_deinit(&c->pages);
+  buf_deinit(&c->page_hdrs);
   buf_deinit(&c->body);
   buf_deinit(&c->comp_buf);
-  buf_deinit(&c->hdr);
   pqw_stats_deinit(&c->page_stats);
   pqw_stats_deinit(&c->chunk_stats);
   pqw_dict_deinit(&c->dict);
@@ -207,24 +207,25 @@ static int cut_page(pqw_column *c, lago_err *err) {
   }
   if (rc) return rc == LAGO_NOMEM ? LAGO_NOMEM_ERR(err) : LAGO_ERR(err, rc, "parquet writer: encoding a page failed");
   size_t values_len = b->len - values_at;
-  /* Compress: the whole body (v1) or the values only (v2). */
-  buf *cb = &c->comp_buf;
-  buf_clear(cb);
+  /* Compress, straight after the bodies before it: the whole body (v1) or the values only (v2). */
+  buf *cb = &c->pages;
+  size_t body_at = cb->len, hdr_at = c->page_hdrs.len;
   bool is_compressed = true;
   if (!v2) {
-    TRY(pqw_compress(c->comp, (const uint8_t *)b->data, b->len, cb, err));
+    rc = pqw_compress(c->comp, (const uint8_t *)b->data, b->len, cb, err);
   } else {
-    if (buf_append(cb, b->data, values_at)) return LAGO_NOMEM_ERR(err);
-    if (values_len == 0 && c->comp->codec != PQ_CODEC_UNCOMPRESSED) is_compressed = false;
-    else TRY(pqw_compress(c->comp, (const uint8_t *)b->data + values_at, values_len, cb, err));
+    rc = buf_append(cb, b->data, values_at) ? LAGO_NOMEM_ERR(err) : LAGO_OK;
+    if (!rc && values_len == 0 && c->comp->codec != PQ_CODEC_UNCOMPRESSED) is_compressed = false;
+    else if (!rc) rc = pqw_compress(c->comp, (const uint8_t *)b->data + values_at, values_len, cb, err);
   }
-  if (b->len > INT32_MAX || cb->len > INT32_MAX || c->n_lvl > INT32_MAX)
-    return LAGO_ERR(err, LAGO_UNSUPPORTED, "parquet writer: column '%s': a page of %zu bytes (%zu values) is larger "
-                    "than Parquet allows", L->dotted, b->len, c->n_lvl);
+  size_t body_len = cb->len - body_at;
+  if (!rc && (b->len > INT32_MAX || body_len > INT32_MAX - 4096 || c->n_lvl > INT32_MAX))
+    rc = LAGO_ERR(err, LAGO_UNSUPPORTED, "parquet writer: column '%s': a page of %zu bytes (%zu values) is larger "
+                  "than Parquet allows", L->dotted, b->len, c->n_lvl);
   pq_page_header h;
   memset(&h, 0, sizeof h);
   h.uncompressed_page_size = (int32_t)b->len;
-  h.compressed_page_size = (int32_t)cb->len;
+  h.compressed_page_size = (int32_t)body_len;
   if (!v2) {
     h.type = PQP_DATA_PAGE;
     h.has_data_page_header = true;
@@ -244,30 +245,36 @@ static int cut_page(pqw_column *c, lago_err *err) {
     d->repetition_levels_byte_length = (int32_t)rep_len;
     d->is_compressed = is_compressed;
   }
-  buf_clear(&c->hdr);
-  if (pq_meta_write_page_header(&h, &c->hdr)) return LAGO_NOMEM_ERR(err);
+  if (!rc && pq_meta_write_page_header(&h, &c->page_hdrs)) rc = LAGO_NOMEM_ERR(err);
   pqw_page_rec rec;
   memset(&rec, 0, sizeof rec);
-  rec.offset = (int64_t)c->pages.len;
-  rec.size = (int32_t)(c->hdr.len + cb->len);
+  rec.offset = (int64_t)c->pages_len;
+  rec.hdr_len = (uint32_t)(c->page_hdrs.len - hdr_at);
+  rec.size = (int32_t)(rec.hdr_len + body_len);
   rec.first_row = c->rows;
   rec.nulls = (int64_t)(c->n_lvl - nv);
   rec.null_page = nv == 0;
-  if (c->o->page_index && !rec.null_page && pqw_stats_usable(&c->page_stats, L)) {
+  if (!rc && c->o->page_index && !rec.null_page && pqw_stats_usable(&c->page_stats, L)) {
     bool has_max, me, xe;
     if (c->ar_mu) pthread_mutex_lock(c->ar_mu);
     int src = pqw_stats_bytes(&c->page_stats, L, c->ar, PAGE_INDEX_TRUNCATE, &rec.min, &rec.max, &has_max, &me, &xe);
     if (c->ar_mu) pthread_mutex_unlock(c->ar_mu);
-    if (src) return LAGO_NOMEM_ERR(err);
+    if (src) rc = LAGO_NOMEM_ERR(err);
     rec.has_minmax = has_max;
   }
-  if (buf_reserve(&c->pages, c->hdr.len + cb->len)) return LAGO_NOMEM_ERR(err);
-  if (add_page_rec(c, &rec)) return LAGO_NOMEM_ERR(err);
-  if (pqw_stats_merge(&c->chunk_stats, &c->page_stats, L)) return LAGO_NOMEM_ERR(err);
-  buf_append(&c->pages, c->hdr.data, c->hdr.len);
-  buf_append(&c->pages, cb->data, cb->len);
+  if (!rc && add_page_rec(c, &rec)) rc = LAGO_NOMEM_ERR(err);
+  if (!rc && pqw_stats_merge(&c->chunk_stats, &c->page_stats, L)) {
+    c->n_pages--;
+    rc = LAGO_NOMEM_ERR(err);
+  }
+  if (rc) { /* the page is not stored */
+    cb->len = body_at;
+    c->page_hdrs.len = hdr_at;
+    return rc;
+  }
+  c->pages_len += (uint64_t)rec.size;
   c->enc_count[enc][v2 ? PQP_DATA_PAGE_V2 : PQP_DATA_PAGE]++;
-  c->uncompressed += (int64_t)(c->hdr.len + b->len);
+  c->uncompressed += (int64_t)(rec.hdr_len + b->len);
   c->levels += (int64_t)c->n_lvl;
   c->rows += c->page_rows;
   pqw_stats_reset(&c->page_stats);
@@ -535,8 +542,16 @@ int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, ar
     c->enc_count[PQE_PLAIN][PQP_DICTIONARY_PAGE]++;
   }
   uint64_t data_off = pos;
-  TRY(emit(ud, c->pages.data, c->pages.len, err));
-  total_comp += (int64_t)c->pages.len;
+  size_t hdr_off = 0, body_off = 0;
+  for (uint32_t i = 0; i < c->n_pages; i++) {
+    const pqw_page_rec *r = &c->page_recs[i];
+    size_t body_len = (size_t)r->size - r->hdr_len;
+    TRY(emit(ud, c->page_hdrs.data + hdr_off, r->hdr_len, err));
+    TRY(emit(ud, c->pages.data + body_off, body_len, err));
+    hdr_off += r->hdr_len;
+    body_off += body_len;
+  }
+  total_comp += (int64_t)c->pages_len;
   cc->file_offset = (int64_t)start;
   cc->has_meta_data = true;
   cc->offset_index_offset = -1;
@@ -573,6 +588,8 @@ int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, ar
   c->dict_used = c->dict_checked = false;
   c->dict_values = c->dict_plain_bytes = c->dict_idx_bytes = 0;
   buf_clear(&c->pages);
+  buf_clear(&c->page_hdrs);
+  c->pages_len = 0;
   c->rows = c->levels = c->uncompressed = 0;
   c->n_pages = 0;
   c->finished = false;
