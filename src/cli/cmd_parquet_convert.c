@@ -6,8 +6,9 @@
 **        [--row-group-rows N] [--threads N] [--option k=v ...] [--infer-schema]
 **
 ** Parquet inputs are read with the Parquet reader (all must have the same
-** schema), whole row groups in parallel (below); CSV inputs (by extension .csv/.tsv/.txt, or --format csv) with
-** the CSV reader: Spark CSV options by --option (header, sep, ...), columns
+** schema), whole row groups in parallel (convert_parquet below). CSV inputs
+** (by extension .csv/.tsv/.txt, or --format csv) are read with the CSV
+** reader: Spark CSV options by --option (header, sep, ...), columns
 ** STRING unless --infer-schema (inferSchema=true), schemaHints via
 ** --option schemaHints='a INT'. The output is written atomically: nothing
 ** appears at OUT unless the conversion succeeds, and OUT must not exist.
