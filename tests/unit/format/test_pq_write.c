@@ -574,7 +574,23 @@ TEST(pqw_writer_row_group_bytes) {
 typedef struct sweep_ctx {
   const char *path;
   pq_write_opts o;
+  uint32_t encoders;  /* 0: pq_writer_write; else row groups through this many encoders (threads if o.threads > 1) */
 } sweep_ctx;
+
+static int write_nested_rg(const char *path, const pq_write_opts *o, uint32_t n, uint32_t per, uint32_t n_enc,
+                           bool threaded, arena *stats_ar, pq_file_stats *st, lago_err *e);
+
+/* One run of an allocation-failure sweep ended with rc: a failure must be LAGO_NOMEM and leave nothing. */
+static int sweep_outcome(const sweep_ctx *c, int rc, const lago_err *e) {
+  if (rc != LAGO_OK) {
+    if (exists(c->path)) test_fail_(__FILE__, __LINE__, "file visible after %s", lago_rc_name(rc));
+    if (dir_entries() != 0) test_fail_(__FILE__, __LINE__, "temporary file left after %s", lago_rc_name(rc));
+    if (rc != LAGO_NOMEM) test_fail_(__FILE__, __LINE__, "got %s (%s), want LAGO_NOMEM", lago_rc_name(rc), e->msg);
+  } else {
+    unlink(c->path);
+  }
+  return rc;
+}
 
 static int oom_run(void *ud) {
   sweep_ctx *c = ud;
@@ -583,16 +599,10 @@ static int oom_run(void *ud) {
   arena *sar = arena_new("s", 1024);
   if (!sar) return LAGO_NOMEM;
   pq_file_stats st;
-  int rc = write_nested(fs_local(), c->path, &c->o, 40, 15, sar, &st, &e);
+  int rc = c->encoders ? write_nested_rg(c->path, &c->o, 45, 15, c->encoders, c->o.threads > 1, sar, &st, &e)
+                       : write_nested(fs_local(), c->path, &c->o, 40, 15, sar, &st, &e);
   arena_free(sar);
-  if (rc != LAGO_OK) {
-    if (exists(c->path)) test_fail_(__FILE__, __LINE__, "file visible after %s", lago_rc_name(rc));
-    if (dir_entries() != 0) test_fail_(__FILE__, __LINE__, "temporary file left after %s", lago_rc_name(rc));
-    if (rc != LAGO_NOMEM) test_fail_(__FILE__, __LINE__, "got %s (%s), want LAGO_NOMEM", lago_rc_name(rc), e.msg);
-  } else {
-    unlink(c->path);
-  }
-  return rc;
+  return sweep_outcome(c, rc, &e);
 }
 
 TEST(pqw_writer_oom_sweep) {
@@ -600,6 +610,7 @@ TEST(pqw_writer_oom_sweep) {
   static const pq_codec codecs[] = {PQ_CODEC_SNAPPY, PQ_CODEC_ZSTD, PQ_CODEC_GZIP, PQ_CODEC_BROTLI};
   for (size_t k = 0; k < sizeof codecs / sizeof *codecs; k++) {
     sweep_ctx c;
+    memset(&c, 0, sizeof c);
     c.path = tmp_path(ar, "oom.parquet");
     pq_write_opts_init(&c.o);
     c.o.codec = codecs[k];
@@ -728,43 +739,68 @@ TEST(pqw_writer_disk_full) {
 
 /* ---- threads ------------------------------------------------------------------------ */
 
-/* threads = 2 or 3 writes the same bytes as threads = 1: several row groups, nested leaves, page index,
-** dictionary fallback (tiny dict_max_bytes), v2 pages and delta encodings. */
+/* Option set k (0..3) for the same-bytes tests: one row group (k = 0) or row groups of 300 rows, tiny
+   pages, dictionary fallback (tiny dict_max_bytes), page index, v2 pages and delta encodings, ZSTD. */
+static void same_bytes_opts(pq_write_opts *o, int k) {
+  pq_write_opts_init(o);
+  o->row_group_rows = k == 0 ? 0 : 300;
+  o->page_bytes = k == 1 ? 256 : 0;
+  o->dict_max_bytes = k >= 2 ? 64 : 0;
+  o->page_index = k % 2 == 0;
+  o->data_page_v2 = k == 3;
+  o->delta_encodings = k == 3;
+  o->codec = k == 2 ? PQ_CODEC_ZSTD : PQ_CODEC_SNAPPY;
+}
+
+/* The files at p1 and p2 hold the same bytes (more than 1000); p2 is removed. */
+static void assert_same_file(const char *p1, const char *p2) {
+  buf b1, b2;
+  buf_init(&b1);
+  buf_init(&b2);
+  lago_err e;
+  lago_err_clear(&e);
+  ASSERT_OK(fs_read_all(fs_local(), p1, &b1, &e), &e);
+  ASSERT_OK(fs_read_all(fs_local(), p2, &b2, &e), &e);
+  ASSERT(b1.len > 1000);
+  ASSERT_EQ_INT(b1.len, b2.len);
+  ASSERT(memcmp(b1.data, b2.data, b1.len) == 0);
+  buf_deinit(&b1);
+  buf_deinit(&b2);
+  unlink(p2);
+}
+
+/* The same bytes whichever way row groups are encoded (every option set of same_bytes_opts):
+   threads = 2 or 3 as threads = 1, and (with row groups of 300 rows) 1 to 3 row-group encoders
+   filled on other threads and appended in order, with the same file statistics. */
 TEST(pqw_writer_threads_same_bytes) {
   arena *ar = arena_new("t", 1024);
   for (int k = 0; k < 4; k++) {
     pq_write_opts o;
-    pq_write_opts_init(&o);
-    o.row_group_rows = k == 0 ? 0 : 300;
-    o.page_bytes = k == 1 ? 256 : 0;
-    o.dict_max_bytes = k >= 2 ? 64 : 0;
-    o.page_index = k % 2 == 0;
-    o.data_page_v2 = k == 3;
-    o.delta_encodings = k == 3;
-    o.codec = k == 2 ? PQ_CODEC_ZSTD : PQ_CODEC_SNAPPY;
+    same_bytes_opts(&o, k);
     const char *p1 = tmp_path(ar, "t1.parquet"), *p2 = tmp_path(ar, "t2.parquet");
-    buf b1, b2;
-    buf_init(&b1);
-    buf_init(&b2);
     lago_err e;
     lago_err_clear(&e);
     o.threads = 1;
-    ASSERT_OK(write_nested(fs_local(), p1, &o, 1000, 170, NULL, NULL, &e), &e);
-    ASSERT_OK(fs_read_all(fs_local(), p1, &b1, &e), &e);
+    pq_file_stats s1, s2;
+    ASSERT_OK(write_nested(fs_local(), p1, &o, 1020, 170, ar, &s1, &e), &e);
     for (uint32_t t = 2; t <= 3; t++) {
       o.threads = t;
-      buf_clear(&b2);
-      unlink(p2);
-      ASSERT_OK(write_nested(fs_local(), p2, &o, 1000, 170, NULL, NULL, &e), &e);
-      ASSERT_OK(fs_read_all(fs_local(), p2, &b2, &e), &e);
-      ASSERT(b1.len > 1000);
-      ASSERT_EQ_INT(b1.len, b2.len);
-      ASSERT(memcmp(b1.data, b2.data, b1.len) == 0);
+      ASSERT_OK(write_nested(fs_local(), p2, &o, 1020, 170, NULL, NULL, &e), &e);
+      assert_same_file(p1, p2);
+    }
+    o.threads = 1;
+    for (uint32_t n_enc = 1; n_enc <= 3 && k > 0; n_enc++) {
+      ASSERT_OK(write_nested_rg(p2, &o, 1020, 170, n_enc, n_enc > 1, ar, &s2, &e), &e);
+      assert_same_file(p1, p2);
+      ASSERT_EQ_INT(s2.num_rows, 1020);
+      ASSERT_EQ_INT(s2.n_leaves, s1.n_leaves);
+      for (uint32_t l = 0; l < s1.n_leaves; l++) {
+        ASSERT_EQ_INT(s2.leaves[l].null_count, s1.leaves[l].null_count);
+        ASSERT_EQ_INT(s2.leaves[l].value_count, s1.leaves[l].value_count);
+        ASSERT_EQ_INT(s2.leaves[l].has_min_max, s1.leaves[l].has_min_max);
+      }
     }
     unlink(p1);
-    unlink(p2);
-    buf_deinit(&b1);
-    buf_deinit(&b2);
   }
   arena_free(ar);
 }
@@ -773,6 +809,7 @@ TEST(pqw_writer_threads_same_bytes) {
 TEST(pqw_writer_threads_oom_sweep) {
   arena *ar = arena_new("t", 1024);
   sweep_ctx c;
+  memset(&c, 0, sizeof c);
   c.path = tmp_path(ar, "oomt.parquet");
   pq_write_opts_init(&c.o);
   c.o.row_group_rows = 16;
@@ -860,53 +897,6 @@ static int write_nested_rg(const char *path, const pq_write_opts *o, uint32_t n,
   return rc;
 }
 
-/* Encoders filled on other threads and appended in order write the same bytes and statistics as
-   pq_writer_write: page index, dictionary fallback, v2 pages and delta encodings, 1 to 3 encoders. */
-TEST(pqw_encoder_same_bytes_as_writer) {
-  arena *ar = arena_new("t", 1024);
-  for (int k = 0; k < 3; k++) {
-    pq_write_opts o;
-    pq_write_opts_init(&o);
-    o.row_group_rows = 300;
-    o.page_bytes = k == 1 ? 256 : 0;
-    o.dict_max_bytes = k >= 1 ? 64 : 0;
-    o.page_index = k != 2;
-    o.data_page_v2 = k == 2;
-    o.delta_encodings = k == 2;
-    o.codec = k == 1 ? PQ_CODEC_ZSTD : PQ_CODEC_SNAPPY;
-    const char *p1 = tmp_path(ar, "w.parquet"), *p2 = tmp_path(ar, "e.parquet");
-    buf b1, b2;
-    buf_init(&b1);
-    buf_init(&b2);
-    lago_err e;
-    lago_err_clear(&e);
-    pq_file_stats s1, s2;
-    ASSERT_OK(write_nested(fs_local(), p1, &o, 1020, 170, ar, &s1, &e), &e);
-    ASSERT_OK(fs_read_all(fs_local(), p1, &b1, &e), &e);
-    for (uint32_t n_enc = 1; n_enc <= 3; n_enc++) {
-      buf_clear(&b2);
-      unlink(p2);
-      ASSERT_OK(write_nested_rg(p2, &o, 1020, 170, n_enc, n_enc > 1, ar, &s2, &e), &e);
-      ASSERT_OK(fs_read_all(fs_local(), p2, &b2, &e), &e);
-      ASSERT(b1.len > 1000);
-      ASSERT_EQ_INT(b1.len, b2.len);
-      ASSERT(memcmp(b1.data, b2.data, b1.len) == 0);
-      ASSERT_EQ_INT(s2.num_rows, 1020);
-      ASSERT_EQ_INT(s2.n_leaves, s1.n_leaves);
-      for (uint32_t l = 0; l < s1.n_leaves; l++) {
-        ASSERT_EQ_INT(s2.leaves[l].null_count, s1.leaves[l].null_count);
-        ASSERT_EQ_INT(s2.leaves[l].value_count, s1.leaves[l].value_count);
-        ASSERT_EQ_INT(s2.leaves[l].has_min_max, s1.leaves[l].has_min_max);
-      }
-    }
-    unlink(p1);
-    unlink(p2);
-    buf_deinit(&b1);
-    buf_deinit(&b2);
-  }
-  arena_free(ar);
-}
-
 /* A full encoder refuses rows; finish then more rows still gives every row; a failed encoder cannot
    be appended, and that failure stops the writer: close discards the file. */
 TEST(pqw_encoder_misuse_and_failure) {
@@ -977,38 +967,21 @@ TEST(pqw_encoder_misuse_and_failure) {
   arena_free(ar);
 }
 
-static int oom_rg_run(void *ud) {
-  sweep_ctx *c = ud;
-  lago_err e;
-  lago_err_clear(&e);
-  arena *sar = arena_new("s", 1024);
-  if (!sar) return LAGO_NOMEM;
-  pq_file_stats st;
-  int rc = write_nested_rg(c->path, &c->o, 45, 15, 2, c->o.threads > 1, sar, &st, &e);
-  arena_free(sar);
-  if (rc != LAGO_OK) {
-    if (exists(c->path)) test_fail_(__FILE__, __LINE__, "file visible after %s", lago_rc_name(rc));
-    if (dir_entries() != 0) test_fail_(__FILE__, __LINE__, "temporary file left after %s", lago_rc_name(rc));
-    if (rc != LAGO_NOMEM) test_fail_(__FILE__, __LINE__, "got %s (%s), want LAGO_NOMEM", lago_rc_name(rc), e.msg);
-  } else {
-    unlink(c->path);
-  }
-  return rc;
-}
-
 /* Allocation failures anywhere on the encoder path (new, write, finish, append, close), encoders fed
    on the calling thread and on two threads: only LAGO_NOMEM, nothing visible, no leak. */
 TEST(pqw_encoder_oom_sweep) {
   arena *ar = arena_new("t", 1024);
   for (uint32_t threaded = 0; threaded < 2; threaded++) {
     sweep_ctx c;
+    memset(&c, 0, sizeof c);
     c.path = tmp_path(ar, "oomrg.parquet");
     pq_write_opts_init(&c.o);
     c.o.row_group_rows = 15;
     c.o.page_bytes = 128;
     c.o.page_index = true;
-    c.o.threads = threaded ? 2 : 1; /* tells oom_rg_run to feed on threads */
-    int runs = test_oom_sweep(oom_rg_run, &c, 5000);
+    c.o.threads = threaded ? 2 : 1; /* feed the encoders on threads */
+    c.encoders = 2;
+    int runs = test_oom_sweep(oom_run, &c, 5000);
     ASSERT(runs > 50);
   }
   arena_free(ar);
