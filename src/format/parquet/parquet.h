@@ -204,4 +204,43 @@ int pq_writer_close(pq_writer *w, arena *ar, pq_file_stats *stats, lago_err *err
 /* Discards everything; nothing appears at the path. Frees w. NULL is a no-op. */
 void pq_writer_abort(pq_writer *w);
 
+/*
+** Row groups encoded apart from the writer, e.g. on other threads, then
+** appended in order. An encoder owns the column states of one row group
+** (per-leaf pages and dictionaries, scratch, compressor) and never touches
+** the file or the writer's mutable state, so several encoders of one writer
+** may be filled concurrently, each by one thread at a time; the file bytes
+** of a row group do not depend on which thread encoded it (pq_writer_write
+** uses the same code: a row group fed the same rows gives the same bytes).
+** pq_writer_rg_new and pq_writer_append_rg change the writer: the caller
+** serialises them with each other (not with encoder writes). Free encoders
+** before or after closing the writer. After any failure of an append the
+** writer refuses more work and close discards the file, as with write.
+*/
+typedef struct pq_rg_encoder pq_rg_encoder;
+
+/* A new empty encoder for w's schema and options. Caller frees with pq_rg_encoder_free. */
+int pq_writer_rg_new(pq_writer *w, pq_rg_encoder **out, lago_err *err);
+/*
+** Encodes rows [start, ...) of b (as pq_writer_write takes them) until b ends
+** or the row group is full (row_group_rows rows, or about row_group_bytes
+** of encoded pages); *next = the first row not taken. LAGO_MISUSE when the
+** encoder is already full (append it first) or failed earlier.
+*/
+int pq_rg_encoder_write(pq_rg_encoder *e, const batch *b, uint32_t start, uint32_t *next, lago_err *err);
+bool pq_rg_encoder_full(const pq_rg_encoder *e);
+int64_t pq_rg_encoder_rows(const pq_rg_encoder *e);  /* rows in the row group being built */
+/*
+** Optional, before the append: cuts the last pages and compresses the
+** dictionaries, so that pq_writer_append_rg only writes bytes out.
+*/
+int pq_rg_encoder_finish(pq_rg_encoder *e, lago_err *err);
+/*
+** Writes e's row group at the end of w's file (nothing when e holds no
+** rows): chunks, row-group metadata, page-index records, file statistics.
+** Then e is empty and may be reused.
+*/
+int pq_writer_append_rg(pq_writer *w, pq_rg_encoder *e, lago_err *err);
+void pq_rg_encoder_free(pq_rg_encoder *e);
+
 #endif /* LAGO_FORMAT_PARQUET_H */

@@ -286,8 +286,9 @@ int pqw_stats_to_vec(const pqw_stats *s, const pqw_leaf_desc *L, vec *mm);
 /* ======================================================================== */
 
 typedef struct pqw_page_rec {  /* one data page, for the page index */
-  int64_t offset;          /* within the chunk's data-page buffer */
+  int64_t offset;          /* within the chunk's data pages (headers and bodies) */
   int32_t size;            /* header + compressed body */
+  uint32_t hdr_len;        /* the PageHeader's bytes (then the body's) */
   int64_t first_row;       /* within the row group */
   int64_t nulls;
   bool null_page;          /* no non-null value */
@@ -311,7 +312,7 @@ typedef struct pqw_column {
   const pqw_leaf_desc *L;      /* borrowed from the writer's schema */
   const pqw_col_opts *o;       /* borrowed from the writer */
   pqw_compressor *comp;        /* borrowed: the feeding thread's (writer.c sets it before each feed/flush) */
-  arena *ar;                   /* writer arena (page index bytes) */
+  arena *ar;                   /* the row-group encoder's arena: page-index bounds until the flush copies them */
   pthread_mutex_t *ar_mu;      /* when set, held around allocations in ar (parallel feeds) */
   pqw_mode mode;               /* encoding of the values of the current page */
   pqw_mode fallback;           /* what replaces the dictionary when it stops paying */
@@ -330,7 +331,9 @@ typedef struct pqw_column {
   uint64_t dict_plain_bytes;   /* their PLAIN size */
   uint64_t dict_idx_bytes;     /* bytes their index pages took */
   bool dict_checked;           /* the early "does it pay" check was done */
-  buf pages;                   /* encoded data pages (header + compressed body each) */
+  buf pages;                   /* data page bodies (as written: compressed), compressed in place */
+  buf page_hdrs;               /* their PageHeaders; page i = page_recs[i].hdr_len bytes here + the rest of its size */
+  uint64_t pages_len;          /* bytes of headers + bodies so far */
   int64_t rows;                /* rows in this chunk so far */
   int64_t levels;              /* num_values: levels in this chunk */
   int64_t uncompressed;        /* total_uncompressed_size of the data pages, headers included */
@@ -338,11 +341,16 @@ typedef struct pqw_column {
   uint32_t n_pages, cap_pages;
   pqw_page_rec *page_recs;     /* heap */
   int32_t enc_count[10][4];    /* pages per (encoding, page type) for encoding_stats */
-  /* whole file */
-  pqw_stats file_stats;
-  int64_t file_levels;
+  bool finished;               /* pqw_column_finish ran: last page cut, dictionary page in dict_page */
+  buf dict_page;               /* PageHeader + compressed dictionary (when dict_used and finished) */
+  size_t dict_hdr_len;         /* the PageHeader's bytes in dict_page */
+  /* statistics from the dictionary: a page's min/max only needs each entry's first value in it */
+  uint32_t *seen_epoch;        /* heap, cap_seen entries: page epoch in which entry i was last folded */
+  uint32_t cap_seen;
+  uint32_t epoch;              /* current page's epoch (>= 1; bumped whenever page_stats restarts) */
+  buf first_vals;              /* scratch: the values of a slice whose entry is new to the page */
   /* scratch */
-  buf body, comp_buf, hdr;
+  buf body, comp_buf;
 } pqw_column;
 
 int pqw_column_init(pqw_column *c, const pqw_leaf_desc *L, const pqw_col_opts *o, pqw_compressor *comp, arena *ar);
@@ -352,13 +360,20 @@ int pqw_column_feed(pqw_column *c, const pqw_shred *s, lago_err *err);
 /* Estimated uncompressed bytes this chunk holds so far (for row-group sizing). */
 uint64_t pqw_column_est_bytes(const pqw_column *c);
 /*
-** Ends the chunk: cuts the last page, writes [dictionary page] + data pages
-** through emit(ud, bytes, n) starting at file offset `pos`, fills *cc
-** (allocations in ar), the chunk's page records (offsets made absolute) in
-** *recs / *n_recs (allocated in ar) and resets the chunk state.
+** Completes the chunk's bytes without placing them: cuts the last page and
+** compresses the dictionary page. Optional (pqw_column_flush does it when
+** not done); lets a row-group encoder do this work before its turn to write.
+*/
+int pqw_column_finish(pqw_column *c, lago_err *err);
+/*
+** Ends the chunk: finishes it, writes [dictionary page] + data pages through
+** emit(ud, bytes, n) starting at file offset `pos`, fills *cc (allocations
+** in ar), the chunk's page records (offsets made absolute, bounds copied)
+** in *recs / *n_recs (allocated in ar), folds the chunk's statistics into
+** *file_stats and resets the chunk state (c->ar may then be reset).
 */
 typedef int (*pqw_emit_fn)(void *ud, const void *p, size_t n, lago_err *err);
-int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, pq_column_chunk *cc,
-                     pqw_page_rec **recs, uint32_t *n_recs, lago_err *err);
+int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, arena *ar, pq_column_chunk *cc,
+                     pqw_page_rec **recs, uint32_t *n_recs, pqw_stats *file_stats, lago_err *err);
 
 #endif /* LAGO_FORMAT_PARQUET_PQ_WRITE_INT_H */

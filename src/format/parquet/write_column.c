@@ -29,6 +29,14 @@
 ** of what PLAIN would take. The page being built is cut first, so each page
 ** has one encoding. Pages are cut only between top-level rows, so v2 pages
 ** and the page index can count rows.
+**
+** Statistics in dictionary mode: equal values are one dictionary entry, so
+** a page's min/max (and NaN flag) only needs the first value of each entry
+** used in the page. Each entry remembers the page epoch it was last folded
+** in (seen_epoch); a slice folds only the values whose entry is new to the
+** page and counts the rest. The result is the same as folding every value:
+** entries are bit-exact values, and the only distinct values that compare
+** equal (-0.0, +0.0) are written with the zero rule either way.
 */
 #include <string.h>
 
@@ -65,12 +73,14 @@ int pqw_column_init(pqw_column *c, const pqw_leaf_desc *L, const pqw_col_opts *o
                     : PQW_MODE_PLAIN;
   buf_init(&c->pending);
   buf_init(&c->pages);
+  buf_init(&c->page_hdrs);
   buf_init(&c->body);
   buf_init(&c->comp_buf);
-  buf_init(&c->hdr);
+  buf_init(&c->first_vals);
+  buf_init(&c->dict_page);
+  c->epoch = 1;
   pqw_stats_init(&c->page_stats);
   pqw_stats_init(&c->chunk_stats);
-  pqw_stats_init(&c->file_stats);
   pqw_dict_init(&c->dict, L->ptype == PQT_BYTE_ARRAY ? 0 : (int)L->vsize);
   return LAGO_OK;
 }
@@ -79,14 +89,16 @@ void pqw_column_deinit(pqw_column *c) {
   mem_free(c->def);
   mem_free(c->rep);
   mem_free(c->page_recs);
+  mem_free(c->seen_epoch);
+  buf_deinit(&c->first_vals);
+  buf_deinit(&c->dict_page);
   buf_deinit(&c->pending);
   buf_deinit(&c->pages);
+  buf_deinit(&c->page_hdrs);
   buf_deinit(&c->body);
   buf_deinit(&c->comp_buf);
-  buf_deinit(&c->hdr);
   pqw_stats_deinit(&c->page_stats);
   pqw_stats_deinit(&c->chunk_stats);
-  pqw_stats_deinit(&c->file_stats);
   pqw_dict_deinit(&c->dict);
   memset(c, 0, sizeof *c);
 }
@@ -143,6 +155,14 @@ static bool dict_pays(const pqw_column *c, uint64_t idx_bytes) {
   return (uint64_t)c->dict.plain.len + idx_bytes < c->dict_plain_bytes / 4 * 3;
 }
 
+/* Starts a new page epoch: no dictionary entry counts as seen in the page any more. */
+static void next_epoch(pqw_column *c) {
+  if (++c->epoch == 0) { /* wrapped after 2^32 pages: forget every mark */
+    if (c->seen_epoch) memset(c->seen_epoch, 0, (size_t)c->cap_seen * sizeof *c->seen_epoch);
+    c->epoch = 1;
+  }
+}
+
 /* Encodes, compresses and stores the current page; nothing happens when it is empty. */
 static int cut_page(pqw_column *c, lago_err *err) {
   const pqw_leaf_desc *L = c->L;
@@ -187,24 +207,25 @@ static int cut_page(pqw_column *c, lago_err *err) {
   }
   if (rc) return rc == LAGO_NOMEM ? LAGO_NOMEM_ERR(err) : LAGO_ERR(err, rc, "parquet writer: encoding a page failed");
   size_t values_len = b->len - values_at;
-  /* Compress: the whole body (v1) or the values only (v2). */
-  buf *cb = &c->comp_buf;
-  buf_clear(cb);
+  /* Compress, straight after the bodies before it: the whole body (v1) or the values only (v2). */
+  buf *cb = &c->pages;
+  size_t body_at = cb->len, hdr_at = c->page_hdrs.len;
   bool is_compressed = true;
   if (!v2) {
-    TRY(pqw_compress(c->comp, (const uint8_t *)b->data, b->len, cb, err));
+    rc = pqw_compress(c->comp, (const uint8_t *)b->data, b->len, cb, err);
   } else {
-    if (buf_append(cb, b->data, values_at)) return LAGO_NOMEM_ERR(err);
-    if (values_len == 0 && c->comp->codec != PQ_CODEC_UNCOMPRESSED) is_compressed = false;
-    else TRY(pqw_compress(c->comp, (const uint8_t *)b->data + values_at, values_len, cb, err));
+    rc = buf_append(cb, b->data, values_at) ? LAGO_NOMEM_ERR(err) : LAGO_OK;
+    if (!rc && values_len == 0 && c->comp->codec != PQ_CODEC_UNCOMPRESSED) is_compressed = false;
+    else if (!rc) rc = pqw_compress(c->comp, (const uint8_t *)b->data + values_at, values_len, cb, err);
   }
-  if (b->len > INT32_MAX || cb->len > INT32_MAX || c->n_lvl > INT32_MAX)
-    return LAGO_ERR(err, LAGO_UNSUPPORTED, "parquet writer: column '%s': a page of %zu bytes (%zu values) is larger "
-                    "than Parquet allows", L->dotted, b->len, c->n_lvl);
+  size_t body_len = cb->len - body_at;
+  if (!rc && (b->len > INT32_MAX || body_len > INT32_MAX - 4096 || c->n_lvl > INT32_MAX))
+    rc = LAGO_ERR(err, LAGO_UNSUPPORTED, "parquet writer: column '%s': a page of %zu bytes (%zu values) is larger "
+                  "than Parquet allows", L->dotted, b->len, c->n_lvl);
   pq_page_header h;
   memset(&h, 0, sizeof h);
   h.uncompressed_page_size = (int32_t)b->len;
-  h.compressed_page_size = (int32_t)cb->len;
+  h.compressed_page_size = (int32_t)body_len;
   if (!v2) {
     h.type = PQP_DATA_PAGE;
     h.has_data_page_header = true;
@@ -224,33 +245,40 @@ static int cut_page(pqw_column *c, lago_err *err) {
     d->repetition_levels_byte_length = (int32_t)rep_len;
     d->is_compressed = is_compressed;
   }
-  buf_clear(&c->hdr);
-  if (pq_meta_write_page_header(&h, &c->hdr)) return LAGO_NOMEM_ERR(err);
+  if (!rc && pq_meta_write_page_header(&h, &c->page_hdrs)) rc = LAGO_NOMEM_ERR(err);
   pqw_page_rec rec;
   memset(&rec, 0, sizeof rec);
-  rec.offset = (int64_t)c->pages.len;
-  rec.size = (int32_t)(c->hdr.len + cb->len);
+  rec.offset = (int64_t)c->pages_len;
+  rec.hdr_len = (uint32_t)(c->page_hdrs.len - hdr_at);
+  rec.size = (int32_t)(rec.hdr_len + body_len);
   rec.first_row = c->rows;
   rec.nulls = (int64_t)(c->n_lvl - nv);
   rec.null_page = nv == 0;
-  if (c->o->page_index && !rec.null_page && pqw_stats_usable(&c->page_stats, L)) {
+  if (!rc && c->o->page_index && !rec.null_page && pqw_stats_usable(&c->page_stats, L)) {
     bool has_max, me, xe;
     if (c->ar_mu) pthread_mutex_lock(c->ar_mu);
     int src = pqw_stats_bytes(&c->page_stats, L, c->ar, PAGE_INDEX_TRUNCATE, &rec.min, &rec.max, &has_max, &me, &xe);
     if (c->ar_mu) pthread_mutex_unlock(c->ar_mu);
-    if (src) return LAGO_NOMEM_ERR(err);
+    if (src) rc = LAGO_NOMEM_ERR(err);
     rec.has_minmax = has_max;
   }
-  if (buf_reserve(&c->pages, c->hdr.len + cb->len)) return LAGO_NOMEM_ERR(err);
-  if (add_page_rec(c, &rec)) return LAGO_NOMEM_ERR(err);
-  if (pqw_stats_merge(&c->chunk_stats, &c->page_stats, L)) return LAGO_NOMEM_ERR(err);
-  buf_append(&c->pages, c->hdr.data, c->hdr.len);
-  buf_append(&c->pages, cb->data, cb->len);
+  if (!rc && add_page_rec(c, &rec)) rc = LAGO_NOMEM_ERR(err);
+  if (!rc && pqw_stats_merge(&c->chunk_stats, &c->page_stats, L)) {
+    c->n_pages--;
+    rc = LAGO_NOMEM_ERR(err);
+  }
+  if (rc) { /* the page is not stored */
+    cb->len = body_at;
+    c->page_hdrs.len = hdr_at;
+    return rc;
+  }
+  c->pages_len += (uint64_t)rec.size;
   c->enc_count[enc][v2 ? PQP_DATA_PAGE_V2 : PQP_DATA_PAGE]++;
-  c->uncompressed += (int64_t)(c->hdr.len + b->len);
+  c->uncompressed += (int64_t)(rec.hdr_len + b->len);
   c->levels += (int64_t)c->n_lvl;
   c->rows += c->page_rows;
   pqw_stats_reset(&c->page_stats);
+  next_epoch(c);
   c->n_lvl = 0;
   c->page_rows = 0;
   c->page_values = 0;
@@ -306,9 +334,49 @@ static uint64_t plain_size(const pqw_leaf_desc *L, const uint8_t *p, size_t n) {
   return b;
 }
 
+/*
+** Page statistics of n values p whose dictionary indexes are idx: folds the
+** values whose entry is new to this page (copied to first_vals: same layout
+** as p, lago_str views still pointing into the caller's batch) and counts
+** the others. Same result as pqw_stats_update on all n (see the top).
+*/
+static int stats_first_seen(pqw_column *c, const uint8_t *p, const uint32_t *idx, size_t n) {
+  const pqw_leaf_desc *L = c->L;
+  if (L->order == PQW_ORD_NONE) return pqw_stats_update(&c->page_stats, L, p, n);
+  if (c->dict.n > c->cap_seen) {
+    uint32_t cap = c->cap_seen ? c->cap_seen : 256;
+    while (cap < c->dict.n) cap = cap > UINT32_MAX / 2 ? c->dict.n : cap * 2;
+    uint32_t *e = mem_realloc(c->seen_epoch, (size_t)cap * sizeof *e);
+    if (!e) return LAGO_NOMEM;
+    memset(e + c->cap_seen, 0, (size_t)(cap - c->cap_seen) * sizeof *e); /* epoch 0: never current */
+    c->seen_epoch = e;
+    c->cap_seen = cap;
+  }
+  size_t vs = L->vsize;
+  buf_clear(&c->first_vals);
+  if (buf_reserve(&c->first_vals, n * vs)) return LAGO_NOMEM;
+  uint8_t *dst = (uint8_t *)c->first_vals.data;
+  uint32_t *seen = c->seen_epoch, ep = c->epoch;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t u = idx[i];
+    if (seen[u] == ep) continue;
+    seen[u] = ep;
+    switch (vs) { /* constant sizes let the compiler inline the copy */
+      case 4: memcpy(dst + k * 4, p + i * 4, 4); break;
+      case 8: memcpy(dst + k * 8, p + i * 8, 8); break;
+      case 16: memcpy(dst + k * 16, p + i * 16, 16); break;
+      default: memcpy(dst + k * vs, p + i * vs, vs); break;
+    }
+    k++;
+  }
+  TRY(pqw_stats_update(&c->page_stats, L, dst, k));
+  c->page_stats.values += (int64_t)(n - k);
+  return LAGO_OK;
+}
+
 static int add_values(pqw_column *c, const uint8_t *p, size_t n, lago_err *err) {
   const pqw_leaf_desc *L = c->L;
-  if (pqw_stats_update(&c->page_stats, L, p, n)) return LAGO_NOMEM_ERR(err);
   c->page_values += (int64_t)n;
   if (n == 0) return LAGO_OK;
   buf *pb = &c->pending;
@@ -318,6 +386,7 @@ static int add_values(pqw_column *c, const uint8_t *p, size_t n, lago_err *err) 
       uint32_t *idx = (uint32_t *)(pb->data + pb->len);
       int rc = L->ptype == PQT_BYTE_ARRAY ? pqw_dict_put_strs(&c->dict, (const lago_str *)p, n, idx)
                                           : pqw_dict_put_fixed(&c->dict, p, n, idx);
+      if (!rc) rc = stats_first_seen(c, p, idx, n);
       if (rc) return LAGO_NOMEM_ERR(err);
       pb->len += n * 4;
       c->dict_values += n;
@@ -327,6 +396,7 @@ static int add_values(pqw_column *c, const uint8_t *p, size_t n, lago_err *err) 
     case PQW_MODE_PLAIN:
     case PQW_MODE_DELTA:
     case PQW_MODE_RLE_BOOL:
+      if (pqw_stats_update(&c->page_stats, L, p, n)) return LAGO_NOMEM_ERR(err);
       if (L->ptype == PQT_BYTE_ARRAY) {
         const lago_str *s = (const lago_str *)p;
         if (buf_reserve(pb, (size_t)plain_size(L, p, n))) return LAGO_NOMEM_ERR(err);
@@ -365,6 +435,7 @@ int pqw_column_feed(pqw_column *c, const pqw_shred *s, lago_err *err) {
   const uint8_t *vals = s->direct ? s->direct : (const uint8_t *)s->vals.data;
   size_t n_rows = s->n_rows, row = 0, lvl = 0, val = 0;
   bool repeated = L->max_rep > 0;
+  if (n_rows) c->finished = false; /* more pages, maybe more dictionary entries: finish again */
   while (row < n_rows) {
     uint64_t est = page_est(c);
     if (est >= c->o->page_bytes) {
@@ -426,15 +497,11 @@ static int chunk_encodings(pqw_column *c, arena *ar, pq_column_meta *m) {
   return LAGO_OK;
 }
 
-int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, pq_column_chunk *cc,
-                     pqw_page_rec **recs, uint32_t *n_recs, lago_err *err) {
+int pqw_column_finish(pqw_column *c, lago_err *err) {
   const pqw_leaf_desc *L = c->L;
+  if (c->finished) return LAGO_OK;
   TRY(cut_page(c, err));
-  memset(cc, 0, sizeof *cc);
-  pq_column_meta *m = &cc->meta_data;
-  uint64_t start = pos;
-  int64_t total_comp = 0, total_uncomp = c->uncompressed;
-  m->dictionary_page_offset = -1;
+  buf_clear(&c->dict_page);
   if (c->dict_used) {
     if (c->dict.plain.len > INT32_MAX || c->dict.n > INT32_MAX)
       return LAGO_ERR(err, LAGO_UNSUPPORTED, "parquet writer: column '%s': dictionary of %zu bytes is too large",
@@ -449,19 +516,42 @@ int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, pq
     h.has_dictionary_page_header = true;
     h.dictionary_page_header.num_values = (int32_t)c->dict.n;
     h.dictionary_page_header.encoding = PQE_PLAIN;
-    buf_clear(&c->hdr);
-    if (pq_meta_write_page_header(&h, &c->hdr)) return LAGO_NOMEM_ERR(err);
-    TRY(emit(ud, c->hdr.data, c->hdr.len, err));
-    TRY(emit(ud, c->comp_buf.data, c->comp_buf.len, err));
+    if (pq_meta_write_page_header(&h, &c->dict_page)) return LAGO_NOMEM_ERR(err);
+    c->dict_hdr_len = c->dict_page.len;
+    if (buf_append(&c->dict_page, c->comp_buf.data, c->comp_buf.len)) return LAGO_NOMEM_ERR(err);
+  }
+  c->finished = true;
+  return LAGO_OK;
+}
+
+int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, arena *ar, pq_column_chunk *cc,
+                     pqw_page_rec **recs, uint32_t *n_recs, pqw_stats *file_stats, lago_err *err) {
+  const pqw_leaf_desc *L = c->L;
+  TRY(pqw_column_finish(c, err));
+  memset(cc, 0, sizeof *cc);
+  pq_column_meta *m = &cc->meta_data;
+  uint64_t start = pos;
+  int64_t total_comp = 0, total_uncomp = c->uncompressed;
+  m->dictionary_page_offset = -1;
+  if (c->dict_used) {
+    TRY(emit(ud, c->dict_page.data, c->dict_page.len, err));
     m->dictionary_page_offset = (int64_t)pos;
-    pos += c->hdr.len + c->comp_buf.len;
-    total_comp += (int64_t)(c->hdr.len + c->comp_buf.len);
-    total_uncomp += (int64_t)(c->hdr.len + c->dict.plain.len);
+    pos += c->dict_page.len;
+    total_comp += (int64_t)c->dict_page.len;
+    total_uncomp += (int64_t)(c->dict_hdr_len + c->dict.plain.len);
     c->enc_count[PQE_PLAIN][PQP_DICTIONARY_PAGE]++;
   }
   uint64_t data_off = pos;
-  TRY(emit(ud, c->pages.data, c->pages.len, err));
-  total_comp += (int64_t)c->pages.len;
+  size_t hdr_off = 0, body_off = 0;
+  for (uint32_t i = 0; i < c->n_pages; i++) {
+    const pqw_page_rec *r = &c->page_recs[i];
+    size_t body_len = (size_t)r->size - r->hdr_len;
+    TRY(emit(ud, c->page_hdrs.data + hdr_off, r->hdr_len, err));
+    TRY(emit(ud, c->pages.data + body_off, body_len, err));
+    hdr_off += r->hdr_len;
+    body_off += body_len;
+  }
+  total_comp += (int64_t)c->pages_len;
   cc->file_offset = (int64_t)start;
   cc->has_meta_data = true;
   cc->offset_index_offset = -1;
@@ -477,26 +567,32 @@ int pqw_column_flush(pqw_column *c, uint64_t pos, pqw_emit_fn emit, void *ud, pq
   m->index_page_offset = -1;
   m->bloom_filter_offset = -1;
   m->bloom_filter_length = -1;
-  if (chunk_encodings(c, c->ar, m)) return LAGO_NOMEM_ERR(err);
+  if (chunk_encodings(c, ar, m)) return LAGO_NOMEM_ERR(err);
   m->has_statistics = true;
-  if (pqw_stats_to_parquet(&c->chunk_stats, L, c->ar, &m->statistics)) return LAGO_NOMEM_ERR(err);
-  *recs = arena_calloc(c->ar, c->n_pages ? c->n_pages : 1, sizeof **recs);
+  if (pqw_stats_to_parquet(&c->chunk_stats, L, ar, &m->statistics)) return LAGO_NOMEM_ERR(err);
+  *recs = arena_calloc(ar, c->n_pages ? c->n_pages : 1, sizeof **recs);
   if (!*recs) return LAGO_NOMEM_ERR(err);
   for (uint32_t i = 0; i < c->n_pages; i++) {
-    (*recs)[i] = c->page_recs[i];
-    (*recs)[i].offset += (int64_t)data_off;
+    pqw_page_rec *r = &(*recs)[i];
+    *r = c->page_recs[i];
+    r->offset += (int64_t)data_off;
+    if (r->min.ptr && !(r->min.ptr = arena_memdup(ar, r->min.ptr, r->min.len))) return LAGO_NOMEM_ERR(err);
+    if (r->max.ptr && !(r->max.ptr = arena_memdup(ar, r->max.ptr, r->max.len))) return LAGO_NOMEM_ERR(err);
   }
   *n_recs = c->n_pages;
-  if (pqw_stats_merge(&c->file_stats, &c->chunk_stats, L)) return LAGO_NOMEM_ERR(err);
-  c->file_levels += c->levels;
+  if (pqw_stats_merge(file_stats, &c->chunk_stats, L)) return LAGO_NOMEM_ERR(err);
   /* Reset for the next row group. */
   pqw_stats_reset(&c->chunk_stats);
   pqw_dict_reset(&c->dict);
+  next_epoch(c); /* entry numbers start again: old marks must not match */
   c->dict_used = c->dict_checked = false;
   c->dict_values = c->dict_plain_bytes = c->dict_idx_bytes = 0;
   buf_clear(&c->pages);
+  buf_clear(&c->page_hdrs);
+  c->pages_len = 0;
   c->rows = c->levels = c->uncompressed = 0;
   c->n_pages = 0;
+  c->finished = false;
   memset(c->enc_count, 0, sizeof c->enc_count);
   c->mode = initial_mode(L, c->o);
   return LAGO_OK;

@@ -22,15 +22,24 @@
 ** (replace = false) makes the file visible at close, so a crash or any
 ** failure leaves nothing at the path. After any failure the writer refuses
 ** more work; close then discards.
+** Row-group encoders (pq_rg_encoder): the column states of one row group
+** being built (a pqw_column per leaf, shred scratch, compressor, an arena
+** for page-index bounds), without the file. pq_writer_write feeds the
+** writer's own encoder and appends it when full; pq_writer_rg_new gives
+** independent encoders that other threads fill (pq_rg_encoder_write) while
+** appends of finished ones go in order (pq_writer_append_rg: the same flush
+** into the file, row-group metadata and page-index records as the writer's
+** own). Schema and options are read-only after open, so encoders never lock.
 ** Threads (opts.threads = N > 1): N-1 persistent workers. For each batch
-** slice the caller and the workers take leaf columns one at a time from a
-** shared counter; each taker shreds with its own scratch and compresses with
-** its own compressor, so a column is fed by one thread at a time and its
-** bytes do not depend on which one (the writer arena, used by page-index
-** bounds, is guarded by ar_mu). The caller waits for every worker before the
-** next slice; row-group flushes, the page index and the footer stay on the
-** caller. On errors the lowest failing leaf's error is kept (what the
-** sequential loop would report). Workers are joined by writer_free.
+** slice fed to the writer's own encoder, the caller and the workers take
+** leaf columns one at a time from a shared counter; each taker shreds with
+** its own scratch and compresses with its own compressor, so a column is fed
+** by one thread at a time and its bytes do not depend on which one (the
+** encoder arena, used by page-index bounds, is guarded by ar_mu). The caller
+** waits for every worker before the next slice; row-group flushes, the page
+** index and the footer stay on the caller. On errors the lowest failing
+** leaf's error is kept (what the sequential loop would report). Workers are
+** joined by writer_free.
 */
 #include <stdatomic.h>
 #include <string.h>
@@ -45,6 +54,18 @@ typedef struct feed_ctx {   /* one encoding thread's private state */
   bool comp_init;
   lago_err err;
 } feed_ctx;
+
+struct pq_rg_encoder {
+  pq_writer *w;              /* borrowed: schema and options, read-only after open */
+  arena *ar;                 /* page-index bounds of the row group being built; reset after each append */
+  pqw_column *cols;          /* heap, one per leaf (their buffers on the heap too) */
+  uint32_t n_cols_init;      /* columns initialised (for cleanup) */
+  pqw_shred shred;           /* scratch of the thread that feeds this encoder */
+  pqw_compressor comp;
+  bool comp_init;
+  int64_t rows;              /* rows in the row group being built */
+  int failed;                /* an earlier write/finish failed: the writer must not append this */
+};
 
 typedef struct rg_pages {   /* page records of one row group, one list per leaf (page index) */
   pqw_page_rec **recs;      /* n_leaves lists, in the writer arena */
@@ -61,13 +82,14 @@ struct pq_writer {
   pqw_col_opts co;
   uint64_t rg_rows_max, rg_bytes_max;
   pq_codec codec;
-  pqw_compressor comp;
-  pqw_column *cols;          /* one per leaf (in ar; their buffers on the heap) */
-  uint32_t n_cols_init;      /* columns initialised (for cleanup) */
-  pqw_shred shred;           /* scratch shared by all leaves */
+  int level;                 /* codec level */
+  pq_rg_encoder enc;         /* pq_writer_write's row group */
+  bool enc_init;
+  pqw_stats *file_stats;     /* per leaf, whole file (in ar; their buffers on the heap) */
+  int64_t *file_levels;      /* per leaf: levels written (in ar) */
+  uint32_t n_stats_init;
   uint64_t pos;              /* bytes written to the file so far */
-  int64_t num_rows;
-  int64_t rg_rows;           /* rows in the current row group */
+  int64_t num_rows;          /* rows in the row groups written */
   pq_row_group *rgs;         /* heap, n_rgs entries (their contents in ar) */
   rg_pages *rg_pages;        /* heap, parallel to rgs */
   uint32_t n_rgs, cap_rgs;
@@ -119,6 +141,31 @@ static void stop_workers(pq_writer *w) {
   w->n_workers = 0;
 }
 
+static void encoder_deinit(pq_rg_encoder *e) {
+  for (uint32_t i = 0; i < e->n_cols_init; i++) pqw_column_deinit(&e->cols[i]);
+  mem_free(e->cols);
+  pqw_shred_deinit(&e->shred);
+  if (e->comp_init) pqw_compressor_deinit(&e->comp);
+  arena_free(e->ar);
+  memset(e, 0, sizeof *e);
+}
+
+/* Initialises e for w's schema and options (e zeroed by the caller); encoder_deinit cleans up after failures. */
+static int encoder_init(pq_writer *w, pq_rg_encoder *e, lago_err *err) {
+  e->w = w;
+  pqw_shred_init(&e->shred);
+  e->ar = arena_new("pq_rg_encoder", 4096);
+  e->cols = mem_calloc(w->schema.n_leaves ? w->schema.n_leaves : 1, sizeof *e->cols);
+  if (!e->ar || !e->cols) return LAGO_NOMEM_ERR(err);
+  TRY(pqw_compressor_init(&e->comp, w->codec, w->level, err));
+  e->comp_init = true;
+  for (uint32_t i = 0; i < w->schema.n_leaves; i++) {
+    pqw_column_init(&e->cols[i], &w->schema.leaves[i], &w->co, &e->comp, e->ar);
+    e->n_cols_init++;
+  }
+  return LAGO_OK;
+}
+
 static void writer_free(pq_writer *w) {
   if (!w) return;
   stop_workers(w);
@@ -136,9 +183,8 @@ static void writer_free(pq_writer *w) {
     pthread_cond_destroy(&w->go);
     pthread_cond_destroy(&w->done);
   }
-  for (uint32_t i = 0; i < w->n_cols_init; i++) pqw_column_deinit(&w->cols[i]);
-  pqw_shred_deinit(&w->shred);
-  pqw_compressor_deinit(&w->comp);
+  if (w->enc_init) encoder_deinit(&w->enc);
+  for (uint32_t i = 0; i < w->n_stats_init; i++) pqw_stats_deinit(&w->file_stats[i]);
   mem_free(w->rgs);
   mem_free(w->rg_pages);
   fs_wfile_abort(w->wf);
@@ -156,13 +202,13 @@ static int emit(void *ud, const void *p, size_t n, lago_err *err) {
   return LAGO_OK;
 }
 
-/* Shreds and feeds leaf l for the current job with ctx's scratch and compressor. */
-static int feed_leaf(pq_writer *w, uint32_t l, pqw_shred *sh, pqw_compressor *comp, const batch *b, uint32_t start,
+/* Shreds rows [start, start+take) of b for leaf l of e and feeds them, with the given scratch and compressor. */
+static int feed_leaf(pq_rg_encoder *e, uint32_t l, pqw_shred *sh, pqw_compressor *comp, const batch *b, uint32_t start,
                      uint32_t take, lago_err *err) {
-  const pqw_leaf_desc *L = &w->schema.leaves[l];
+  const pqw_leaf_desc *L = &e->w->schema.leaves[l];
   TRY(pqw_shred_rows(L, &b->cols[L->column], b->sel, start, take, sh, err));
-  w->cols[l].comp = comp;
-  return pqw_column_feed(&w->cols[l], sh, err);
+  e->cols[l].comp = comp;
+  return pqw_column_feed(&e->cols[l], sh, err);
 }
 
 /* Takes leaves of the current job until none is left or one failed. */
@@ -172,7 +218,7 @@ static void run_job(pq_writer *w, pqw_shred *sh, pqw_compressor *comp, lago_err 
     uint32_t l = atomic_fetch_add(&w->next_leaf, 1);
     if (l >= w->schema.n_leaves) return;
     lago_err_clear(err);
-    int rc = feed_leaf(w, l, sh, comp, w->job_b, w->job_start, w->job_n, err);
+    int rc = feed_leaf(&w->enc, l, sh, comp, w->job_b, w->job_start, w->job_n, err);
     if (rc) {
       pthread_mutex_lock(&w->mu);
       if (!w->job_rc || l < w->job_fail_leaf) {
@@ -232,7 +278,7 @@ static int start_workers(pq_writer *w, const pq_write_opts *opts, lago_err *err)
   pthread_cond_init(&w->go, NULL);
   pthread_cond_init(&w->done, NULL);
   w->sync_init = true;
-  for (uint32_t i = 0; i < w->schema.n_leaves; i++) w->cols[i].ar_mu = &w->ar_mu;
+  for (uint32_t i = 0; i < w->schema.n_leaves; i++) w->enc.cols[i].ar_mu = &w->ar_mu;
   for (uint32_t i = 0; i < n; i++) {
     worker_arg *a = mem_calloc(1, sizeof *a);
     if (!a) return LAGO_NOMEM_ERR(err);
@@ -251,10 +297,14 @@ static int start_workers(pq_writer *w, const pq_write_opts *opts, lago_err *err)
   return LAGO_OK;
 }
 
-/* Feeds rows [start, start+take) of b to every leaf, in parallel when there are workers. */
-static int feed_slice(pq_writer *w, const batch *b, uint32_t start, uint32_t take, lago_err *err) {
-  if (w->n_workers == 0 || w->schema.n_leaves < 2) {
-    for (uint32_t l = 0; l < w->schema.n_leaves; l++) TRY(feed_leaf(w, l, &w->shred, &w->comp, b, start, take, err));
+/*
+** Feeds rows [start, start+take) of b to every leaf of e: in parallel with
+** the workers for the writer's own encoder, else on the calling thread.
+*/
+static int feed_slice(pq_rg_encoder *e, const batch *b, uint32_t start, uint32_t take, lago_err *err) {
+  pq_writer *w = e->w;
+  if (e != &w->enc || w->n_workers == 0 || w->schema.n_leaves < 2) {
+    for (uint32_t l = 0; l < w->schema.n_leaves; l++) TRY(feed_leaf(e, l, &e->shred, &e->comp, b, start, take, err));
     return LAGO_OK;
   }
   pthread_mutex_lock(&w->mu);
@@ -270,7 +320,7 @@ static int feed_slice(pq_writer *w, const batch *b, uint32_t start, uint32_t tak
   pthread_mutex_unlock(&w->mu);
   lago_err mine;
   lago_err_clear(&mine);
-  run_job(w, &w->shred, &w->comp, &mine);
+  run_job(w, &e->shred, &e->comp, &mine);
   pthread_mutex_lock(&w->mu);
   while (w->n_done < w->n_workers) pthread_cond_wait(&w->done, &w->mu);
   int rc = w->job_rc;
@@ -292,7 +342,6 @@ int pq_writer_open(lago_fs *fs, const char *path, lago_type schema, const pq_wri
     return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %u key-value pairs but no key/value arrays", opts->n_key_value);
   pq_writer *w = mem_calloc(1, sizeof *w);
   if (!w) return LAGO_NOMEM_ERR(err);
-  pqw_shred_init(&w->shred);
   int rc = LAGO_OK;
   w->fs = fs;
   w->ar = arena_new("pq_writer", 16384);
@@ -310,8 +359,7 @@ int pq_writer_open(lago_fs *fs, const char *path, lago_type schema, const pq_wri
   rc = pqw_schema_build(w->ar, own, &w->schema, err);
   if (rc) goto done;
   w->codec = opts->codec;
-  rc = pqw_compressor_init(&w->comp, opts->codec, opts->level, err);
-  if (rc) goto done;
+  w->level = opts->level;
   w->co.page_bytes = opts->page_bytes ? opts->page_bytes : 1u << 20;
   w->co.dict_max_bytes = opts->dict_max_bytes ? opts->dict_max_bytes : 1u << 20;
   w->co.dictionary = !opts->no_dictionary;
@@ -323,8 +371,9 @@ int pq_writer_open(lago_fs *fs, const char *path, lago_type schema, const pq_wri
   w->created_by = arena_strdup(w->ar, opts->created_by ? opts->created_by : "lago version " LAGO_VERSION);
   w->n_kv = opts->n_key_value;
   w->kv = arena_calloc(w->ar, w->n_kv ? w->n_kv : 1, sizeof *w->kv);
-  w->cols = arena_calloc(w->ar, w->schema.n_leaves, sizeof *w->cols);
-  if (!w->created_by || !w->kv || !w->cols) {
+  w->file_stats = arena_calloc(w->ar, w->schema.n_leaves, sizeof *w->file_stats);
+  w->file_levels = arena_calloc(w->ar, w->schema.n_leaves, sizeof *w->file_levels);
+  if (!w->created_by || !w->kv || !w->file_stats || !w->file_levels) {
     rc = LAGO_NOMEM_ERR(err);
     goto done;
   }
@@ -347,10 +396,10 @@ int pq_writer_open(lago_fs *fs, const char *path, lago_type schema, const pq_wri
       }
     }
   }
-  for (uint32_t i = 0; i < w->schema.n_leaves; i++) {
-    pqw_column_init(&w->cols[i], &w->schema.leaves[i], &w->co, &w->comp, w->ar);
-    w->n_cols_init++;
-  }
+  for (; w->n_stats_init < w->schema.n_leaves; w->n_stats_init++) pqw_stats_init(&w->file_stats[w->n_stats_init]);
+  w->enc_init = true;
+  rc = encoder_init(w, &w->enc, err);
+  if (rc) goto done;
   if (opts->threads > 1 && w->schema.n_leaves > 1) {
     rc = start_workers(w, opts, err);
     if (rc) goto done;
@@ -367,15 +416,21 @@ done:
   return LAGO_OK;
 }
 
-/* Bytes the current row group would take (encoded, uncompressed), roughly. */
-static uint64_t rg_est_bytes(const pq_writer *w) {
+/* Bytes e's row group would take (encoded, uncompressed), roughly. */
+static uint64_t rg_est_bytes(const pq_rg_encoder *e) {
   uint64_t b = 0;
-  for (uint32_t i = 0; i < w->schema.n_leaves; i++) b += pqw_column_est_bytes(&w->cols[i]);
+  for (uint32_t i = 0; i < e->w->schema.n_leaves; i++) b += pqw_column_est_bytes(&e->cols[i]);
   return b;
 }
 
-static int flush_row_group(pq_writer *w, lago_err *err) {
-  if (w->rg_rows == 0) return LAGO_OK;
+/* The row group is complete: row_group_rows rows, or about row_group_bytes. */
+static bool encoder_full(const pq_rg_encoder *e) {
+  return (uint64_t)e->rows >= e->w->rg_rows_max || rg_est_bytes(e) >= e->w->rg_bytes_max;
+}
+
+/* Writes e's row group (if it has rows) at the end of the file, records it for the footer and resets e. */
+static int flush_row_group(pq_writer *w, pq_rg_encoder *e, lago_err *err) {
+  if (e->rows == 0) return LAGO_OK;
   if (w->n_rgs == w->cap_rgs) {
     uint32_t cap = w->cap_rgs ? w->cap_rgs * 2 : 8;
     pq_row_group *r = mem_realloc(w->rgs, (size_t)cap * sizeof *r);
@@ -399,17 +454,21 @@ static int flush_row_group(pq_writer *w, lago_err *err) {
   int64_t total = 0, total_comp = 0;
   for (uint32_t i = 0; i < nl; i++) {
     pq_column_chunk *cc = &rg->columns[i];
-    w->cols[i].comp = &w->comp;
-    TRY(pqw_column_flush(&w->cols[i], w->pos, emit, w, cc, &rp->recs[i], &rp->n_recs[i], err));
+    e->cols[i].comp = &e->comp;
+    TRY(pqw_column_flush(&e->cols[i], w->pos, emit, w, w->ar, cc, &rp->recs[i], &rp->n_recs[i], &w->file_stats[i],
+                         err));
+    w->file_levels[i] += cc->meta_data.num_values;
     total += cc->meta_data.total_uncompressed_size;
     total_comp += cc->meta_data.total_compressed_size;
   }
   rg->total_byte_size = total;
   rg->total_compressed_size = total_comp;
-  rg->num_rows = w->rg_rows;
+  rg->num_rows = e->rows;
   rg->ordinal = (int32_t)w->n_rgs;
   w->n_rgs++;
-  w->rg_rows = 0;
+  w->num_rows += e->rows;
+  e->rows = 0;
+  arena_reset(e->ar); /* the page-index bounds were copied into w->ar */
   return LAGO_OK;
 }
 
@@ -438,28 +497,98 @@ static int check_batch(pq_writer *w, const batch *b, lago_err *err) {
   return LAGO_OK;
 }
 
+/* Feeds rows [start, ...) of b to e up to the end of b or of the row group; *next = the first row not taken. */
+static int encoder_write(pq_rg_encoder *e, const batch *b, uint32_t start, uint32_t *next, lago_err *err) {
+  uint64_t room = e->w->rg_rows_max - (uint64_t)e->rows;
+  uint32_t take = b->n_rows - start;
+  if (room < take) take = (uint32_t)room;
+  TRY(feed_slice(e, b, start, take, err));
+  e->rows += take;
+  *next = start + take;
+  return LAGO_OK;
+}
+
 static int write_rows(pq_writer *w, const batch *b, lago_err *err) {
   uint32_t start = 0;
   while (start < b->n_rows) {
-    uint64_t room = w->rg_rows_max - (uint64_t)w->rg_rows;
-    uint32_t take = b->n_rows - start;
-    if (room < take) take = (uint32_t)room;
-    TRY(feed_slice(w, b, start, take, err));
-    w->rg_rows += take;
-    w->num_rows += take;
-    start += take;
-    if ((uint64_t)w->rg_rows >= w->rg_rows_max || rg_est_bytes(w) >= w->rg_bytes_max) TRY(flush_row_group(w, err));
+    TRY(encoder_write(&w->enc, b, start, &start, err));
+    if (encoder_full(&w->enc)) TRY(flush_row_group(w, &w->enc, err));
   }
   return LAGO_OK;
 }
 
+static int refuse(pq_writer *w, lago_err *err) {
+  return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %s: an earlier error stopped this writer: %s", w->path,
+                  w->ferr.msg);
+}
+
 int pq_writer_write(pq_writer *w, const batch *b, lago_err *err) {
   if (!w || !b) return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: no writer or batch");
-  if (w->failed)
-    return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %s: an earlier error stopped this writer: %s", w->path,
-                    w->ferr.msg);
+  if (w->failed) return refuse(w, err);
   TRY(check_batch(w, b, err));
   int rc = write_rows(w, b, err);
+  if (rc) return fail(w, rc, err);
+  return LAGO_OK;
+}
+
+/* ---- independent row-group encoders ------------------------------------- */
+
+int pq_writer_rg_new(pq_writer *w, pq_rg_encoder **out, lago_err *err) {
+  *out = NULL;
+  if (!w) return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: no writer");
+  if (w->failed) return refuse(w, err);
+  pq_rg_encoder *e = mem_calloc(1, sizeof *e);
+  if (!e) return LAGO_NOMEM_ERR(err);
+  int rc = encoder_init(w, e, err);
+  if (rc) {
+    pq_rg_encoder_free(e);
+    return rc;
+  }
+  *out = e;
+  return LAGO_OK;
+}
+
+void pq_rg_encoder_free(pq_rg_encoder *e) {
+  if (!e) return;
+  encoder_deinit(e);
+  mem_free(e);
+}
+
+int pq_rg_encoder_write(pq_rg_encoder *e, const batch *b, uint32_t start, uint32_t *next, lago_err *err) {
+  if (!e || !b || !next) return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: no encoder or batch");
+  *next = start;
+  if (e->failed) return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %s: this row group failed earlier", e->w->path);
+  if (start > b->n_rows)
+    return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %s: start row %u past the batch's %u rows", e->w->path, start,
+                    b->n_rows);
+  if (encoder_full(e))
+    return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %s: the row group is full (append it first)", e->w->path);
+  int rc = check_batch(e->w, b, err);
+  if (!rc) rc = encoder_write(e, b, start, next, err);
+  if (rc) e->failed = rc;
+  return rc;
+}
+
+bool pq_rg_encoder_full(const pq_rg_encoder *e) { return encoder_full(e); }
+
+int64_t pq_rg_encoder_rows(const pq_rg_encoder *e) { return e->rows; }
+
+int pq_rg_encoder_finish(pq_rg_encoder *e, lago_err *err) {
+  if (e->failed) return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %s: this row group failed earlier", e->w->path);
+  for (uint32_t i = 0; i < e->w->schema.n_leaves; i++) {
+    e->cols[i].comp = &e->comp;
+    int rc = pqw_column_finish(&e->cols[i], err);
+    if (rc) return e->failed = rc;
+  }
+  return LAGO_OK;
+}
+
+int pq_writer_append_rg(pq_writer *w, pq_rg_encoder *e, lago_err *err) {
+  if (!w || !e || e->w != w)
+    return LAGO_ERR(err, LAGO_MISUSE, "parquet writer: append of no encoder, or of another writer's");
+  if (w->failed) return refuse(w, err);
+  int rc = e->failed ? LAGO_ERR(err, LAGO_MISUSE, "parquet writer: %s: append of a row group that failed", w->path)
+                     : flush_row_group(w, e, err);
   if (rc) return fail(w, rc, err);
   return LAGO_OK;
 }
@@ -646,7 +775,6 @@ static int file_stats(pq_writer *w, arena *ar, pq_file_stats *st, lago_err *err)
   if (!st->leaves) return LAGO_NOMEM_ERR(err);
   for (uint32_t i = 0; i < st->n_leaves; i++) {
     const pqw_leaf_desc *L = &w->schema.leaves[i];
-    const pqw_column *c = &w->cols[i];
     pq_leaf_stats *ls = &st->leaves[i];
     const char **path = arena_calloc(ar, L->path_len, sizeof *path);
     if (!path) return LAGO_NOMEM_ERR(err);
@@ -655,14 +783,14 @@ static int file_stats(pq_writer *w, arena *ar, pq_file_stats *st, lago_err *err)
     ls->path = path;
     ls->path_len = L->path_len;
     ls->type = L->type; /* primitive: nothing borrowed from the writer */
-    ls->null_count = c->file_stats.nulls;
-    ls->value_count = c->file_levels;
-    ls->has_min_max = !L->in_list && pqw_stats_usable(&c->file_stats, L);
+    ls->null_count = w->file_stats[i].nulls;
+    ls->value_count = w->file_levels[i];
+    ls->has_min_max = !L->in_list && pqw_stats_usable(&w->file_stats[i], L);
     if (ls->has_min_max) {
       ls->min_max = vec_new(ar, L->type, 2);
       if (!ls->min_max) return LAGO_NOMEM_ERR(err);
       ls->min_max->len = 2;
-      int rc = pqw_stats_to_vec(&c->file_stats, L, ls->min_max);
+      int rc = pqw_stats_to_vec(&w->file_stats[i], L, ls->min_max);
       if (rc) return rc == LAGO_NOMEM ? LAGO_NOMEM_ERR(err) : LAGO_ERR(err, rc, "parquet writer: statistics of '%s'",
                                                                          L->dotted);
     }
@@ -678,7 +806,7 @@ int pq_writer_close(pq_writer *w, arena *ar, pq_file_stats *stats, lago_err *err
     writer_free(w);
     return rc;
   }
-  rc = flush_row_group(w, err);
+  rc = flush_row_group(w, &w->enc, err);
   if (!rc && w->co.page_index) rc = write_page_index(w, err);
   if (!rc) rc = write_footer(w, err);
   /* Statistics before the commit: once the file is visible, nothing may fail. */

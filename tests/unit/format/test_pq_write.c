@@ -7,6 +7,7 @@
 ** fail cleanly (LAGO_NOMEM / LAGO_IO), leak nothing and leave no file.
 */
 #include <dirent.h>
+#include <pthread.h>
 #include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -573,7 +574,23 @@ TEST(pqw_writer_row_group_bytes) {
 typedef struct sweep_ctx {
   const char *path;
   pq_write_opts o;
+  uint32_t encoders;  /* 0: pq_writer_write; else row groups through this many encoders (threads if o.threads > 1) */
 } sweep_ctx;
+
+static int write_nested_rg(const char *path, const pq_write_opts *o, uint32_t n, uint32_t per, uint32_t n_enc,
+                           bool threaded, arena *stats_ar, pq_file_stats *st, lago_err *e);
+
+/* One run of an allocation-failure sweep ended with rc: a failure must be LAGO_NOMEM and leave nothing. */
+static int sweep_outcome(const sweep_ctx *c, int rc, const lago_err *e) {
+  if (rc != LAGO_OK) {
+    if (exists(c->path)) test_fail_(__FILE__, __LINE__, "file visible after %s", lago_rc_name(rc));
+    if (dir_entries() != 0) test_fail_(__FILE__, __LINE__, "temporary file left after %s", lago_rc_name(rc));
+    if (rc != LAGO_NOMEM) test_fail_(__FILE__, __LINE__, "got %s (%s), want LAGO_NOMEM", lago_rc_name(rc), e->msg);
+  } else {
+    unlink(c->path);
+  }
+  return rc;
+}
 
 static int oom_run(void *ud) {
   sweep_ctx *c = ud;
@@ -582,16 +599,10 @@ static int oom_run(void *ud) {
   arena *sar = arena_new("s", 1024);
   if (!sar) return LAGO_NOMEM;
   pq_file_stats st;
-  int rc = write_nested(fs_local(), c->path, &c->o, 40, 15, sar, &st, &e);
+  int rc = c->encoders ? write_nested_rg(c->path, &c->o, 45, 15, c->encoders, c->o.threads > 1, sar, &st, &e)
+                       : write_nested(fs_local(), c->path, &c->o, 40, 15, sar, &st, &e);
   arena_free(sar);
-  if (rc != LAGO_OK) {
-    if (exists(c->path)) test_fail_(__FILE__, __LINE__, "file visible after %s", lago_rc_name(rc));
-    if (dir_entries() != 0) test_fail_(__FILE__, __LINE__, "temporary file left after %s", lago_rc_name(rc));
-    if (rc != LAGO_NOMEM) test_fail_(__FILE__, __LINE__, "got %s (%s), want LAGO_NOMEM", lago_rc_name(rc), e.msg);
-  } else {
-    unlink(c->path);
-  }
-  return rc;
+  return sweep_outcome(c, rc, &e);
 }
 
 TEST(pqw_writer_oom_sweep) {
@@ -599,6 +610,7 @@ TEST(pqw_writer_oom_sweep) {
   static const pq_codec codecs[] = {PQ_CODEC_SNAPPY, PQ_CODEC_ZSTD, PQ_CODEC_GZIP, PQ_CODEC_BROTLI};
   for (size_t k = 0; k < sizeof codecs / sizeof *codecs; k++) {
     sweep_ctx c;
+    memset(&c, 0, sizeof c);
     c.path = tmp_path(ar, "oom.parquet");
     pq_write_opts_init(&c.o);
     c.o.codec = codecs[k];
@@ -727,43 +739,68 @@ TEST(pqw_writer_disk_full) {
 
 /* ---- threads ------------------------------------------------------------------------ */
 
-/* threads = 2 or 3 writes the same bytes as threads = 1: several row groups, nested leaves, page index,
-** dictionary fallback (tiny dict_max_bytes), v2 pages and delta encodings. */
+/* Option set k (0..3) for the same-bytes tests: one row group (k = 0) or row groups of 300 rows, tiny
+   pages, dictionary fallback (tiny dict_max_bytes), page index, v2 pages and delta encodings, ZSTD. */
+static void same_bytes_opts(pq_write_opts *o, int k) {
+  pq_write_opts_init(o);
+  o->row_group_rows = k == 0 ? 0 : 300;
+  o->page_bytes = k == 1 ? 256 : 0;
+  o->dict_max_bytes = k >= 2 ? 64 : 0;
+  o->page_index = k % 2 == 0;
+  o->data_page_v2 = k == 3;
+  o->delta_encodings = k == 3;
+  o->codec = k == 2 ? PQ_CODEC_ZSTD : PQ_CODEC_SNAPPY;
+}
+
+/* The files at p1 and p2 hold the same bytes (more than 1000); p2 is removed. */
+static void assert_same_file(const char *p1, const char *p2) {
+  buf b1, b2;
+  buf_init(&b1);
+  buf_init(&b2);
+  lago_err e;
+  lago_err_clear(&e);
+  ASSERT_OK(fs_read_all(fs_local(), p1, &b1, &e), &e);
+  ASSERT_OK(fs_read_all(fs_local(), p2, &b2, &e), &e);
+  ASSERT(b1.len > 1000);
+  ASSERT_EQ_INT(b1.len, b2.len);
+  ASSERT(memcmp(b1.data, b2.data, b1.len) == 0);
+  buf_deinit(&b1);
+  buf_deinit(&b2);
+  unlink(p2);
+}
+
+/* The same bytes whichever way row groups are encoded (every option set of same_bytes_opts):
+   threads = 2 or 3 as threads = 1, and (with row groups of 300 rows) 1 to 3 row-group encoders
+   filled on other threads and appended in order, with the same file statistics. */
 TEST(pqw_writer_threads_same_bytes) {
   arena *ar = arena_new("t", 1024);
   for (int k = 0; k < 4; k++) {
     pq_write_opts o;
-    pq_write_opts_init(&o);
-    o.row_group_rows = k == 0 ? 0 : 300;
-    o.page_bytes = k == 1 ? 256 : 0;
-    o.dict_max_bytes = k >= 2 ? 64 : 0;
-    o.page_index = k % 2 == 0;
-    o.data_page_v2 = k == 3;
-    o.delta_encodings = k == 3;
-    o.codec = k == 2 ? PQ_CODEC_ZSTD : PQ_CODEC_SNAPPY;
+    same_bytes_opts(&o, k);
     const char *p1 = tmp_path(ar, "t1.parquet"), *p2 = tmp_path(ar, "t2.parquet");
-    buf b1, b2;
-    buf_init(&b1);
-    buf_init(&b2);
     lago_err e;
     lago_err_clear(&e);
     o.threads = 1;
-    ASSERT_OK(write_nested(fs_local(), p1, &o, 1000, 170, NULL, NULL, &e), &e);
-    ASSERT_OK(fs_read_all(fs_local(), p1, &b1, &e), &e);
+    pq_file_stats s1, s2;
+    ASSERT_OK(write_nested(fs_local(), p1, &o, 1020, 170, ar, &s1, &e), &e);
     for (uint32_t t = 2; t <= 3; t++) {
       o.threads = t;
-      buf_clear(&b2);
-      unlink(p2);
-      ASSERT_OK(write_nested(fs_local(), p2, &o, 1000, 170, NULL, NULL, &e), &e);
-      ASSERT_OK(fs_read_all(fs_local(), p2, &b2, &e), &e);
-      ASSERT(b1.len > 1000);
-      ASSERT_EQ_INT(b1.len, b2.len);
-      ASSERT(memcmp(b1.data, b2.data, b1.len) == 0);
+      ASSERT_OK(write_nested(fs_local(), p2, &o, 1020, 170, NULL, NULL, &e), &e);
+      assert_same_file(p1, p2);
+    }
+    o.threads = 1;
+    for (uint32_t n_enc = 1; n_enc <= 3 && k > 0; n_enc++) {
+      ASSERT_OK(write_nested_rg(p2, &o, 1020, 170, n_enc, n_enc > 1, ar, &s2, &e), &e);
+      assert_same_file(p1, p2);
+      ASSERT_EQ_INT(s2.num_rows, 1020);
+      ASSERT_EQ_INT(s2.n_leaves, s1.n_leaves);
+      for (uint32_t l = 0; l < s1.n_leaves; l++) {
+        ASSERT_EQ_INT(s2.leaves[l].null_count, s1.leaves[l].null_count);
+        ASSERT_EQ_INT(s2.leaves[l].value_count, s1.leaves[l].value_count);
+        ASSERT_EQ_INT(s2.leaves[l].has_min_max, s1.leaves[l].has_min_max);
+      }
     }
     unlink(p1);
-    unlink(p2);
-    buf_deinit(&b1);
-    buf_deinit(&b2);
   }
   arena_free(ar);
 }
@@ -772,6 +809,7 @@ TEST(pqw_writer_threads_same_bytes) {
 TEST(pqw_writer_threads_oom_sweep) {
   arena *ar = arena_new("t", 1024);
   sweep_ctx c;
+  memset(&c, 0, sizeof c);
   c.path = tmp_path(ar, "oomt.parquet");
   pq_write_opts_init(&c.o);
   c.o.row_group_rows = 16;
@@ -780,5 +818,171 @@ TEST(pqw_writer_threads_oom_sweep) {
   c.o.threads = 2;
   int runs = test_oom_sweep(oom_run, &c, 5000);
   ASSERT(runs > 50);
+  arena_free(ar);
+}
+
+/* ---- row-group encoders ------------------------------------------------------------ */
+
+/* Row groups of `per_rg` rows of the nested table, row group k fed to encs[k] by its own thread
+   in the batches write_nested would use (rows first.., `per` at a time), then appended in order. */
+typedef struct rg_feed {
+  pq_rg_encoder *enc;
+  lago_type schema;
+  uint32_t lo, hi, per;     /* rows [lo, hi) of the table, batches of per rows from row 0 */
+  int rc;
+  lago_err e;
+} rg_feed;
+
+static void *rg_feed_main(void *p) {
+  rg_feed *f = p;
+  lago_err_clear(&f->e);
+  arena *bar = arena_new("b", 4096);
+  f->rc = bar ? LAGO_OK : LAGO_NOMEM;
+  for (uint32_t first = f->lo / f->per * f->per; first < f->hi && !f->rc; first += f->per) {
+    arena_reset(bar);
+    batch *b = nested_batch(bar, f->schema, first, f->per);
+    if (!b) {
+      f->rc = LAGO_NOMEM;
+      break;
+    }
+    uint32_t start = first < f->lo ? f->lo - first : 0, next;
+    f->rc = pq_rg_encoder_write(f->enc, b, start, &next, &f->e);
+    if (!f->rc && next != (first + f->per < f->hi ? f->per : f->hi - first))
+      f->rc = LAGO_ERR(&f->e, LAGO_INTERNAL, "took rows %u..%u of batch at %u", start, next, first);
+  }
+  if (!f->rc) f->rc = pq_rg_encoder_finish(f->enc, &f->e);
+  arena_free(bar);
+  return NULL;
+}
+
+/* Writes n rows (n a multiple of per) as row groups of o->row_group_rows rows through encoders, each on
+   its own thread when `threaded`, reusing `n_enc` encoders round-robin. */
+static int write_nested_rg(const char *path, const pq_write_opts *o, uint32_t n, uint32_t per, uint32_t n_enc,
+                           bool threaded, arena *stats_ar, pq_file_stats *st, lago_err *e) {
+  arena *ar = arena_new("w", 4096);
+  if (!ar) return LAGO_NOMEM;
+  lago_type schema = nested_schema(ar);
+  pq_writer *w = NULL;
+  pq_rg_encoder *encs[4] = {NULL, NULL, NULL, NULL};
+  int rc = schema.id == LT_INVALID ? LAGO_NOMEM : pq_writer_open(fs_local(), path, schema, o, &w, e);
+  for (uint32_t i = 0; i < n_enc && !rc; i++) rc = pq_writer_rg_new(w, &encs[i], e);
+  uint32_t rg = (uint32_t)o->row_group_rows;
+  for (uint32_t lo = 0; lo < n && !rc; lo += rg * n_enc) {
+    rg_feed f[4];
+    pthread_t th[4];
+    uint32_t k = 0;
+    for (; k < n_enc && lo + k * rg < n; k++) {
+      f[k] = (rg_feed){encs[k], schema, lo + k * rg, lo + (k + 1) * rg < n ? lo + (k + 1) * rg : n, per, 0, {0}};
+      if (!threaded) rg_feed_main(&f[k]);
+      else if (pthread_create(&th[k], NULL, rg_feed_main, &f[k])) test_fail_(__FILE__, __LINE__, "pthread_create");
+    }
+    for (uint32_t i = 0; i < k; i++) {
+      if (threaded) pthread_join(th[i], NULL);
+      if (f[i].rc && !rc) {
+        rc = f[i].rc;
+        lago_err_copy(e, &f[i].e);
+      }
+    }
+    for (uint32_t i = 0; i < k && !rc; i++) {
+      rc = pq_writer_append_rg(w, encs[i], e);
+      if (!rc && pq_rg_encoder_rows(encs[i]) != 0) test_fail_(__FILE__, __LINE__, "encoder not reset by append");
+    }
+  }
+  for (uint32_t i = 0; i < n_enc; i++) pq_rg_encoder_free(encs[i]);
+  if (w) {
+    if (rc) pq_writer_abort(w);
+    else rc = pq_writer_close(w, stats_ar, st, e);
+  }
+  arena_free(ar);
+  return rc;
+}
+
+/* A full encoder refuses rows; finish then more rows still gives every row; a failed encoder cannot
+   be appended, and that failure stops the writer: close discards the file. */
+TEST(pqw_encoder_misuse_and_failure) {
+  arena *ar = arena_new("t", 4096);
+  lago_type schema = nested_schema(ar);
+  const char *p = tmp_path(ar, "m.parquet");
+  pq_write_opts o;
+  pq_write_opts_init(&o);
+  o.row_group_rows = 50;
+  lago_err e;
+  lago_err_clear(&e);
+  pq_writer *w;
+  ASSERT_OK(pq_writer_open(fs_local(), p, schema, &o, &w, &e), &e);
+  pq_rg_encoder *enc;
+  ASSERT_OK(pq_writer_rg_new(w, &enc, &e), &e);
+  batch *b = nested_batch(ar, schema, 0, 80);
+  ASSERT_NE_NULL(b);
+  uint32_t next;
+  ASSERT_OK(pq_rg_encoder_write(enc, b, 0, &next, &e), &e);
+  ASSERT_EQ_INT(next, 50);
+  ASSERT(pq_rg_encoder_full(enc));
+  lago_err_clear(&e);
+  ASSERT_RC(pq_rg_encoder_write(enc, b, next, &next, &e), LAGO_MISUSE);
+  ASSERT_CONTAINS(e.msg, "full");
+  lago_err_clear(&e);
+  ASSERT_OK(pq_writer_append_rg(w, enc, &e), &e);
+  ASSERT(!pq_rg_encoder_full(enc));
+  ASSERT_OK(pq_rg_encoder_write(enc, b, 50, &next, &e), &e); /* rows 50..59 */
+  ASSERT_EQ_INT(next, 80);
+  ASSERT_OK(pq_rg_encoder_finish(enc, &e), &e);
+  batch *b2 = nested_batch(ar, schema, 80, 20);
+  ASSERT_OK(pq_rg_encoder_write(enc, b2, 0, &next, &e), &e); /* more rows after finish */
+  ASSERT_OK(pq_writer_append_rg(w, enc, &e), &e);
+  ASSERT_OK(pq_writer_append_rg(w, enc, &e), &e); /* empty: nothing */
+  ASSERT_OK(pq_writer_close(w, NULL, NULL, &e), &e);
+  pq_file *pf;
+  ASSERT_OK(pq_open(fs_local(), p, &pf, &e), &e);
+  ASSERT_EQ_INT(pq_file_num_rows(pf), 100);
+  ASSERT_EQ_INT(pq_file_num_row_groups(pf), 2);
+  ASSERT_EQ_INT(pq_row_group_num_rows(pf, 1), 50);
+  pq_close(pf);
+  unlink(p);
+  pq_rg_encoder_free(enc);
+  /* a failed encoder: the writer refuses it and then everything */
+  ASSERT_OK(pq_writer_open(fs_local(), p, schema, &o, &w, &e), &e);
+  ASSERT_OK(pq_writer_rg_new(w, &enc, &e), &e);
+  batch bad = *b;
+  bad.n_cols = 2;
+  lago_err_clear(&e);
+  ASSERT_RC(pq_rg_encoder_write(enc, &bad, 0, &next, &e), LAGO_MISUSE);
+  lago_err_clear(&e);
+  ASSERT_RC(pq_rg_encoder_write(enc, b, 0, &next, &e), LAGO_MISUSE);
+  ASSERT_CONTAINS(e.msg, "failed earlier");
+  lago_err_clear(&e);
+  ASSERT_RC(pq_writer_append_rg(w, enc, &e), LAGO_MISUSE);
+  lago_err_clear(&e);
+  ASSERT_RC(pq_writer_write(w, b, &e), LAGO_MISUSE);
+  ASSERT_CONTAINS(e.msg, "earlier error");
+  pq_rg_encoder *enc2;
+  lago_err_clear(&e);
+  ASSERT_RC(pq_writer_rg_new(w, &enc2, &e), LAGO_MISUSE);
+  ASSERT(enc2 == NULL);
+  lago_err_clear(&e);
+  ASSERT_RC(pq_writer_close(w, NULL, NULL, &e), LAGO_MISUSE);
+  ASSERT(!exists(p));
+  ASSERT_EQ_INT(dir_entries(), 0);
+  pq_rg_encoder_free(enc);
+  arena_free(ar);
+}
+
+/* Allocation failures anywhere on the encoder path (new, write, finish, append, close), encoders fed
+   on the calling thread and on two threads: only LAGO_NOMEM, nothing visible, no leak. */
+TEST(pqw_encoder_oom_sweep) {
+  arena *ar = arena_new("t", 1024);
+  for (uint32_t threaded = 0; threaded < 2; threaded++) {
+    sweep_ctx c;
+    memset(&c, 0, sizeof c);
+    c.path = tmp_path(ar, "oomrg.parquet");
+    pq_write_opts_init(&c.o);
+    c.o.row_group_rows = 15;
+    c.o.page_bytes = 128;
+    c.o.page_index = true;
+    c.o.threads = threaded ? 2 : 1; /* feed the encoders on threads */
+    c.encoders = 2;
+    int runs = test_oom_sweep(oom_run, &c, 5000);
+    ASSERT(runs > 50);
+  }
   arena_free(ar);
 }

@@ -512,7 +512,11 @@ static pq_column_chunk write_chunk(arena *ar, int64_t (*v)(uint32_t), uint32_t n
   pq_column_chunk cc;
   pqw_page_rec *recs;
   uint32_t nrecs;
-  ASSERT_OK(pqw_column_flush(&col, 4, sink_emit, &s, &cc, &recs, &nrecs, &e), &e);
+  pqw_stats fst;
+  pqw_stats_init(&fst);
+  ASSERT_OK(pqw_column_flush(&col, 4, sink_emit, &s, ar, &cc, &recs, &nrecs, &fst, &e), &e);
+  ASSERT_EQ_INT(fst.values, n);
+  pqw_stats_deinit(&fst);
   ASSERT_EQ_INT(cc.meta_data.total_compressed_size, (int64_t)s.b.len - 4);
   ASSERT_EQ_INT(cc.meta_data.num_values, n);
   ASSERT_EQ_INT(cc.file_offset, 4);
