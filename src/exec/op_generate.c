@@ -1,5 +1,7 @@
 /*
-** exec/op_generate.c: explode / posexplode (LATERAL VIEW [OUTER]).
+** exec/op_generate.c: explode / posexplode, for LATERAL VIEW [OUTER] and for
+** a generator in the SELECT list (sql/bind_query.c plans both, and inline as
+** explode followed by a projection of the struct's fields).
 ** Each input row is repeated once per element of its ARRAY (or entry of its
 ** MAP), followed by [pos,] element (or key, value). NULL or empty
 ** collections give no row, or one row of NULLs with OUTER. Input columns are
