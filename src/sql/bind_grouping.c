@@ -59,6 +59,9 @@ static int item_sets(sql_ctx *q, sql_group_kind kind, const uint64_t *elems, uin
     case SQL_GROUP_SETS: cnt = n_elems; break;
     default: cnt = 1; break;
   }
+  if (cnt > GSETS_MAX_SETS)
+    return sql_err_at(q, LAGO_BIND, pos, "[GROUPING_SIZE_LIMIT_EXCEEDED] Grouping sets size cannot be greater than %d",
+                      GSETS_MAX_SETS);
   uint64_t *s = arena_alloc(q->ar, (cnt ? cnt : 1) * sizeof *s);
   if (!s) return LAGO_NOMEM_ERR(q->err);
   switch (kind) {
