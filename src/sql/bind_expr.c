@@ -753,6 +753,7 @@ static int bind_func(bind_ectx *b, const sql_expr *e, expr **out) {
       return *out ? LAGO_OK : LAGO_NOMEM_ERR(q->err);
     }
   }
+  if (!strcmp(name, "grouping") || !strcmp(name, "grouping_id")) return bind_grouping_call(b, e, name, out);
   if (f->over) return bind_window_call(b, e, name, out);
   if (is_agg_name(name) && strcmp(name, "any") && strcmp(name, "some")) return bind_agg_call(b, e, name, out);
   if ((!strcmp(name, "any") || !strcmp(name, "some")) && f->n_args == 1) return bind_agg_call(b, e, name, out);

@@ -693,10 +693,40 @@ static int bind_select(sql_ctx *q, const sql_query *qa, scope *outer, cte_def *c
   expr **groups = NULL;
   uint32_t n_groups = 0, cap_groups = 0;
   b.clause = "GROUP BY";
-  for (uint32_t i = 0; i < sel->n_group_by; i++) {
+  bool has_sets = false;
+  for (uint32_t i = 0; i < sel->n_group_by; i++) has_sets |= sel->group_by[i].kind != SQL_GROUP_EXPR;
+  gsets gs;
+  memset(&gs, 0, sizeof gs);
+  expr **agg_groups = NULL;
+  if (has_sets) {
+    /* ROLLUP / CUBE / GROUPING SETS (bind_grouping.c): keys over FROM, then the expand join */
+    for (uint32_t i = 0; i < sel->n_group_by; i++) {
+      const sql_group_item *gi = &sel->group_by[i];
+      uint32_t n_el = gi->kind == SQL_GROUP_EXPR ? 1 : gi->n_sets;
+      uint64_t *el = arena_alloc(q->ar, (n_el ? n_el : 1) * sizeof *el);
+      if (!el) return LAGO_NOMEM_ERR(q->err);
+      for (uint32_t j = 0; j < n_el; j++) {
+        el[j] = 0;
+        const sql_expr_list *set = gi->kind == SQL_GROUP_EXPR ? NULL : &gi->sets[j];
+        uint32_t n_it = set ? set->n_items : 1;
+        for (uint32_t k = 0; k < n_it; k++) {
+          const sql_expr *ge = set ? set->items[k] : gi->expr;
+          expr *g;
+          uint32_t idx;
+          TRY(bind_group_item(&b, sel, ge, &g));
+          TRY(bind_fold(q, g, &g));
+          TRY(bind_gsets_key(q, &gs, g, ge->pos, &idx));
+          el[j] |= 1ull << idx;
+        }
+      }
+      TRY(bind_gsets_add(q, &gs, gi->kind, el, n_el, gi->pos));
+    }
+    TRY(bind_gsets_expand(q, &gs, &pl, &groups, &agg_groups));
+    n_groups = gs.n_keys + 2;
+    b.gs = &gs;
+  }
+  for (uint32_t i = 0; i < sel->n_group_by && !has_sets; i++) {
     const sql_group_item *gi = &sel->group_by[i];
-    if (gi->kind != SQL_GROUP_EXPR)
-      return sql_err_at(q, LAGO_UNSUPPORTED, gi->pos, "ROLLUP, CUBE and GROUPING SETS are not supported yet");
     expr *g;
     TRY(bind_group_item(&b, sel, gi->expr, &g));
     TRY(bind_fold(q, g, &g));
@@ -879,7 +909,7 @@ static int bind_select(sql_ctx *q, const sql_query *qa, scope *outer, cte_def *c
     }
     for (uint32_t i = 0; i < b.n_aggs; i++) ag->out[n_groups + i] = (lp_col){b.agg_ids[i], b.aggs[i]->b.ret, b.aggs[i]->name};
     ag->u.agg.n_groups = n_groups;
-    ag->u.agg.groups = groups;
+    ag->u.agg.groups = agg_groups ? agg_groups : groups;
     ag->u.agg.n_aggs = b.n_aggs;
     ag->u.agg.aggs = b.aggs;
     pl = ag;

@@ -324,6 +324,7 @@ typedef struct bind_ectx {
   bool grouped;          /* aggregate query: FROM columns outside groups are errors */
   const char *clause;    /* "WHERE", "SELECT"... for messages */
   const sql_expr *item;  /* SELECT: the select item being bound (generator messages), else NULL */
+  const struct gsets *gs; /* ROLLUP/CUBE/GROUPING SETS of this SELECT (grouping()), else NULL */
 } bind_ectx;
 
 /* A window function waiting for its WINDOW node. */
@@ -358,6 +359,34 @@ int bind_literal(sql_ctx *q, const sql_literal *l, int pos, expr **out);
 int bind_assign_cast(sql_ctx *q, expr *e, lago_type t, const char *col, int pos, expr **out);
 /* Resolves a column name in a scope chain (no outer lookup when sc->outer is NULL). */
 int bind_column(bind_ectx *b, const sql_name *name, int pos, expr **out);
+
+/* Grouping sets (bind_grouping.c). The keys are the distinct expressions of all sets, in
+** order of first appearance; set i has gid[i] with bit (n_keys-1-k) set when key k is absent
+** (Spark's spark_grouping_id: the first key is the most significant bit). */
+#define GSETS_MAX_KEYS 63
+#define GSETS_MAX_SETS 4096
+typedef struct gsets {
+  uint32_t n_keys, cap_keys;
+  expr **keys;           /* over FROM ids */
+  uint32_t n_sets;
+  uint64_t *present;     /* per set: bit k set when key k is in the set (not NULLed) */
+  /* filled by bind_gsets_expand: columns of the VALUES node joined to the input */
+  expr *gid_col;         /* BIGINT: the set's gid */
+  expr *pos_col;         /* INT: the set's index (keeps duplicate sets apart, as Spark) */
+} gsets;
+/* Index of key e in g (lpx_equal), adding it when absent; LAGO_BIND past GSETS_MAX_KEYS. */
+int bind_gsets_key(sql_ctx *q, gsets *g, expr *e, int pos, uint32_t *idx);
+/* Adds the sets of one GROUP BY item as a cross product with the sets so far. elems[j] is the
+** key mask of the item's element j: the one expression of an EXPR item, or a listed set of
+** ROLLUP(..) / CUBE(..) / GROUPING SETS(..). LAGO_BIND past GSETS_MAX_SETS sets. */
+int bind_gsets_add(sql_ctx *q, gsets *g, sql_group_kind kind, const uint64_t *elems, uint32_t n_elems, int pos);
+/* Joins *pl with a VALUES node of one row per set (Spark's Expand) and fills gid_col and
+** pos_col. *rewrite and *agg_groups (n_keys + 2 each, in q->ar): the group expressions that
+** select items are matched against (keys, gid, pos) and the ones the AGG computes (each key
+** NULLed in the sets without it, gid, pos). */
+int bind_gsets_expand(sql_ctx *q, gsets *g, lp **pl, expr ***rewrite, expr ***agg_groups);
+/* grouping(col) / grouping_id([cols]) call e (name lower case). */
+int bind_grouping_call(bind_ectx *b, const sql_expr *e, const char *name, expr **out);
 
 /* Subqueries (bind_subquery.c). */
 int bind_subquery_expr(bind_ectx *b, const sql_expr *e, expr **out);

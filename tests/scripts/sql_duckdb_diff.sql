@@ -27,3 +27,9 @@ SELECT customer_id, explode(array_agg(points)) AS x, count(*) AS n FROM t WHERE 
 SELECT DISTINCT explode(array_agg(channel)) AS ch FROM t;
 SELECT p, count(*) FROM (SELECT customer_id, explode(array_agg(product)) AS p FROM t GROUP BY customer_id) GROUP BY p;
 SELECT customer_id, explode(array_agg(amount)) AS a FROM t GROUP BY customer_id ORDER BY a DESC, customer_id LIMIT 20;
+-- ROLLUP / CUBE / GROUPING SETS with grouping(); DuckDB's grouping_id(a, b) is Spark's with the full key list
+SELECT product, channel, count(*), sum(amount), count(DISTINCT customer_id), grouping(product), grouping(channel) FROM t GROUP BY ROLLUP(product, channel);
+SELECT product, channel, sum(points), min(created_at), grouping_id(product, channel) FROM t GROUP BY CUBE(product, channel);
+SELECT channel, date_trunc('month', created_at) AS m, count(*), max(amount) FROM t GROUP BY GROUPING SETS ((channel, date_trunc('month', created_at)), (channel), ());
+SELECT channel, product, avg(amount), min(points) FROM t WHERE points < 50 GROUP BY channel, ROLLUP(product) HAVING grouping(product) = 1 OR count(*) > 100;
+SELECT c.customer_id % 3 AS g, t.channel, count(*), sum(t.amount) FROM t JOIN c ON t.customer_id = c.customer_id GROUP BY CUBE(c.customer_id % 3, t.channel);
