@@ -93,8 +93,8 @@ static int item_sets(sql_ctx *q, sql_group_kind kind, const uint64_t *elems, uin
 }
 
 int bind_gsets_add(sql_ctx *q, gsets *g, sql_group_kind kind, const uint64_t *elems, uint32_t n_elems, int pos) {
-  uint64_t *its;
-  uint32_t n_its;
+  uint64_t *its = NULL;
+  uint32_t n_its = 0;
   TRY(item_sets(q, kind, elems, n_elems, pos, &its, &n_its));
   if (g->n_sets == 0 && !g->present) {
     /* the first item: the product with the one empty set */
