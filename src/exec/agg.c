@@ -363,6 +363,15 @@ static int val_store(val_st *s, const vec *p, uint32_t idx, size_t w, bool str, 
   return LAGO_OK;
 }
 
+/* Types whose values of width 4 or 8 order as signed integers (val_update's fast path). */
+static bool type_orders_as_signed_int(lago_type t) {
+  switch ((lago_type_id)t.id) {
+    case LT_INT: case LT_BIGINT: case LT_DATE: case LT_TIMESTAMP: case LT_TIMESTAMP_NTZ: return true;
+    case LT_DECIMAL: return !type_decimal_is_wide(t);
+    default: return false;
+  }
+}
+
 /* Compares the stored slot with a value at (p, idx), Spark order. */
 static int val_cmp(const val_st *s, lago_type t, const vec *p, uint32_t idx) {
   vec tmp;
@@ -381,7 +390,33 @@ static int val_update(const agg_bind *b, agg_rt *rt, vec **args, const uint32_t 
   size_t w = type_width(t);
   bool str = type_is_string_like(t);
   const vec *a = args[0];
-  /* Fast path: MIN/MAX of flat BIGINT/INT/DOUBLE without nulls. */
+  /* Fast path: MIN/MAX of a FLAT 32/64-bit signed integer column without NULLs (dates, timestamps and
+  ** short decimals share the integer order). */
+  if ((kind == VK_MIN || kind == VK_MAX) && a->kind == VEC_FLAT && !a->validity && !str && (w == 8 || w == 4) &&
+      type_orders_as_signed_int(t)) {
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t r = sel ? sel[i] : i;
+      val_st *s = ST(val_st, states[i], off);
+      int64_t v = w == 8 ? ((const int64_t *)a->data)[r] : ((const int32_t *)a->data)[r];
+      if (s->has) {
+        int64_t cur;
+        if (w == 8) memcpy(&cur, s->slot, 8);
+        else {
+          int32_t c32;
+          memcpy(&c32, s->slot, 4);
+          cur = c32;
+        }
+        if (kind == VK_MIN ? v >= cur : v <= cur) continue;
+      }
+      if (w == 8) memcpy(s->slot, &v, 8);
+      else {
+        int32_t v32 = (int32_t)v;
+        memcpy(s->slot, &v32, 4);
+      }
+      s->has = 1;
+    }
+    return LAGO_OK;
+  }
   for (uint32_t i = 0; i < n; i++) {
     uint32_t r = sel ? sel[i] : i;
     val_st *s = ST(val_st, states[i], off);

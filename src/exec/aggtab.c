@@ -754,6 +754,40 @@ static int find_or_add_rows(aggtab *t, uint8_t *const *rows, const uint64_t *h, 
   }
   return find_fast(t, kb, kn, h, n, gids, true);
 }
+int aggtab_lookup_groups(aggtab *t, const aggtab *src, const uint32_t *src_gids, uint32_t n, uint32_t *out) {
+  const aggtab_spec *sp = t->sp;
+  if (n > SINK_MAX) return LAGO_ERR(t->err, LAGO_INTERNAL, "aggtab_lookup_groups: %u rows (max %u)", n, SINK_MAX);
+  arena_reset(t->scratch);
+  arena *s = t->scratch;
+  uint64_t *hs = arena_alloc(s, (n ? n : 1) * sizeof(uint64_t));
+  if (!hs) return LAGO_NOMEM_ERR(t->err);
+  for (uint32_t i = 0; i < n; i++) hs[i] = src->hashes[src_gids[i]];
+  if (t->km == KM_COLL) {
+    vec **keys = arena_alloc(s, (sp->n_keys + 1) * sizeof(vec *));
+    if (!keys) return LAGO_NOMEM_ERR(t->err);
+    for (uint32_t c = 0; c < sp->n_keys; c++) {
+      keys[c] = vec_new(s, sp->key_types[c], n ? n : 1);
+      if (!keys[c] || coll_gather32(&src->keys, c, src_gids, n, keys[c], 0)) return LAGO_NOMEM_ERR(t->err);
+      keys[c]->len = n;
+    }
+    return find_coll(t, keys, NULL, n, hs, out, false);
+  }
+  uint8_t **rows = arena_alloc(s, (n ? n : 1) * sizeof(uint8_t *));
+  if (!rows) return LAGO_NOMEM_ERR(t->err);
+  for (uint32_t i = 0; i < n; i++) rows[i] = row_of(src, src_gids[i]);
+  if (t->km == KM_ROW) return find_rows(t, rows, hs, n, out, false);
+  uint64_t *kb = arena_alloc(s, (n ? n : 1) * sizeof(uint64_t));
+  uint8_t *kn = arena_alloc(s, n ? n : 1);
+  if (!kb || !kn) return LAGO_NOMEM_ERR(t->err);
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t fl;
+    memcpy(&fl, rows[i], 8);
+    kn[i] = fl != 0;
+    memcpy(&kb[i], rows[i] + 8, 8);
+  }
+  return find_fast(t, kb, kn, hs, n, out, false);
+}
+
 /* ---- sink ----------------------------------------------------------------------------------- */
 
 static int spill_missing(aggtab *t, vec *const *cols, const uint32_t *rows, const uint64_t *hs, uint32_t n) {

@@ -87,6 +87,12 @@ spill_file *aggtab_take_part(aggtab *t, uint32_t p);
 int aggtab_prepare_merge(aggtab *t);
 /* Merges the in-memory groups of srcs that fall in top-level partition p into dest (states combined). */
 int aggtab_merge_part(aggtab *dest, aggtab *const *srcs, uint32_t n_srcs, uint32_t p);
+/*
+** For groups src_gids[0..n) of src (a table of the same spec, n <= COLL_CHUNK),
+** the group of t holding the same key, or UINT32_MAX: a lookup only (t gains
+** no group; its scratch is used, so t must not be in use by another thread).
+*/
+int aggtab_lookup_groups(aggtab *t, const aggtab *src, const uint32_t *src_gids, uint32_t n, uint32_t *out);
 /* Frozen (rows of new groups are being spilled) or has spilled rows. */
 bool aggtab_frozen(const aggtab *t);
 /*

@@ -11,8 +11,12 @@
 ** are smaller (ties on partial string keys go to a full comparison; exact
 ** ties keep the first row seen, like Spark's arbitrary choice). Replaced
 ** rows become garbage in the store, compacted when they outnumber the live
-** ones. Parallel: one table per pipeline copy, merged partition by partition
-** by re-sinking each table's best rows.
+** ones. Parallel: one table per pipeline copy. When none spilled, the
+** tables stay as they are: each group of a later table is looked up in the
+** earlier ones and, where the key is also there, the worse of the two best
+** rows is dropped (no row is copied); the tables are then emitted one after
+** the other, skipping dropped groups. Otherwise they are merged partition by
+** partition by re-sinking each table's best rows.
 ** keep > 1 (sort path): rows are sorted by (partition keys, order) with the
 ** sort engine and the first `keep` of each partition are passed on.
 **
@@ -242,15 +246,23 @@ static int dd_sink(exec_op *op, dd_st *st, dd_tab *t, vec *const *cols, const ui
   return LAGO_OK;
 }
 
-/* Output of groups chunk ch of t: payload columns of the best rows. */
-static int dd_emit(exec_op *op, dd_st *st, dd_tab *t, uint32_t ch, vec *out, uint32_t *n) {
-  uint32_t ng = aggtab_groups(t->map), first = ch << COLL_CHUNK_SHIFT;
+/*
+** Output of the next chunk of t's groups from chunk *ch on that has a live
+** best row (groups dropped by the cross-table step have none): payload
+** columns of those rows; *ch moves past it. *n = 0 when t is done.
+*/
+static int dd_emit(exec_op *op, dd_st *st, dd_tab *t, uint32_t *ch, vec *out, uint32_t *n) {
+  uint32_t ng = aggtab_groups(t->map);
   *n = 0;
-  if (first >= ng) return LAGO_OK;
-  uint32_t m = ng - first < COLL_CHUNK ? ng - first : COLL_CHUNK;
-  uint32_t *rows = arena_alloc(op->out_ar, m * sizeof(uint32_t));
+  uint32_t *rows = arena_alloc(op->out_ar, COLL_CHUNK * sizeof(uint32_t)), m = 0;
   if (!rows) return LAGO_NOMEM_ERR(op->err);
-  for (uint32_t i = 0; i < m; i++) rows[i] = t->best[first + i];
+  for (; m == 0; (*ch)++) {
+    uint32_t first = *ch << COLL_CHUNK_SHIFT;
+    if (first >= ng) return LAGO_OK;
+    uint32_t cnt = ng - first < COLL_CHUNK ? ng - first : COLL_CHUNK;
+    for (uint32_t i = 0; i < cnt; i++)
+      if (t->best[first + i] != NO_ROW) rows[m++] = t->best[first + i];
+  }
   for (uint32_t c = 0; c < st->n_cols; c++) {
     if (vec_init(&out[c], op->out_ar, st->spec.in_types[c], m) || coll_gather32(&t->store, c, rows, m, &out[c], 0))
       return LAGO_NOMEM_ERR(op->err);
@@ -264,6 +276,60 @@ static int dd_emit(exec_op *op, dd_st *st, dd_tab *t, uint32_t ch, vec *out, uin
   }
   *n = m;
   return LAGO_OK;
+}
+
+/* Order of the best rows of group ga of a and gb of b: < 0 when a's comes first. */
+static int dd_cmp_best(dd_st *st, const dd_tab *a, uint32_t ga, const dd_tab *b, uint32_t gb) {
+  int c = sortkey_cmp(a->bkey + (size_t)ga * st->K, b->bkey + (size_t)gb * st->K, st->K);
+  if (c || !st->partial) return c;
+  vec *oa[64], *ob[64];
+  if (st->n_order > 64) return 0;
+  uint32_t offa = 0, offb = 0; /* same offset in every column of a row's chunk */
+  for (uint32_t k = 0; k < st->n_order; k++) {
+    oa[k] = coll_vec(&a->store, a->best[ga], st->n_cols + k, &offa);
+    ob[k] = coll_vec(&b->store, b->best[gb], st->n_cols + k, &offb);
+  }
+  return sortkey_tiebreak(st->enc, oa, offa, ob, offb);
+}
+
+/*
+** Unspilled tables of several threads: a key held by two tables keeps the
+** better best row (the earlier table's on a tie) and the other group is
+** dropped (best = NO_ROW). Lookups only; no row moves.
+*/
+static int dd_drop_across(exec_op *op, dd_st *st, dd_tab **tabs, uint32_t n_tabs) {
+  uint32_t *gids = mem_alloc(COLL_CHUNK * sizeof(uint32_t)), *hit = mem_alloc(COLL_CHUNK * sizeof(uint32_t));
+  int rc = gids && hit ? LAGO_OK : LAGO_NOMEM_ERR(op->err);
+  for (uint32_t s = 1; s < n_tabs && rc == LAGO_OK; s++) {
+    dd_tab *b = tabs[s];
+    uint32_t ng = aggtab_groups(b->map);
+    for (uint32_t from = 0; from < ng && rc == LAGO_OK; from += COLL_CHUNK) {
+      uint32_t m = 0;
+      for (uint32_t g = from; g < ng && g < from + COLL_CHUNK; g++)
+        if (b->best[g] != NO_ROW) gids[m++] = g;
+      for (uint32_t e = 0; e < s && m && rc == LAGO_OK; e++) {
+        dd_tab *a = tabs[e];
+        rc = aggtab_lookup_groups(a->map, b->map, gids, m, hit);
+        uint32_t keep = 0;
+        for (uint32_t i = 0; i < m && rc == LAGO_OK; i++) {
+          uint32_t ga = hit[i], gb = gids[i];
+          if (ga == UINT32_MAX || a->best[ga] == NO_ROW) {
+            gids[keep++] = gb; /* not (or no longer) in a: look in the next table */
+          } else if (dd_cmp_best(st, b, gb, a, ga) < 0) {
+            a->best[ga] = NO_ROW; /* b's row wins; a key is live in one earlier table at most */
+            gids[keep++] = gb;
+          } else {
+            b->best[gb] = NO_ROW;
+          }
+        }
+        m = keep;
+      }
+      if (rc == LAGO_OK) rc = exec_check_cancel(op->cx, op->err);
+    }
+  }
+  mem_free(gids);
+  mem_free(hit);
+  return rc;
 }
 
 /* Re-sinks the best rows of groups gids[0..n) of src into dest. */
@@ -408,6 +474,16 @@ static int dd_run_hash(exec_op *op, dd_st *st) {
     st->cur = n_tabs ? tabs[0] : NULL;
     for (uint32_t i = 0; i < st->n_threads; i++) st->th[i].tab = NULL;
     return LAGO_OK;
+  }
+  bool spilled = false;
+  for (uint32_t i = 0; i < n_tabs; i++) spilled |= aggtab_frozen(tabs[i]->map);
+  if (!spilled) { /* the tables are emitted one after the other */
+    st->merged = arena_alloc(op->ar, n_tabs * sizeof(dd_tab *));
+    if (!st->merged) return LAGO_NOMEM_ERR(op->err);
+    memcpy(st->merged, tabs, n_tabs * sizeof(dd_tab *));
+    st->n_merged = n_tabs;
+    for (uint32_t i = 0; i < st->n_threads; i++) st->th[i].tab = NULL;
+    return dd_drop_across(op, st, tabs, n_tabs);
   }
   st->merged = arena_zalloc(op->ar, AGGTAB_PARTS * sizeof(dd_tab *));
   if (!st->merged) return LAGO_NOMEM_ERR(op->err);
@@ -644,9 +720,8 @@ static int dd_next(exec_op *op, batch *out) {
     vec *cols = arena_alloc(op->out_ar, (p->n_cols + 1) * sizeof(vec));
     if (!cols) return LAGO_NOMEM_ERR(op->err);
     uint32_t n;
-    TRY(dd_emit(op, st, st->cur, st->chunk, cols, &n));
+    TRY(dd_emit(op, st, st->cur, &st->chunk, cols, &n));
     if (n) {
-      st->chunk++;
       out->n_cols = p->n_cols;
       out->cols = cols;
       out->n_rows = n;
