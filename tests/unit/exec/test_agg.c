@@ -461,3 +461,98 @@ TEST(agg_code_cache) {
   aggtab_free(t);
   exec_ctx_free(f.cx);
 }
+
+/*
+** aggtab_lookup_groups: the groups of one table looked up in another of the same spec, in each
+** key mode (one BIGINT key: FAST; BIGINT + long STRING: ROW; an ARRAY key: COLL), with NULL keys;
+** absent keys give UINT32_MAX and the looked-up table gains no group.
+*/
+static void lk_check(lago_type *kt, uint32_t nk) {
+  exec_config cfg = {0, 1, 0, test_tmpdir(), NULL};
+  exec_ctx *cx;
+  TFAIL_IF(exec_ctx_new(&cfg, &cx), E);
+  const agg_bind *aggs[1] = {&agg("count", NULL, false, NULL)->b};
+  uint32_t argc[1] = {0};
+  int32_t fc[1] = {-1};
+  aggtab_spec sp = {nk, kt, 0, NULL, 1, aggs, argc, fc, -1};
+  aggtab *a, *b;
+  TFAIL_IF(aggtab_new(cx, &sp, 0, &E, &a), E);
+  TFAIL_IF(aggtab_new(cx, &sp, 0, &E, &b), E);
+  /* a holds keys 0..2999 (and NULL), b keys 2000..4999 (and NULL): row r has key r (r = 3000 is NULL in a) */
+  for (int which = 0; which < 2; which++) {
+    uint32_t lo = which ? 2000 : 0, n = 3001;
+    vec *cols[2];
+    for (uint32_t c = 0; c < nk; c++) {
+      cols[c] = vec_new(A, kt[c], n);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+      int64_t key = lo + i;
+      bool null = i == n - 1;
+      for (uint32_t c = 0; c < nk; c++) {
+        if (null) {
+          TFAIL_IF(vec_set_null(cols[c], i), E);
+        } else if (kt[c].id == LT_BIGINT) {
+          VEC_DATA(cols[c], int64_t)[i] = key;
+        } else if (kt[c].id == LT_STRING) {
+          char s[64];
+          int len = snprintf(s, sizeof s, "a-long-string-key-%lld", (long long)key);
+          TFAIL_IF(vec_set_str(cols[c], i, s, (uint32_t)len), E);
+        } else { /* ARRAY<BIGINT> [key, key % 7] */
+          uint32_t at;
+          TFAIL_IF(vec_list_reserve(cols[c], 2, &at) ? LAGO_NOMEM : LAGO_OK, E);
+          VEC_DATA(cols[c]->child, int64_t)[at] = key;
+          VEC_DATA(cols[c]->child, int64_t)[at + 1] = key % 7;
+          VEC_DATA(cols[c], lago_list)[i] = (lago_list){at, 2};
+        }
+      }
+    }
+    for (uint32_t c = 0; c < nk; c++) cols[c]->len = n;
+    TFAIL_IF(aggtab_sink(which ? b : a, cols, NULL, n), E);
+  }
+  ASSERT_EQ_INT(aggtab_groups(a), 3001);
+  ASSERT_EQ_INT(aggtab_groups(b), 3001);
+  /* b's groups in a: found exactly for keys 2000..2999 and NULL, and then a's group holds the same key */
+  uint32_t found = 0, missing = 0;
+  for (uint32_t from = 0; from < 3001; from += 2048) {
+    uint32_t m = 3001 - from < 2048 ? 3001 - from : 2048, gids[2048], out[2048], hit[2048], nh = 0;
+    for (uint32_t i = 0; i < m; i++) gids[i] = from + i;
+    TFAIL_IF(aggtab_lookup_groups(a, b, gids, m, out), E);
+    vec *bk[2], *ak[2];
+    TFAIL_IF(aggtab_gather_keys(b, gids, m, A, bk), E);
+    for (uint32_t i = 0; i < m; i++) {
+      const char *key = tv_text_sel(A, bk[0], &i, 1);
+      /* "2345", or "[2345, 0]" for the array key: a holds keys below 3000 */
+      bool in_a = !strcmp(key, "NULL") || atoll(key + (kt[0].id == LT_ARRAY)) < 3000;
+      if (!in_a) {
+        ASSERT_EQ_UINT(out[i], UINT32_MAX);
+        missing++;
+        continue;
+      }
+      ASSERT(out[i] != UINT32_MAX);
+      hit[nh] = out[i];
+      gids[nh++] = gids[i];
+      found++;
+    }
+    TFAIL_IF(aggtab_gather_keys(a, hit, nh, A, ak), E);
+    TFAIL_IF(aggtab_gather_keys(b, gids, nh, A, bk), E);
+    for (uint32_t i = 0; i < nh; i++)
+      for (uint32_t c = 0; c < nk; c++) ASSERT_EQ_STR(tv_text_sel(A, ak[c], &i, 1), tv_text_sel(A, bk[c], &i, 1));
+  }
+  ASSERT_EQ_INT(found, 1001);
+  ASSERT_EQ_INT(missing, 2000);
+  ASSERT_EQ_INT(aggtab_groups(a), 3001); /* a lookup adds nothing */
+  aggtab_free(a);
+  aggtab_free(b);
+  exec_ctx_free(cx);
+}
+
+TEST(agg_lookup_groups_each_key_mode) {
+  setup();
+  lago_type fast[1] = {type_make(LT_BIGINT)};
+  lk_check(fast, 1);
+  lago_type row[2] = {type_make(LT_BIGINT), type_make(LT_STRING)};
+  lk_check(row, 2);
+  lago_type arr[1];
+  TFAIL_IF(type_array(A, type_make(LT_BIGINT), true, &arr[0]) ? LAGO_NOMEM : LAGO_OK, E);
+  lk_check(arr, 1);
+}
