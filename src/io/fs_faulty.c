@@ -4,6 +4,7 @@
 ** tests: a sweep over n = 1, 2, ... injects an I/O failure at every step of
 ** a commit or checkpoint and checks the table is still consistent.
 */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "io/fs.h"
@@ -13,7 +14,7 @@ typedef struct faulty_fs {
   lago_fs base;
   lago_fs *inner;
   long fail_at;  /* operation number that fails (1-based); 0 = never */
-  long ops;      /* operations so far */
+  atomic_long ops; /* operations so far (scan threads share the file system) */
   bool sticky;   /* fail every operation after fail_at too */
 } faulty_fs;
 
@@ -28,7 +29,7 @@ typedef struct faulty_wfile {
 } faulty_wfile;
 
 static int tick(faulty_fs *f, const char *op, const char *path, lago_err *err) {
-  long n = ++f->ops;
+  long n = atomic_fetch_add(&f->ops, 1) + 1;
   if (f->fail_at > 0 && (n == f->fail_at || (f->sticky && n > f->fail_at)))
     return LAGO_ERR(err, LAGO_IO, "injected I/O failure at op %ld: %s %s", n, op, path ? path : "");
   return LAGO_OK;
@@ -155,4 +156,4 @@ lago_fs *fs_faulty_new(lago_fs *inner, long fail_at, bool sticky) {
   return &f->base;
 }
 
-long fs_faulty_ops(lago_fs *fs) { return fs->vt == &k_faulty_vtab ? ((faulty_fs *)fs)->ops : 0; }
+long fs_faulty_ops(lago_fs *fs) { return fs->vt == &k_faulty_vtab ? atomic_load(&((faulty_fs *)fs)->ops) : 0; }

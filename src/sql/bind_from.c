@@ -350,7 +350,7 @@ static int bind_name_ref(sql_ctx *q, const sql_table_ref *t, scope *sc, cte_def 
   if (view_sql) {
     if (t->tt.kind != SQL_TT_NONE) return sql_err_at(q, LAGO_BIND, t->pos, "time travel needs a Delta table, not a view");
     lp *p;
-    uint32_t n;
+    uint32_t n = 0;
     const char *label = tb.label ? tb.label : nm->parts[nm->n_parts - 1].name;
     TRY(bind_view(q, view_sql, label, t->pos, NULL, ctes, &p, &n));
     const char *qual[3] = {NULL, NULL, t->alias.name ? t->alias.name : nm->parts[nm->n_parts - 1].name};

@@ -19,15 +19,11 @@
 
 /* ---- Z85 ---------------------------------------------------------------- */
 
+/* Value of a Z85 character, -1 if it is not one (DV strings are short: a search is enough, and
+** unlike a lazily built table it is safe when scan threads decode DVs at the same time). */
 static int8_t z85_value(unsigned char c) {
-  static int8_t table[256];
-  static int ready;
-  if (!ready) { /* benign race: every thread writes the same bytes */
-    memset(table, -1, sizeof table);
-    for (int i = 0; i < 85; i++) table[(unsigned char)Z85_ALPHABET[i]] = (int8_t)i;
-    ready = 1;
-  }
-  return table[c];
+  const char *p = c ? memchr(Z85_ALPHABET, c, 85) : NULL;
+  return p ? (int8_t)(p - Z85_ALPHABET) : -1;
 }
 
 int z85_decode(const char *s, size_t n, uint8_t *out, lago_err *err) {
