@@ -739,12 +739,16 @@ static int find_or_add(aggtab *t, vec *const *keys, const uint32_t *sel, uint32_
   return find_rows(t, prow, h, n, gids, add);
 }
 
-/* Row modes: finds or adds the groups of stored key rows of another table (merging). */
-static int find_or_add_rows(aggtab *t, uint8_t *const *rows, const uint64_t *h, uint32_t n, uint32_t *gids) {
-  TRY(reserve(t, n, true));
-  if (t->km == KM_ROW) return find_rows(t, rows, h, n, gids, true);
-  uint64_t *kb = arena_alloc(t->scratch, n * sizeof(uint64_t));
-  uint8_t *kn = arena_alloc(t->scratch, n);
+/*
+** Row modes: finds the groups of stored key rows of another table, adding the
+** missing ones when add (merging) or giving MISS for them (lookups).
+*/
+static int find_or_add_rows(aggtab *t, uint8_t *const *rows, const uint64_t *h, uint32_t n, uint32_t *gids,
+                            bool add) {
+  TRY(reserve(t, n, add));
+  if (t->km == KM_ROW) return find_rows(t, rows, h, n, gids, add);
+  uint64_t *kb = arena_alloc(t->scratch, (n ? n : 1) * sizeof(uint64_t));
+  uint8_t *kn = arena_alloc(t->scratch, n ? n : 1);
   if (!kb || !kn) return LAGO_NOMEM_ERR(t->err);
   for (uint32_t i = 0; i < n; i++) {
     uint64_t fl;
@@ -752,10 +756,10 @@ static int find_or_add_rows(aggtab *t, uint8_t *const *rows, const uint64_t *h, 
     kn[i] = fl != 0;
     memcpy(&kb[i], rows[i] + 8, 8);
   }
-  return find_fast(t, kb, kn, h, n, gids, true);
+  return find_fast(t, kb, kn, h, n, gids, add);
 }
+
 int aggtab_lookup_groups(aggtab *t, const aggtab *src, const uint32_t *src_gids, uint32_t n, uint32_t *out) {
-  const aggtab_spec *sp = t->sp;
   if (n > SINK_MAX) return LAGO_ERR(t->err, LAGO_INTERNAL, "aggtab_lookup_groups: %u rows (max %u)", n, SINK_MAX);
   arena_reset(t->scratch);
   arena *s = t->scratch;
@@ -763,29 +767,15 @@ int aggtab_lookup_groups(aggtab *t, const aggtab *src, const uint32_t *src_gids,
   if (!hs) return LAGO_NOMEM_ERR(t->err);
   for (uint32_t i = 0; i < n; i++) hs[i] = src->hashes[src_gids[i]];
   if (t->km == KM_COLL) {
-    vec **keys = arena_alloc(s, (sp->n_keys + 1) * sizeof(vec *));
+    vec **keys = arena_alloc(s, (t->sp->n_keys + 1) * sizeof(vec *));
     if (!keys) return LAGO_NOMEM_ERR(t->err);
-    for (uint32_t c = 0; c < sp->n_keys; c++) {
-      keys[c] = vec_new(s, sp->key_types[c], n ? n : 1);
-      if (!keys[c] || coll_gather32(&src->keys, c, src_gids, n, keys[c], 0)) return LAGO_NOMEM_ERR(t->err);
-      keys[c]->len = n;
-    }
+    TRY(aggtab_gather_keys(src, src_gids, n, s, keys));
     return find_coll(t, keys, NULL, n, hs, out, false);
   }
   uint8_t **rows = arena_alloc(s, (n ? n : 1) * sizeof(uint8_t *));
   if (!rows) return LAGO_NOMEM_ERR(t->err);
   for (uint32_t i = 0; i < n; i++) rows[i] = row_of(src, src_gids[i]);
-  if (t->km == KM_ROW) return find_rows(t, rows, hs, n, out, false);
-  uint64_t *kb = arena_alloc(s, (n ? n : 1) * sizeof(uint64_t));
-  uint8_t *kn = arena_alloc(s, n ? n : 1);
-  if (!kb || !kn) return LAGO_NOMEM_ERR(t->err);
-  for (uint32_t i = 0; i < n; i++) {
-    uint64_t fl;
-    memcpy(&fl, rows[i], 8);
-    kn[i] = fl != 0;
-    memcpy(&kb[i], rows[i] + 8, 8);
-  }
-  return find_fast(t, kb, kn, hs, n, out, false);
+  return find_or_add_rows(t, rows, hs, n, out, false);
 }
 
 /* ---- sink ----------------------------------------------------------------------------------- */
@@ -1146,7 +1136,7 @@ int aggtab_absorb(aggtab *dest, aggtab *src) {
       rc = find_or_add(dest, keys, NULL, m, hs, dg, true);
     } else { /* the source's key rows are probe rows as they are */
       for (uint32_t i = 0; i < m; i++) ss[i] = row_of(src, g0 + i);
-      rc = find_or_add_rows(dest, ss, hs, m, dg);
+      rc = find_or_add_rows(dest, ss, hs, m, dg, true);
     }
     if (rc) break;
     if (sp->n_aggs) {
@@ -1219,7 +1209,7 @@ int aggtab_merge_part(aggtab *dest, aggtab *const *srcs, uint32_t n_srcs, uint32
         rc = find_or_add(dest, keys, NULL, m, hs, dg, true);
       } else { /* the source's key rows are probe rows as they are */
         for (uint32_t i = 0; i < m; i++) ss[i] = row_of(src, gids[i]);
-        rc = find_or_add_rows(dest, ss, hs, m, dg);
+        rc = find_or_add_rows(dest, ss, hs, m, dg, true);
       }
       if (rc || !sp->n_aggs) continue;
       for (uint32_t i = 0; i < m; i++) {
