@@ -117,6 +117,13 @@ static int run_sql(sql_session *s, const char *text, int64_t *affected, lago_err
   return LAGO_OK;
 }
 
+/* Runs the query built in q (LAGO_NOMEM if building it ran out of memory) and frees q. */
+static int query_buf(sql_session *s, buf *q, sql_result **res, lago_err *err) {
+  int rc = buf_cstr(q) ? sql_exec(s, buf_cstr(q), res, err) : LAGO_NOMEM_ERR(err);
+  buf_deinit(q);
+  return rc;
+}
+
 /* Appends "`a`, `b`" (with prefix "p." before each when p is set). */
 static int name_list(buf *b, const char *const *names, uint32_t n, const char *prefix) {
   int rc = LAGO_OK;
@@ -769,14 +776,9 @@ static int compute_applied(attempt *t, const cdc_state *st, lago_err *err) {
   buf_puts(&q, " DESC, ");
   cdc_quote(&q, sp->op_column);
   buf_puts(&q, ") = 1) c");
-  if (!buf_cstr(&q)) {
-    buf_deinit(&q);
-    return LAGO_NOMEM_ERR(err);
-  }
   sql_result *res = NULL;
-  int rc = sql_exec(a->sess, buf_cstr(&q), &res, err);
-  buf_deinit(&q);
-  TRY(rc);
+  TRY(query_buf(a->sess, &q, &res, err));
+  int rc = LAGO_OK;
   uint32_t nc = sql_result_n_cols(res); /* change columns + __lago_op + __lago_ignored */
   lago_type *types = arena_alloc(t->ar, nc * sizeof *types);
   const char **names = arena_alloc(t->ar, nc * sizeof *names);
@@ -835,13 +837,8 @@ static int fast_applied(attempt *t, const cdc_state *st, bool *handled, int64_t 
     buf q;
     buf_init(&q);
     segments_sql(a, st, false, &q);
-    if (!buf_cstr(&q)) {
-      buf_deinit(&q);
-      return LAGO_NOMEM_ERR(err);
-    }
     sql_result *res = NULL;
-    int rc = sql_exec(a->sess, buf_cstr(&q), &res, err);
-    buf_deinit(&q);
+    int rc = query_buf(a->sess, &q, &res, err);
     TRY(rc);
     if (sql_result_n_cols(res) != 2 || sql_result_col_type(res, 0).id != kt.id || sql_result_col_type(res, 1).id != qt.id) {
       sql_result_free(res);
