@@ -278,12 +278,14 @@ static int dd_emit(exec_op *op, dd_st *st, dd_tab *t, uint32_t *ch, vec *out, ui
   return LAGO_OK;
 }
 
-/* Order of the best rows of group ga of a and gb of b: < 0 when a's comes first. */
-static int dd_cmp_best(dd_st *st, const dd_tab *a, uint32_t ga, const dd_tab *b, uint32_t gb) {
+/*
+** Order of the best rows of group ga of a and gb of b: < 0 when a's comes
+** first. oa/ob: room for n_order vector pointers (full comparisons of
+** partial keys).
+*/
+static int dd_cmp_best(dd_st *st, const dd_tab *a, uint32_t ga, const dd_tab *b, uint32_t gb, vec **oa, vec **ob) {
   int c = sortkey_cmp(a->bkey + (size_t)ga * st->K, b->bkey + (size_t)gb * st->K, st->K);
   if (c || !st->partial) return c;
-  vec *oa[64], *ob[64];
-  if (st->n_order > 64) return 0;
   uint32_t offa = 0, offb = 0; /* same offset in every column of a row's chunk */
   for (uint32_t k = 0; k < st->n_order; k++) {
     oa[k] = coll_vec(&a->store, a->best[ga], st->n_cols + k, &offa);
@@ -299,7 +301,8 @@ static int dd_cmp_best(dd_st *st, const dd_tab *a, uint32_t ga, const dd_tab *b,
 */
 static int dd_drop_across(exec_op *op, dd_st *st, dd_tab **tabs, uint32_t n_tabs) {
   uint32_t *gids = mem_alloc(COLL_CHUNK * sizeof(uint32_t)), *hit = mem_alloc(COLL_CHUNK * sizeof(uint32_t));
-  int rc = gids && hit ? LAGO_OK : LAGO_NOMEM_ERR(op->err);
+  vec **ok = mem_alloc((2 * (size_t)st->n_order + 1) * sizeof(vec *));
+  int rc = gids && hit && ok ? LAGO_OK : LAGO_NOMEM_ERR(op->err);
   for (uint32_t s = 1; s < n_tabs && rc == LAGO_OK; s++) {
     dd_tab *b = tabs[s];
     uint32_t ng = aggtab_groups(b->map);
@@ -315,7 +318,7 @@ static int dd_drop_across(exec_op *op, dd_st *st, dd_tab **tabs, uint32_t n_tabs
           uint32_t ga = hit[i], gb = gids[i];
           if (ga == UINT32_MAX || a->best[ga] == NO_ROW) {
             gids[keep++] = gb; /* not (or no longer) in a: look in the next table */
-          } else if (dd_cmp_best(st, b, gb, a, ga) < 0) {
+          } else if (dd_cmp_best(st, b, gb, a, ga, ok, ok + st->n_order) < 0) {
             a->best[ga] = NO_ROW; /* b's row wins; a key is live in one earlier table at most */
             gids[keep++] = gb;
           } else {
@@ -329,6 +332,7 @@ static int dd_drop_across(exec_op *op, dd_st *st, dd_tab **tabs, uint32_t n_tabs
   }
   mem_free(gids);
   mem_free(hit);
+  mem_free(ok);
   return rc;
 }
 
