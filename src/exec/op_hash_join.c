@@ -5,6 +5,10 @@
 ** the right subtree runs as a pipeline; each copy appends (evaluated keys,
 ** right columns) to its own collection; the collections are concatenated and
 ** indexed by a chained hash table (head[hash & mask] -> row, next[row]).
+** One integral key over a dense range with unique values: the right columns
+** are laid out by key (probes output dictionary vectors over them), and when
+** the join never outputs unmatched build rows the collection's value arrays,
+** chains and heads are then freed (index_table).
 ** Rows with a NULL key (on keys compared with plain =) never match and are
 ** not indexed, but they stay in the collection for RIGHT/FULL output.
 **
